@@ -1,0 +1,14 @@
+// Entry points of the multicall binary's modes; each lives in cmd/<mode>.cc with its usage.
+#pragma once
+
+namespace bpfd {
+
+int DaemonMain(int argc, char** argv);    // cmd/daemon.cc   (bpfd, bpfd daemon)
+int ProbesMain(int argc, char** argv);    // cmd/probes.cc   (bpf-probes, bpfd probes)
+int MapdumpMain(int argc, char** argv);   // cmd/mapdump.cc  (bpf-mapdump, bpfd mapdump)
+int SelftestMain(int argc, char** argv);  // cmd/selftest.cc (bpf-selftest, bpfd selftest)
+
+// For modes not implemented yet: says so on stderr and returns EX_UNAVAILABLE (69).
+int NotBuiltYet(const char* applet, int argc, char** argv);
+
+}  // namespace bpfd

@@ -1,0 +1,34 @@
+"""Test macros: one test target per file, tagged by naming convention (see BUILD.bazel)."""
+
+_BPF_TAGS = ["no-sandbox", "exclusive", "bpf"]
+
+# The architecture a test expects the binary under test to be, from the target platform.
+EXPECTED_ARCH = select({
+    "@platforms//cpu:x86_64": ["x86_64"],
+    "@platforms//cpu:aarch64": ["aarch64"],
+    "@platforms//cpu:armv7": ["armv7"],
+})
+
+def _tags(src):
+    return _BPF_TAGS if src.startswith("bpf_") else []
+
+def bpfd_cc_tests(srcs, deps = []):
+    for src in srcs:
+        native.cc_test(
+            name = src[:-len(".cc")],
+            srcs = [src, "testing.h"],
+            deps = ["//core"] + deps,
+            tags = _tags(src),
+            size = "small",
+        )
+
+def bpfd_sh_tests(srcs, data = []):
+    for src in srcs:
+        native.sh_test(
+            name = src[:-len(".sh")],
+            srcs = [src],
+            args = ["$(location //cmd:bpfd)"] + EXPECTED_ARCH,
+            data = ["//cmd:bpfd"] + data,
+            tags = _tags(src),
+            size = "small",
+        )

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The multicall front end: --version reports the linked libraries and the right arch;
+# --help lists the modes; applet symlinks from --install select modes; `bpfd MODE`
+# works the same; modes not built yet fail clearly with a non-zero exit.
+set -u
+source "${TEST_SRCDIR}/${TEST_WORKSPACE}/tests/lib/sh_testing.sh"
+bin="$(realpath "$1")" arch="$2"
+tmp="${TEST_TMPDIR:-$(mktemp -d)}"
+
+ver="$("$bin" --version)"; rc=$?
+echo "$ver"
+check "--version exits 0" test $rc -eq 0
+check "--version arch" grep -qx "arch: $arch (static, musl)" <<<"$ver"
+check "--version libbpf 1.1.x" grep -qE '^libbpf: 1\.1(\.[0-9]+)? \(v1\.1\)$' <<<"$ver"
+check "--version libelf 0.188" grep -qE '^libelf: 0\.188 ' <<<"$ver"
+check "--version zlib 1.2.13" grep -qx 'zlib: 1.2.13' <<<"$ver"
+
+help="$("$bin" --help)"
+for m in daemon probes mapdump selftest; do
+  check "--help lists $m" grep -qE "^  $m " <<<"$help"
+done
+
+mkdir -p "$tmp/bin"
+cp "$bin" "$tmp/bin/bpfd"
+out="$("$tmp/bin/bpfd" --install "$tmp/bin")"
+check "--install exits 0" test $? -eq 0
+for a in bpf-probes bpf-mapdump bpf-selftest; do
+  check "--install made $a" test "$(readlink "$tmp/bin/$a")" = "$tmp/bin/bpfd"
+done
+check "--install is idempotent" "$tmp/bin/bpfd" --install "$tmp/bin"
+touch "$tmp/regular"; mkdir -p "$tmp/d2"; touch "$tmp/d2/bpf-probes"
+check "--install refuses to replace a regular file" bash -c '! "$1" --install "$2" 2>/dev/null' _ "$bin" "$tmp/d2"
+check "--install of a non-directory fails" bash -c '! "$1" --install "$2" 2>/dev/null' _ "$bin" "$tmp/regular"
+
+check "unknown mode fails with exit 2" bash -c '"$1" frobnicate 2>/dev/null; test $? -eq 2' _ "$bin"
+err="$("$bin" frobnicate 2>&1)"
+check "unknown mode says what to do" grep -q "bpfd --help" <<<"$err"
+
+# Every mode answers --help through both spellings; a mode either works or says it is not
+# built yet with exit 69 (never a silent success).
+# (`bpfd --help` is the multicall usage, so the daemon's own help is `bpfd daemon --help`.)
+for pair in daemon:bpfd probes:bpf-probes mapdump:bpf-mapdump selftest:bpf-selftest; do
+  mode=${pair%%:*} applet=${pair#*:}
+  out1="$("$bin" "$mode" --help 2>&1)"; rc1=$?
+  if [[ $mode != daemon ]]; then
+    out2="$("$tmp/bin/$applet" --help 2>&1)"; rc2=$?
+    check "$mode --help same via applet" test "$out1" = "$out2" -a $rc1 -eq $rc2
+  fi
+  if grep -q "not built yet" <<<"$out1"; then
+    check "$mode not built: exit 69" test $rc1 -eq 69
+  else
+    check "$mode --help exits 0" test $rc1 -eq 0
+  fi
+done
+finish

@@ -1,0 +1,52 @@
+"""release: builds one binary for several platforms (a transition per architecture) and
+lays them out as <dir>/bpfd-<arch> plus <dir>/SHA256SUMS."""
+
+def _arch_transition_impl(settings, attr):
+    return {
+        arch: {
+            "//command_line_option:platforms": platform,
+            "//command_line_option:platform_suffix": arch,
+        }
+        for arch, platform in attr.platforms.items()
+    }
+
+_arch_transition = transition(
+    implementation = _arch_transition_impl,
+    inputs = [],
+    outputs = ["//command_line_option:platforms", "//command_line_option:platform_suffix"],
+)
+
+def _release_impl(ctx):
+    outs = []
+    for arch, target in ctx.split_attr.binary.items():
+        src = target[DefaultInfo].files_to_run.executable
+        out = ctx.actions.declare_file("%s/%s-%s" % (ctx.label.name, ctx.attr.stem, arch))
+        ctx.actions.run_shell(
+            inputs = [src],
+            outputs = [out],
+            command = "cp \"$1\" \"$2\" && chmod 0755 \"$2\"",
+            arguments = [src.path, out.path],
+        )
+        outs.append(out)
+    sums = ctx.actions.declare_file(ctx.label.name + "/SHA256SUMS")
+    ctx.actions.run_shell(
+        inputs = outs,
+        outputs = [sums],
+        command = "cd \"$(dirname \"$1\")\" && sha256sum " +
+                  " ".join(sorted([o.basename for o in outs])) +
+                  " > SHA256SUMS",
+        arguments = [sums.path],
+    )
+    return [DefaultInfo(files = depset(outs + [sums]))]
+
+release = rule(
+    implementation = _release_impl,
+    attrs = {
+        "binary": attr.label(cfg = _arch_transition, mandatory = True),
+        "platforms": attr.string_dict(mandatory = True),
+        "stem": attr.string(default = "bpfd"),
+        "_allowlist_function_transition": attr.label(
+            default = "@bazel_tools//tools/allowlists/function_transition_allowlist",
+        ),
+    },
+)
