@@ -9,17 +9,9 @@
 namespace bpfd {
 
 const char* TargetArch() {
-#if defined(__x86_64__)
-  return "x86_64";
-#elif defined(__aarch64__)
-  return "aarch64";
-#elif defined(__arm__) && defined(__ARM_ARCH) && __ARM_ARCH == 7
-  return "armv7";
-#elif defined(__arm__)
-  return "arm";
-#else
-  return "unknown";
-#endif
+  // From the Bazel platform (core/BUILD.bazel): clang's __ARM_ARCH follows zig's bare "arm"
+  // triple (6) even when the code is generated for ARMv7, so macros cannot be trusted here.
+  return BPFD_TARGET_ARCH;
 }
 
 LinkedVersions GetLinkedVersions() {

@@ -18,7 +18,9 @@ check "stripped (no .symtab)" bash -c '! readelf -SW "$1" | grep -q "\.symtab"' 
 if [[ $arch == armv7 ]]; then
   attrs="$(readelf -A "$bin")"
   check "armv7 hard-float ABI" grep -q "Tag_ABI_VFP_args: VFP registers" <<<"$attrs"
-  check "armv7 CPU arch" grep -q "Tag_CPU_arch: v7" <<<"$attrs"
+  check "armv7 CPU arch" grep -q "Tag_CPU_arch: v7$" <<<"$attrs"
+  check "armv7 baseline FPU VFPv3-D16" grep -q "Tag_FP_arch: VFPv3-D16" <<<"$attrs"
+  check "armv7 does not require NEON" bash -c '! grep -q "Tag_Advanced_SIMD_arch" <<<"$1"' _ "$attrs"
 fi
 size=$(stat -L -c %s "$bin")
 echo "size: $size bytes"

@@ -27,7 +27,7 @@ def _flags(actions, flags, features = None, not_features = None):
     return flag_set(actions = actions, flag_groups = [flag_group(flags = flags)], with_features = fs)
 
 def _impl(ctx):
-    target = ["-target", ctx.attr.triple]
+    target = ["-target", ctx.attr.triple] + ctx.attr.cpu_flags
 
     # -target lives here (not only in the wrapper) so it is part of every action key.
     # -fno-lto: zig 0.11 crashes linking arm-linux-musleabihf with LTO.
@@ -99,6 +99,8 @@ zig_cc_toolchain_config = rule(
     attrs = {
         "triple": attr.string(mandatory = True),
         "cpu": attr.string(mandatory = True),
+        # Extra target flags for compiling and linking (zig builds libc/libc++ to match).
+        "cpu_flags": attr.string_list(),
     },
     provides = [CcToolchainConfigInfo],
 )
