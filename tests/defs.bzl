@@ -12,23 +12,27 @@ EXPECTED_ARCH = select({
 def _tags(src):
     return _BPF_TAGS if src.startswith("bpf_") else []
 
-def bpfd_cc_tests(srcs, deps = []):
+def bpfd_cc_tests(srcs, deps = [], extra_srcs = {}, data = {}):
+    """extra_srcs/data: per-test additions, keyed by the test's file name."""
     for src in srcs:
         native.cc_test(
             name = src[:-len(".cc")],
-            srcs = [src, "testing.h"],
-            deps = ["//core"] + deps,
+            srcs = [src] + extra_srcs.get(src, []),
+            deps = ["//core", ":testing"] + deps,
+            data = data.get(src, []),
             tags = _tags(src),
             size = "small",
         )
 
-def bpfd_sh_tests(srcs, data = []):
+def bpfd_sh_tests(srcs, data = [], binary = {}):
+    """binary: per-test binary under test (default //cmd:bpfd), keyed by file name."""
     for src in srcs:
+        bin = binary.get(src, "//cmd:bpfd")
         native.sh_test(
             name = src[:-len(".sh")],
             srcs = [src],
-            args = ["$(location //cmd:bpfd)"] + EXPECTED_ARCH,
-            data = ["//cmd:bpfd"] + data,
+            args = ["$(location %s)" % bin] + EXPECTED_ARCH,
+            data = [bin] + data,
             tags = _tags(src),
             size = "small",
         )

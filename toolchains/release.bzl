@@ -6,6 +6,8 @@ def _arch_transition_impl(settings, attr):
         arch: {
             "//command_line_option:platforms": platform,
             "//command_line_option:platform_suffix": arch,
+            # Release files are stripped (-Wl,-S: zig drops the whole symbol table).
+            "//command_line_option:strip": "always",
         }
         for arch, platform in attr.platforms.items()
     }
@@ -13,7 +15,11 @@ def _arch_transition_impl(settings, attr):
 _arch_transition = transition(
     implementation = _arch_transition_impl,
     inputs = [],
-    outputs = ["//command_line_option:platforms", "//command_line_option:platform_suffix"],
+    outputs = [
+        "//command_line_option:platforms",
+        "//command_line_option:platform_suffix",
+        "//command_line_option:strip",
+    ],
 )
 
 def _release_impl(ctx):
@@ -45,6 +51,38 @@ release = rule(
         "binary": attr.label(cfg = _arch_transition, mandatory = True),
         "platforms": attr.string_dict(mandatory = True),
         "stem": attr.string(default = "bpfd"),
+        "_allowlist_function_transition": attr.label(
+            default = "@bazel_tools//tools/allowlists/function_transition_allowlist",
+        ),
+    },
+)
+
+def _strip_transition_impl(settings, attr):
+    return {"//command_line_option:strip": "always"}
+
+_strip_transition = transition(
+    implementation = _strip_transition_impl,
+    inputs = [],
+    outputs = ["//command_line_option:strip"],
+)
+
+def _stripped_impl(ctx):
+    src = ctx.attr.binary[0][DefaultInfo].files_to_run.executable
+    out = ctx.actions.declare_file("%s/%s" % (ctx.label.name, src.basename))
+    ctx.actions.run_shell(
+        inputs = [src],
+        outputs = [out],
+        command = "cp \"$1\" \"$2\" && chmod 0755 \"$2\"",
+        arguments = [src.path, out.path],
+    )
+    return [DefaultInfo(files = depset([out]), executable = out)]
+
+# stripped: the binary as //:release ships it, for the current platform (<name>/<basename>).
+stripped = rule(
+    implementation = _stripped_impl,
+    executable = True,
+    attrs = {
+        "binary": attr.label(cfg = _strip_transition, mandatory = True, executable = True),
         "_allowlist_function_transition": attr.label(
             default = "@bazel_tools//tools/allowlists/function_transition_allowlist",
         ),

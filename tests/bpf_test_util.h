@@ -1,0 +1,117 @@
+// Helpers for tests that drive a real Session through HandleLine: a line runner, ret= parsing,
+// base64 shorthands and a tiny eBPF assembler with jump labels (raw bytecode, no compiler).
+#pragma once
+#include <linux/bpf.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "core/base64.h"
+#include "core/protocol.h"
+
+namespace bpfd::testutil {
+
+// Runs one command line; returns the reply lines.
+inline std::vector<std::string> Cmd(Session& s, const std::string& line) {
+  Reply r;
+  HandleLine(s, line, r);
+  std::vector<std::string> lines;
+  std::string_view body = r.body();
+  while (!body.empty()) {
+    size_t nl = body.find('\n');
+    lines.emplace_back(body.substr(0, nl));
+    body.remove_prefix(nl + 1);
+  }
+  return lines;
+}
+
+// The number after "ret=" on the first line; `missing` if there is none.
+inline long long RetOf(const std::vector<std::string>& lines, long long missing = 1LL << 40) {
+  if (lines.empty()) return missing;
+  size_t p = lines[0].find("ret=");
+  if (p == std::string::npos) return missing;
+  return std::strtoll(lines[0].c_str() + p + 4, nullptr, 10);
+}
+
+inline long long Ret(Session& s, const std::string& line) { return RetOf(Cmd(s, line)); }
+
+inline std::string B64(const void* p, size_t n) {
+  return Base64Encode(static_cast<const uint8_t*>(p), n);
+}
+inline std::string B64U32(uint32_t v) { return B64(&v, sizeof(v)); }
+inline std::string B64U64(uint64_t v) { return B64(&v, sizeof(v)); }
+inline std::vector<uint8_t> UnB64(const std::string& s) {
+  std::vector<uint8_t> out;
+  if (Base64Decode(s, &out) < 0) out.clear();
+  return out;
+}
+
+// Minimal eBPF assembler.
+class Asm {
+ public:
+  size_t pc() const { return insns_.size(); }
+  Asm& Raw(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm) {
+    bpf_insn i;
+    std::memset(&i, 0, sizeof(i));
+    i.code = code;
+    i.dst_reg = dst & 0xf;
+    i.src_reg = src & 0xf;
+    i.off = off;
+    i.imm = imm;
+    insns_.push_back(i);
+    return *this;
+  }
+  Asm& MovImm(int dst, int32_t imm) { return Raw(BPF_ALU64 | BPF_MOV | BPF_K, dst, 0, 0, imm); }
+  Asm& MovReg(int dst, int src) { return Raw(BPF_ALU64 | BPF_MOV | BPF_X, dst, src, 0, 0); }
+  Asm& AddImm(int dst, int32_t imm) { return Raw(BPF_ALU64 | BPF_ADD | BPF_K, dst, 0, 0, imm); }
+  Asm& RshImm(int dst, int32_t imm) { return Raw(BPF_ALU64 | BPF_RSH | BPF_K, dst, 0, 0, imm); }
+  Asm& StxW(int dst, int src, int16_t off) { return Raw(BPF_STX | BPF_MEM | BPF_W, dst, src, off, 0); }
+  Asm& StW(int dst, int16_t off, int32_t imm) { return Raw(BPF_ST | BPF_MEM | BPF_W, dst, 0, off, imm); }
+  Asm& StDw(int dst, int16_t off, int32_t imm) { return Raw(BPF_ST | BPF_MEM | BPF_DW, dst, 0, off, imm); }
+  Asm& AtomicAddDw(int dst, int src, int16_t off) {
+    return Raw(BPF_STX | BPF_ATOMIC | BPF_DW, dst, src, off, BPF_ADD);
+  }
+  Asm& LdImm64(int dst, uint64_t v, int src = 0) {
+    Raw(BPF_LD | BPF_DW | BPF_IMM, dst, src, 0, static_cast<int32_t>(v & 0xffffffffu));
+    return Raw(0, 0, 0, 0, static_cast<int32_t>(v >> 32));
+  }
+  Asm& LdMapFd(int dst, int fd) { return LdImm64(dst, static_cast<uint32_t>(fd), BPF_PSEUDO_MAP_FD); }
+  Asm& Call(int32_t helper) { return Raw(BPF_JMP | BPF_CALL, 0, 0, 0, helper); }
+  Asm& Exit() { return Raw(BPF_JMP | BPF_EXIT, 0, 0, 0, 0); }
+  // Conditional/unconditional jumps to a label resolved by Bind().
+  Asm& JeqImm(int dst, int32_t imm, int label) { return Jump(BPF_JMP | BPF_JEQ | BPF_K, dst, imm, label); }
+  Asm& JneImm(int dst, int32_t imm, int label) { return Jump(BPF_JMP | BPF_JNE | BPF_K, dst, imm, label); }
+  Asm& Ja(int label) { return Jump(BPF_JMP | BPF_JA, 0, 0, label); }
+  Asm& Bind(int label) {
+    if (labels_.size() <= static_cast<size_t>(label)) labels_.resize(label + 1, -1);
+    labels_[label] = static_cast<long>(pc());
+    return *this;
+  }
+  // Resolves the jumps and returns the bytecode.
+  std::string Bytes() {
+    for (auto [at, label] : fixups_)
+      insns_[at].off = static_cast<int16_t>(labels_[label] - static_cast<long>(at) - 1);
+    return std::string(reinterpret_cast<const char*>(insns_.data()), insns_.size() * sizeof(bpf_insn));
+  }
+
+ private:
+  Asm& Jump(uint8_t code, int dst, int32_t imm, int label) {
+    fixups_.push_back({pc(), label});
+    return Raw(code, dst, 0, 0, imm);
+  }
+  std::vector<bpf_insn> insns_;
+  std::vector<long> labels_;
+  std::vector<std::pair<size_t, int>> fixups_;
+};
+
+// "BPF_PROG_LOAD type name len license 0 b64" for the bytecode.
+inline std::string ProgLoadLine(int type, const std::string& name, const std::string& bytes,
+                                const std::string& license = "GPL") {
+  return "BPF_PROG_LOAD " + std::to_string(type) + " " + name + " " + std::to_string(bytes.size()) +
+         " " + license + " 0 " + B64(bytes.data(), bytes.size());
+}
+
+}  // namespace bpfd::testutil
