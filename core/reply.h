@@ -1,0 +1,51 @@
+// Reply: collects one command's reply lines and writes them framed by START_BPFD_OUTPUT /
+// END_BPFD_OUTPUT in a single buffer (one write loop per reply; appends are amortised O(1)).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace bpfd {
+
+inline constexpr std::string_view kNotRecognized = "Command not recognized";
+
+class Reply {
+ public:
+  Reply() { Clear(); }
+
+  // Appends `s` plus '\n'.
+  void Line(std::string_view s);
+  // Appends "<fn>: ret=<value>".
+  void Ret(std::string_view fn, int64_t value);
+  // Appends multi-line text verbatim, adding a final '\n' when the text lacks one.
+  void Text(std::string_view text);
+  // Direct access for encoders that append in place; callers must end each line with '\n'.
+  std::string* raw() { return &buf_; }
+
+  // Drops everything appended so far.
+  void Clear();
+  // Replaces the reply by the single line "Command not recognized".
+  void NotRecognized() {
+    Clear();
+    Line(kNotRecognized);
+  }
+
+  // The reply lines (without the framing).
+  std::string_view body() const { return std::string_view(buf_).substr(kHeaderLen); }
+  bool empty() const { return buf_.size() == kHeaderLen; }
+
+  // Writes START + body + END to fd, retrying short writes, EINTR and EAGAIN; then clears.
+  // Returns 0 or -errno (-EPIPE when the reader went away).
+  int Flush(int fd);
+
+ private:
+  static constexpr std::string_view kHeader = "START_BPFD_OUTPUT\n";
+  static constexpr size_t kHeaderLen = kHeader.size();
+  static constexpr size_t kKeepCapacity = 16u << 20;
+  std::string buf_;
+};
+
+// Writes all of data to fd (short writes, EINTR, EAGAIN handled). 0 or -errno.
+int WriteAll(int fd, std::string_view data);
+
+}  // namespace bpfd

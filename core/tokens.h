@@ -1,0 +1,20 @@
+// Tokenizer and strict number parsers for the line protocol: tokens are separated by single
+// spaces (two spaces make an empty token); numbers are plain decimal with no '+', no spaces.
+#pragma once
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace bpfd {
+
+// Splits `line` on every ' '. "a  b" gives {"a", "", "b"}; "" gives {}.
+std::vector<std::string_view> SplitTokens(std::string_view line);
+
+// Each parser returns true and sets *out only if the whole token is a decimal number that
+// fits the type. Signed parsers accept one leading '-'; unsigned ones reject any sign.
+bool ParseInt64(std::string_view s, int64_t* out);
+bool ParseUint64(std::string_view s, uint64_t* out);
+bool ParseInt(std::string_view s, int* out);
+bool ParseUint32(std::string_view s, uint32_t* out);
+
+}  // namespace bpfd
