@@ -1,0 +1,172 @@
+// Perf buffer commands: BPF_OPEN_PERF_BUFFER, PERF_READER_POLL (returns early when a new command
+// line arrives on the session's input) and PERF_READER_LOST (bpfd extension: lost-sample counts).
+#include <poll.h>
+#include <time.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <memory>
+#include <vector>
+
+#include "core/base64.h"
+#include "core/commands.h"
+#include "core/line_reader.h"
+#include "core/perf_buffer.h"
+#include "core/tokens.h"
+
+namespace bpfd {
+namespace {
+
+int64_t NowMs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+void AppendNumber(std::string* out, uint64_t v) {
+  char num[24];
+  auto res = std::to_chars(num, num + sizeof(num), v);
+  out->append(num, res.ptr);
+}
+
+// Moves every pending sample of the listed buffers into the reply as "<fd> <size> <b64>"
+// lines; reports newly lost samples on stderr. Returns the number of samples.
+int DrainAll(Session& s, const std::vector<int>& fds, Reply& r) {
+  int total = 0;
+  std::string* out = r.raw();
+  for (int fd : fds) {
+    PerfBuffer* buf = s.FindPerfBuffer(fd);
+    int n = buf->Drain([&](const uint8_t* data, uint32_t size) {
+      AppendNumber(out, static_cast<uint64_t>(fd));
+      out->push_back(' ');
+      AppendNumber(out, size);
+      out->push_back(' ');
+      Base64Append(data, size, out);
+      out->push_back('\n');
+    });
+    if (n > 0) total += n;
+    if (n < 0) std::fprintf(stderr, "bpfd: perf buffer %d: corrupt ring data skipped\n", fd);
+    uint64_t* reported = s.reported_lost(fd);
+    if (buf->lost() > *reported) {
+      std::fprintf(stderr, "bpfd: perf buffer %d: %llu samples lost (%llu in total)\n", fd,
+                   static_cast<unsigned long long>(buf->lost() - *reported),
+                   static_cast<unsigned long long>(buf->lost()));
+      *reported = buf->lost();
+    }
+  }
+  return total;
+}
+
+}  // namespace
+
+// BPF_OPEN_PERF_BUFFER pid cpu page_cnt -> the reader fd (the perf event fd to store in a
+// BPF_MAP_TYPE_PERF_EVENT_ARRAY)
+int CmdOpenPerfBuffer(Session& s, Args a, Reply& r) {
+  int pid, cpu, page_cnt;
+  if (!ParseInt(a[0], &pid) || !ParseInt(a[1], &cpu) || !ParseInt(a[2], &page_cnt))
+    return kBadArgs;
+  constexpr std::string_view fn = "bpf_open_perf_buffer";
+  if (pid < -1 || cpu < -1 || page_cnt <= 0 || (page_cnt & (page_cnt - 1)) != 0) {
+    r.Ret(fn, -EINVAL);
+    return 0;
+  }
+  if (NoKernel(s, r, fn)) return 0;
+  std::unique_ptr<PerfBuffer> buf;
+  int ret = PerfBuffer::Open(pid, cpu, page_cnt, &buf);
+  if (ret == 0 && (!buf || buf->fd() < 0)) ret = -EIO;
+  r.Ret(fn, ret < 0 ? ret : s.AddPerfBuffer(std::move(buf)));
+  return 0;
+}
+
+// PERF_READER_POLL timeout_ms n fd1 ... fdn -> one "<fd> <size> <b64>" line per sample, no ret
+// line. Waits until a sample arrives, the timeout passes (negative: no limit), a signal comes,
+// or a complete command line (or EOF) is waiting on the session's input.
+int CmdPerfReaderPoll(Session& s, Args a, Reply& r) {
+  int timeout, n;
+  if (!ParseInt(a[0], &timeout) || !ParseInt(a[1], &n)) return kBadArgs;
+  constexpr std::string_view fn = "perf_reader_poll";
+  if (n < 0 || static_cast<size_t>(n) != a.size() - 2) {
+    r.Ret(fn, -EINVAL);
+    return 0;
+  }
+  std::vector<int> fds;
+  for (size_t i = 2; i < a.size(); ++i) {
+    int fd;
+    if (!ParseInt(a[i], &fd)) return kBadArgs;
+    fds.push_back(fd);
+  }
+  std::vector<int> uniq;
+  for (int fd : fds) {
+    if (!s.FindPerfBuffer(fd)) {
+      r.Ret(fn, -EINVAL);
+      return 0;
+    }
+    bool dup = false;
+    for (int u : uniq) dup = dup || u == fd;
+    if (!dup) uniq.push_back(fd);
+  }
+  if (NoKernel(s, r, fn)) return 0;
+
+  LineReader* in = s.input();
+  std::vector<pollfd> pfds;
+  for (int fd : uniq) pfds.push_back({fd, POLLIN, 0});
+  if (in) pfds.push_back({in->fd(), POLLIN, 0});
+  const int64_t deadline = timeout < 0 ? -1 : NowMs() + timeout;
+
+  int got = DrainAll(s, uniq, r);
+  while (got == 0 && !(in && in->Ready())) {
+    timespec ts{}, *tsp = nullptr;
+    if (deadline >= 0) {
+      int64_t left = deadline - NowMs();
+      if (left < 0) left = 0;
+      ts.tv_sec = static_cast<time_t>(left / 1000);
+      ts.tv_nsec = static_cast<long>(left % 1000) * 1000000;
+      tsp = &ts;
+    }
+    for (auto& p : pfds) p.revents = 0;
+    int pr = ::ppoll(pfds.data(), pfds.size(), tsp, in ? in->wait_mask() : nullptr);
+    if (pr < 0) {
+      if (errno == EINTR) break;  // a stop signal: let the daemon look at it
+      r.Ret(fn, -errno);
+      return 0;
+    }
+    if (pr == 0) break;  // timeout
+    bool hangup = false;
+    for (size_t i = 0; i < uniq.size(); ++i)
+      hangup = hangup || (pfds[i].revents & (POLLHUP | POLLERR | POLLNVAL));
+    if (in && pfds.back().revents) in->ReadAvailable();  // EOF/errors make Ready() true
+    got = DrainAll(s, uniq, r);
+    if (hangup) break;  // e.g. the traced task exited: do not spin
+  }
+  return 0;
+}
+
+// PERF_READER_LOST [fd ...] -> "perf_reader_lost: ret=0" then "<fd> <lost>" per buffer (all of
+// the session's buffers when none is named).
+int CmdPerfReaderLost(Session& s, Args a, Reply& r) {
+  std::vector<int> fds;
+  for (std::string_view t : a) {
+    int fd;
+    if (!ParseInt(t, &fd)) return kBadArgs;
+    fds.push_back(fd);
+  }
+  if (a.empty()) fds = s.PerfBufferFds();
+  for (int fd : fds) {
+    if (!s.FindPerfBuffer(fd)) {
+      r.Ret("perf_reader_lost", -EINVAL);
+      return 0;
+    }
+  }
+  r.Ret("perf_reader_lost", 0);
+  for (int fd : fds) {
+    std::string* out = r.raw();
+    AppendNumber(out, static_cast<uint64_t>(fd));
+    out->push_back(' ');
+    AppendNumber(out, s.FindPerfBuffer(fd)->lost());
+    out->push_back('\n');
+  }
+  return 0;
+}
+
+}  // namespace bpfd
