@@ -1,0 +1,245 @@
+// Unit tests for core/client: ParseRet, and ProtocolClient against fake peers spawned with
+// /bin/sh -c scripts (banner, framing, big replies, timeouts, resync, peer death, Close).
+#include "core/client.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/unique_fd.h"
+#include "tests/testing.h"
+
+using bpfd::ParseRet;
+using bpfd::ProtocolClient;
+
+namespace {
+
+// A peer that answers each line L with "x: ret=L" and "second", framed; `exit` ends it with 3.
+constexpr const char* kEchoPeer =
+    "printf 'STARTED_BPFD\\n'; "
+    "while IFS= read -r l; do "
+    "  if [ \"$l\" = exit ]; then exit 3; fi; "
+    "  printf 'START_BPFD_OUTPUT\\nx: ret=%s\\nsecond\\nEND_BPFD_OUTPUT\\n' \"$l\"; "
+    "done; exit 4";
+
+int SpawnSh(ProtocolClient* c, const std::string& script, bpfd::SpawnOptions opts = {}) {
+  return c->Spawn({"/bin/sh", "-c", script}, opts);
+}
+
+int64_t NowMs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+}  // namespace
+
+TEST(ParseRetClientRule) {
+  int64_t v = 99;
+  EXPECT_EQ(ParseRet("bpf_create_map: ret=3", &v), 0);
+  EXPECT_EQ(v, 3);
+  EXPECT_EQ(ParseRet("bpf_lookup_elem: ret=-2", &v), 0);
+  EXPECT_EQ(v, -2);
+  EXPECT_EQ(ParseRet("bpf_attach_tracepoint: ret=", &v), -ENOENT);  // no digits: no match
+  EXPECT_EQ(ParseRet("AAAAAAAAAAA=", &v), -ENOENT);                  // data line
+  EXPECT_EQ(ParseRet("", &v), -ENOENT);
+  EXPECT_EQ(ParseRet("ret=-x ret=7", &v), 0);  // the regex searches on to the next match
+  EXPECT_EQ(v, 7);
+  EXPECT_EQ(ParseRet("ret=12abc", &v), 0);
+  EXPECT_EQ(v, 12);
+  EXPECT_EQ(ParseRet("GET_KSYM_NAME: ret=0", &v), 0);
+  EXPECT_EQ(v, 0);
+  EXPECT_EQ(ParseRet("x: ret=9223372036854775807", &v), 0);
+  EXPECT_EQ(v, INT64_MAX);
+  EXPECT_EQ(ParseRet("x: ret=-9223372036854775808", &v), 0);
+  EXPECT_EQ(v, INT64_MIN);
+  EXPECT_EQ(ParseRet("x: ret=9223372036854775808", &v), -ERANGE);
+}
+
+TEST(SpawnFailureIsReported) {
+  ProtocolClient c;
+  EXPECT_EQ(c.Spawn({"/nonexistent/bpfd-client-test"}), -ENOENT);
+  EXPECT_EQ(c.pid(), -1);
+  EXPECT_EQ(c.Spawn({}), -EINVAL);
+  EXPECT_EQ(c.Close(), -ECHILD);
+}
+
+TEST(BannerSkipsNoise) {
+  ProtocolClient c;
+  EXPECT_EQ(SpawnSh(&c, "printf 'motd\\r\\nSTARTED_BPFD\\r\\n'; cat >/dev/null"), 0);
+  EXPECT(c.pid() > 0);
+  EXPECT_EQ(c.WaitBanner(5000), 0);
+  EXPECT_EQ(c.Close(5000), 0);  // cat sees EOF
+  EXPECT_EQ(c.pid(), -1);
+}
+
+TEST(ReplyFramingAndExit) {
+  ProtocolClient c;
+  EXPECT_EQ(SpawnSh(&c, kEchoPeer), 0);
+  EXPECT_EQ(c.WaitBanner(5000), 0);
+  std::vector<std::string> lines;
+  for (int i = 0; i < 50; ++i) {
+    EXPECT_EQ(c.Call(std::to_string(i), &lines, 5000), 0);
+    EXPECT_EQ(lines.size(), 2u);
+    int64_t v = -1;
+    if (!lines.empty()) EXPECT_EQ(ParseRet(lines[0], &v), 0);
+    EXPECT_EQ(v, i);
+    if (lines.size() == 2) EXPECT_EQ(lines[1], "second");
+  }
+  EXPECT_EQ(c.buffered(), 0u);
+  // Lines that get no reply are refused instead of waiting for one.
+  EXPECT_EQ(c.Call("", &lines, 100), -EINVAL);
+  EXPECT_EQ(c.Call("\r", &lines, 100), -EINVAL);
+  EXPECT_EQ(c.Call("exit", &lines, 100), -EINVAL);
+  EXPECT_EQ(c.Call("a\nb", &lines, 100), -EINVAL);
+  EXPECT_EQ(c.Close(5000), 3);  // the peer saw "exit"
+}
+
+TEST(EmptyReplyAndCrLf) {
+  ProtocolClient c;
+  EXPECT_EQ(SpawnSh(&c,
+                    "printf 'STARTED_BPFD\\n'; read -r l; "
+                    "printf 'START_BPFD_OUTPUT\\nEND_BPFD_OUTPUT\\n'; read -r l; "
+                    "printf 'START_BPFD_OUTPUT\\r\\na\\r\\n\\r\\nEND_BPFD_OUTPUT\\r\\n'; "
+                    "cat >/dev/null"),
+            0);
+  EXPECT_EQ(c.WaitBanner(5000), 0);
+  std::vector<std::string> lines = {"stale"};
+  EXPECT_EQ(c.Call("PERF_READER_POLL 0 0", &lines, 5000), 0);
+  EXPECT(lines.empty());
+  EXPECT_EQ(c.Call("X", &lines, 5000), 0);
+  EXPECT_EQ(lines.size(), 2u);
+  if (lines.size() == 2) {
+    EXPECT_EQ(lines[0], "a");
+    EXPECT_EQ(lines[1], "");
+  }
+  EXPECT_EQ(c.Close(5000), 0);
+}
+
+TEST(MultiMegabyteReply) {
+  ProtocolClient c;
+  // ~4.5 MB: 500 000 lines of "abcdefgh" plus a 1 MB line.
+  EXPECT_EQ(SpawnSh(&c,
+                    "printf 'STARTED_BPFD\\n'; read -r l; printf 'START_BPFD_OUTPUT\\n'; "
+                    "yes abcdefgh | head -n 500000; head -c 1048576 /dev/zero | tr '\\0' x; "
+                    "printf '\\nEND_BPFD_OUTPUT\\n'; cat >/dev/null"),
+            0);
+  EXPECT_EQ(c.WaitBanner(5000), 0);
+  size_t n = 0, bad = 0, longest = 0;
+  int64_t t0 = NowMs();
+  EXPECT_EQ(c.CallEach(
+                "BIG",
+                [&](std::string_view l) {
+                  if (n < 500000 && l != "abcdefgh") ++bad;
+                  longest = std::max(longest, l.size());
+                  ++n;
+                  return 0;
+                },
+                20000),
+            0);
+  EXPECT_EQ(n, 500001u);
+  EXPECT_EQ(bad, 0u);
+  EXPECT_EQ(longest, 1048576u);
+  EXPECT(NowMs() - t0 < 10000);
+  EXPECT_EQ(c.Close(5000), 0);
+}
+
+TEST(SilentPeerTimesOut) {
+  ProtocolClient c;
+  EXPECT_EQ(SpawnSh(&c, "exec sleep 30"), 0);
+  int64_t t0 = NowMs();
+  EXPECT_EQ(c.WaitBanner(200), -ETIMEDOUT);
+  std::vector<std::string> lines;
+  EXPECT_EQ(c.Call("BPF_GET_FIRST_KEY 3 8 40 1", &lines, 200), -ETIMEDOUT);
+  int64_t elapsed = NowMs() - t0;
+  EXPECT(elapsed >= 350 && elapsed < 3000);
+  t0 = NowMs();
+  EXPECT_EQ(c.Close(300), -ETIMEDOUT);  // it ignores exit and EOF: killed
+  EXPECT(NowMs() - t0 < 3000);
+  EXPECT_EQ(c.pid(), -1);
+}
+
+TEST(ResyncAfterTimeout) {
+  ProtocolClient c;
+  EXPECT_EQ(SpawnSh(&c,
+                    "printf 'STARTED_BPFD\\n'; read -r l; sleep 1; "
+                    "printf 'START_BPFD_OUTPUT\\nlate\\nEND_BPFD_OUTPUT\\n'; read -r l; "
+                    "printf 'START_BPFD_OUTPUT\\nfresh\\nEND_BPFD_OUTPUT\\n'; cat >/dev/null"),
+            0);
+  EXPECT_EQ(c.WaitBanner(5000), 0);
+  std::vector<std::string> lines;
+  EXPECT_EQ(c.Call("A", &lines, 100), -ETIMEDOUT);
+  EXPECT_EQ(c.Call("B", &lines, 5000), 0);  // the late reply to A is skipped
+  EXPECT_EQ(lines.size(), 1u);
+  if (!lines.empty()) EXPECT_EQ(lines[0], "fresh");
+  EXPECT_EQ(c.Close(5000), 0);
+}
+
+TEST(CallbackCanStopACall) {
+  ProtocolClient c;
+  EXPECT_EQ(SpawnSh(&c, kEchoPeer), 0);
+  EXPECT_EQ(c.WaitBanner(5000), 0);
+  EXPECT_EQ(c.CallEach("1", [](std::string_view) { return -ECANCELED; }, 5000), -ECANCELED);
+  std::vector<std::string> lines;
+  EXPECT_EQ(c.Call("2", &lines, 5000), 0);
+  EXPECT_EQ(lines.size(), 2u);
+  if (!lines.empty()) EXPECT_EQ(lines[0], "x: ret=2");
+  EXPECT_EQ(c.Close(5000), 3);
+}
+
+TEST(PeerDeathIsAnError) {
+  ProtocolClient c;
+  EXPECT_EQ(SpawnSh(&c, "printf 'STARTED_BPFD\\n'; exit 7"), 0);
+  EXPECT_EQ(c.WaitBanner(5000), 0);
+  EXPECT_EQ(c.WaitBanner(5000), -ECONNRESET);  // it closed its stdout: it is gone
+  // Nobody reads our writes any more: -EPIPE, and SIGPIPE does not kill the test.
+  int r = 0;
+  for (int i = 0; i < 100 && r == 0; ++i) {  // its stdin closes when the process exits
+    r = c.Send("BPF_LOOKUP_ELEM 3 AAAAAAAAAAA= 8 40", 1000);
+    if (r == 0) usleep(10000);
+  }
+  EXPECT_EQ(r, -EPIPE);
+  std::vector<std::string> lines;
+  r = c.Call("BPF_LOOKUP_ELEM 3 AAAAAAAAAAA= 8 40", &lines, 1000);
+  EXPECT(r == -EPIPE || r == -ECONNRESET);
+  EXPECT_EQ(c.Close(5000), 7);
+}
+
+TEST(PeerDiesMidReply) {
+  ProtocolClient c;
+  EXPECT_EQ(SpawnSh(&c,
+                    "printf 'STARTED_BPFD\\n'; read -r l; "
+                    "printf 'START_BPFD_OUTPUT\\npartial\\n'; kill -9 $$"),
+            0);
+  EXPECT_EQ(c.WaitBanner(5000), 0);
+  std::vector<std::string> lines;
+  int64_t t0 = NowMs();
+  EXPECT_EQ(c.Call("X", &lines, 5000), -ECONNRESET);
+  EXPECT(NowMs() - t0 < 4000);
+  EXPECT_EQ(c.Close(5000), 128 + SIGKILL);
+}
+
+TEST(StderrRedirect) {
+  int p[2];
+  EXPECT_EQ(pipe2(p, O_CLOEXEC), 0);
+  bpfd::UniqueFd r(p[0]), w(p[1]);
+  ProtocolClient c;
+  bpfd::SpawnOptions opts;
+  opts.stderr_fd = w.get();
+  EXPECT_EQ(SpawnSh(&c, "printf 'oops' >&2; printf 'STARTED_BPFD\\n'; cat >/dev/null", opts), 0);
+  w.reset();
+  EXPECT_EQ(c.WaitBanner(5000), 0);
+  EXPECT_EQ(c.Close(5000), 0);
+  char buf[16] = {};
+  EXPECT_EQ(read(r.get(), buf, sizeof(buf) - 1), 4);
+  EXPECT_EQ(std::string(buf), "oops");
+}
+
+TEST_MAIN()
