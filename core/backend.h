@@ -1,0 +1,40 @@
+// Backend: where a mode's protocol commands run. Modes (bpf-probes, bpf-mapdump, ...) are
+// clients of the protocol: LocalBackend runs lines in-process on a Session; a remote daemon
+// is another Backend (issue 5), so every mode's output is the same either way.
+#pragma once
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/reply.h"
+#include "core/session.h"
+
+namespace bpfd {
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  // Runs one protocol line; on success fills *lines with the reply lines (unframed) and
+  // returns 0. Returns -errno only for transport failures (a command's own failure is in its
+  // reply, e.g. "fn: ret=-1"). "Command not recognized" gives -EBADMSG.
+  virtual int Call(std::string_view line, std::vector<std::string>* lines) = 0;
+};
+
+// Runs commands on an in-process Session (the local kernel).
+class LocalBackend final : public Backend {
+ public:
+  LocalBackend() = default;
+  int Call(std::string_view line, std::vector<std::string>* lines) override;
+  Session& session() { return session_; }
+
+ private:
+  Session session_;
+  Reply reply_;
+};
+
+// The first line's "ret=<n>" (the protocol's client rule: the regex ret=(-?\d+) on the first
+// line). Returns true and sets *ret when present.
+bool ParseRetLine(std::string_view first_line, long long* ret);
+
+}  // namespace bpfd

@@ -1,0 +1,62 @@
+#include "core/mode.h"
+
+#include <cerrno>
+
+namespace bpfd {
+
+int ParseModeOptions(int argc, char** argv, const std::vector<std::string_view>& mode_flags,
+                     ModeOptions* opts, std::string* error) {
+  bool options_done = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (options_done || a.empty() || a[0] != '-' || a == "-") {
+      opts->args.emplace_back(a);
+    } else if (a == "--") {
+      options_done = true;
+    } else if (a == "-j" || a == "--json") {
+      opts->json = true;
+    } else if (a == "-h" || a == "--help") {
+      opts->help = true;
+    } else if (a == "--remote" || a.rfind("--remote=", 0) == 0) {
+      if (a == "--remote") {
+        if (i + 1 >= argc) {
+          *error = "--remote needs a SPEC, e.g. --remote process";
+          return -EINVAL;
+        }
+        opts->remote = argv[++i];
+      } else {
+        opts->remote = std::string(a.substr(sizeof("--remote=") - 1));
+      }
+    } else {
+      bool known = false;
+      for (std::string_view f : mode_flags) known |= (a == f);
+      if (!known) {
+        *error = "unknown option '" + std::string(a) + "'";
+        return -EINVAL;
+      }
+      opts->flags.emplace(a);
+    }
+  }
+  return 0;
+}
+
+int OpenBackend(const ModeOptions& opts, std::unique_ptr<Backend>* out, std::string* error) {
+  if (!opts.remote.empty()) {
+    *error = "--remote is not available in this build yet; run the mode on the target itself";
+    return -EOPNOTSUPP;
+  }
+  *out = std::make_unique<LocalBackend>();
+  return 0;
+}
+
+long long CallData(Backend& b, std::string_view line, std::vector<std::string>* data) {
+  data->clear();
+  int r = b.Call(line, data);
+  if (r < 0) return r;
+  long long ret = 0;
+  if (data->empty() || !ParseRetLine(data->front(), &ret)) return -EPROTO;
+  data->erase(data->begin());
+  return ret;
+}
+
+}  // namespace bpfd

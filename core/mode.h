@@ -1,0 +1,37 @@
+// What every mode (bpf-probes, bpf-mapdump, bpf-selftest) shares: its command line's common
+// options and the Backend its protocol commands run on. Modes never touch the kernel
+// directly: everything goes through Backend::Call, so a remote daemon serves them unchanged.
+#pragma once
+#include <memory>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/backend.h"
+
+namespace bpfd {
+
+struct ModeOptions {
+  bool json = false;           // -j / --json
+  bool help = false;           // -h / --help
+  std::string remote;          // --remote SPEC (empty: this machine's kernel, in-process)
+  std::set<std::string> flags; // the mode's own boolean flags that were given, e.g. "--format"
+  std::vector<std::string> args;  // positional arguments, in order
+};
+
+// Parses argv[1..argc). `mode_flags` lists the mode's own boolean flags (long and short
+// spellings, each recorded as written). "--" ends the options. Returns 0, or -EINVAL with
+// *error saying which argument is wrong.
+int ParseModeOptions(int argc, char** argv, const std::vector<std::string_view>& mode_flags,
+                     ModeOptions* opts, std::string* error);
+
+// The backend the options name: the local kernel through an in-process Session, or (issue 5)
+// a remote daemon. Returns 0, or -errno with *error saying what to do.
+int OpenBackend(const ModeOptions& opts, std::unique_ptr<Backend>* out, std::string* error);
+
+// Runs `line` and checks its first reply line for "ret=<n>": returns n (>= 0) with the data
+// lines after it in *data, or a negative errno (the command's or the transport's).
+long long CallData(Backend& b, std::string_view line, std::vector<std::string>* data);
+
+}  // namespace bpfd
