@@ -50,10 +50,28 @@ int CheckMap(Session& s, int fd, uint64_t klen, uint64_t vlen, bool check_vlen,
   return 0;
 }
 
+// The prologue of the commands taking "map_fd key klen": the session's map checked (and vlen
+// when check_vlen) and the key decoded to exactly klen bytes. 0 or -EINVAL.
+int MapAndKey(Session& s, int fd, std::string_view key_b64, uint64_t klen, uint64_t vlen,
+              bool check_vlen, std::vector<uint8_t>* key) {
+  const MapInfo* m = nullptr;
+  int ret = CheckMap(s, fd, klen, vlen, check_vlen, &m);
+  return ret == 0 ? DecodeExact(key_b64, klen, key) : ret;
+}
+
 // Appends base64(data) + '\n' to the reply.
 void AppendB64Line(Reply& r, const std::vector<uint8_t>& data) {
   Base64Append(data.data(), data.size(), r.raw());
   r.raw()->push_back('\n');
+}
+
+// The reply of lookups: base64(data) when ret is 0, else "<fn>: ret=<ret>".
+void B64OrRet(Reply& r, std::string_view fn, int ret, const std::vector<uint8_t>& data) {
+  if (ret == 0) {
+    AppendB64Line(r, data);
+  } else {
+    r.Ret(fn, ret);
+  }
 }
 
 // Walks the map's keys (at most max_entries, so a concurrently modified hash map cannot loop
@@ -120,10 +138,8 @@ int CmdUpdateElem(Session& s, Args a, Reply& r) {
   if (!ParseInt(a[0], &fd) || !ParseUint64(a[2], &klen) || !ParseUint64(a[4], &vlen) ||
       !ParseUint64(a[5], &flags))
     return kBadArgs;
-  const MapInfo* m = nullptr;
   std::vector<uint8_t> key, value;
-  int ret = CheckMap(s, fd, klen, vlen, true, &m);
-  if (ret == 0) ret = DecodeExact(a[1], klen, &key);
+  int ret = MapAndKey(s, fd, a[1], klen, vlen, true, &key);
   if (ret == 0) ret = DecodeExact(a[3], vlen, &value);
   if (ret == 0 && NoKernel(s, r, "bpf_update_elem")) return 0;
   if (ret == 0) ret = bpf_map_update_elem(fd, key.data(), value.data(), flags);
@@ -137,20 +153,14 @@ int CmdLookupElem(Session& s, Args a, Reply& r) {
   uint64_t klen, vlen;
   if (!ParseInt(a[0], &fd) || !ParseUint64(a[2], &klen) || !ParseUint64(a[3], &vlen))
     return kBadArgs;
-  const MapInfo* m = nullptr;
-  std::vector<uint8_t> key;
-  int ret = CheckMap(s, fd, klen, vlen, true, &m);
-  if (ret == 0) ret = DecodeExact(a[1], klen, &key);
+  std::vector<uint8_t> key, value;
+  int ret = MapAndKey(s, fd, a[1], klen, vlen, true, &key);
   if (ret == 0 && NoKernel(s, r, "bpf_lookup_elem")) return 0;
   if (ret == 0) {
-    std::vector<uint8_t> value(vlen);
+    value.resize(vlen);
     ret = bpf_map_lookup_elem(fd, key.data(), value.data());
-    if (ret == 0) {
-      AppendB64Line(r, value);
-      return 0;
-    }
   }
-  r.Ret("bpf_lookup_elem", ret);
+  B64OrRet(r, "bpf_lookup_elem", ret, value);
   return 0;
 }
 
@@ -172,12 +182,7 @@ int CmdGetFirstKey(Session& s, Args a, Reply& r) {
   }
   if (!dump_all) {
     std::vector<uint8_t> key(klen);
-    ret = bpf_map_get_next_key(fd, nullptr, key.data());
-    if (ret < 0) {
-      r.Ret("bpf_get_first_key", ret);
-    } else {
-      AppendB64Line(r, key);
-    }
+    B64OrRet(r, "bpf_get_first_key", bpf_map_get_next_key(fd, nullptr, key.data()), key);
     return 0;
   }
   std::vector<uint8_t> value(vlen);
@@ -203,20 +208,14 @@ int CmdGetNextKey(Session& s, Args a, Reply& r) {
   int fd;
   uint64_t klen;
   if (!ParseInt(a[0], &fd) || !ParseUint64(a[2], &klen)) return kBadArgs;
-  const MapInfo* m = nullptr;
-  std::vector<uint8_t> key;
-  int ret = CheckMap(s, fd, klen, 0, false, &m);
-  if (ret == 0) ret = DecodeExact(a[1], klen, &key);
+  std::vector<uint8_t> key, next;
+  int ret = MapAndKey(s, fd, a[1], klen, 0, false, &key);
   if (ret == 0 && NoKernel(s, r, "bpf_get_next_key")) return 0;
   if (ret == 0) {
-    std::vector<uint8_t> next(klen);
+    next.resize(klen);
     ret = bpf_map_get_next_key(fd, key.data(), next.data());
-    if (ret == 0) {
-      AppendB64Line(r, next);
-      return 0;
-    }
   }
-  r.Ret("bpf_get_next_key", ret);
+  B64OrRet(r, "bpf_get_next_key", ret, next);
   return 0;
 }
 
@@ -225,10 +224,8 @@ int CmdDeleteElem(Session& s, Args a, Reply& r) {
   int fd;
   uint64_t klen;
   if (!ParseInt(a[0], &fd) || !ParseUint64(a[2], &klen)) return kBadArgs;
-  const MapInfo* m = nullptr;
   std::vector<uint8_t> key;
-  int ret = CheckMap(s, fd, klen, 0, false, &m);
-  if (ret == 0) ret = DecodeExact(a[1], klen, &key);
+  int ret = MapAndKey(s, fd, a[1], klen, 0, false, &key);
   if (ret == 0 && NoKernel(s, r, "bpf_delete_elem")) return 0;
   if (ret == 0) ret = bpf_map_delete_elem(fd, key.data());
   r.Ret("bpf_delete_elem", ret);

@@ -15,6 +15,7 @@
 
 #include "core/bpf_insns.h"
 #include "core/probe.h"
+#include "tests/bpf_test_util.h"
 #include "tests/testing.h"
 
 namespace {
@@ -29,17 +30,6 @@ struct Sample {
   uint64_t magic, pid_tgid, ktime;
   uint32_t magic2;
 };
-
-std::string BpfUnavailable() {
-  int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bpfd_avail", 4, 8, 1, nullptr);
-  if (fd >= 0) {
-    close(fd);
-    return "";
-  }
-  if (fd == -ENOSYS) return "bpf() not implemented here (ENOSYS, e.g. qemu-user)";
-  if (fd == -EPERM) return "bpf() not permitted (EPERM: not root or sandboxed)";
-  return std::string("bpf() unavailable: ") + strerror(-fd);
-}
 
 // Pins the test to one CPU for its lifetime so every sample lands in that CPU's buffer.
 struct Pinned {
@@ -144,8 +134,7 @@ TEST(RejectsBadPageCounts) {
 }
 
 TEST(SamplesArriveIntactThenStopAfterDetach) {
-  std::string why = BpfUnavailable();
-  if (!why.empty()) SKIP(why);
+  REQUIRE_BPF();
   Rig rig;
   int r = rig.Setup(8);
   if (r == -ENOENT) SKIP("no syscalls:sys_enter_getpid tracepoint");
@@ -170,8 +159,7 @@ TEST(SamplesArriveIntactThenStopAfterDetach) {
 }
 
 TEST(RecordsWrappingTheRingEnd) {
-  std::string why = BpfUnavailable();
-  if (!why.empty()) SKIP(why);
+  REQUIRE_BPF();
   Rig rig;
   int r = rig.Setup(1);  // one page: 40-byte records straddle its end every ~100 samples
   if (r == -ENOENT) SKIP("no syscalls:sys_enter_getpid tracepoint");
@@ -191,8 +179,7 @@ TEST(RecordsWrappingTheRingEnd) {
 }
 
 TEST(CountsLostSamples) {
-  std::string why = BpfUnavailable();
-  if (!why.empty()) SKIP(why);
+  REQUIRE_BPF();
   Rig rig;
   int r = rig.Setup(1);
   if (r == -ENOENT) SKIP("no syscalls:sys_enter_getpid tracepoint");

@@ -17,6 +17,7 @@
 #include "core/bpf_insns.h"
 #include "core/ksyms.h"
 #include "core/usyms.h"
+#include "tests/bpf_test_util.h"
 #include "tests/testing.h"
 
 extern "C" __attribute__((noinline, used)) int bpfd_probe_test_target(int x) {
@@ -29,17 +30,6 @@ namespace {
 using namespace bpfd::insn;
 
 int (*volatile g_target)(int) = bpfd_probe_test_target;
-
-std::string BpfUnavailable() {
-  int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bpfd_avail", 4, 8, 1, nullptr);
-  if (fd >= 0) {
-    close(fd);
-    return "";
-  }
-  if (fd == -ENOSYS) return "bpf() not implemented here (ENOSYS, e.g. qemu-user)";
-  if (fd == -EPERM) return "bpf() not permitted (EPERM: not root or sandboxed)";
-  return std::string("bpf() unavailable: ") + strerror(-fd);
-}
 
 uint32_t KernelVersion() {
   struct utsname u;
@@ -132,8 +122,7 @@ void SpinMs(int ms) {
 }  // namespace
 
 TEST(TracepointCountsThenDetaches) {
-  std::string why = BpfUnavailable();
-  if (!why.empty()) SKIP(why);
+  REQUIRE_BPF();
   Counter c;
   EXPECT_EQ(c.Load(BPF_PROG_TYPE_TRACEPOINT), 0);
   std::unique_ptr<bpfd::Probe> p;
@@ -162,8 +151,7 @@ TEST(TracepointCountsThenDetaches) {
 }
 
 TEST(TracepointErrorsLeakNothing) {
-  std::string why = BpfUnavailable();
-  if (!why.empty()) SKIP(why);
+  REQUIRE_BPF();
   Counter tp, kp;
   EXPECT_EQ(tp.Load(BPF_PROG_TYPE_TRACEPOINT), 0);
   EXPECT_EQ(kp.Load(BPF_PROG_TYPE_KPROBE), 0);
@@ -178,8 +166,7 @@ TEST(TracepointErrorsLeakNothing) {
 }
 
 TEST(UprobePmuCountsCallsOfThisBinary) {
-  std::string why = BpfUnavailable();
-  if (!why.empty()) SKIP(why);
+  REQUIRE_BPF();
   uint64_t off = 0;
   int r = bpfd::UserSymbols::FileOffsetForSymbol(SelfExe(), "bpfd_probe_test_target", &off);
   if (r == -ENOENT) SKIP("test binary has no symbol table");
@@ -205,8 +192,7 @@ TEST(UprobePmuCountsCallsOfThisBinary) {
 }
 
 TEST(UprobeViaUprobeEventsRemovesItsEvent) {
-  std::string why = BpfUnavailable();
-  if (!why.empty()) SKIP(why);
+  REQUIRE_BPF();
   std::string tfs = Tracefs();
   if (tfs.empty()) SKIP("no tracefs");
   if (!FileExists(tfs + "/uprobe_events")) SKIP("no uprobe_events");
@@ -245,8 +231,7 @@ TEST(UprobeViaUprobeEventsRemovesItsEvent) {
 }
 
 TEST(Kprobe) {
-  std::string why = BpfUnavailable();
-  if (!why.empty()) SKIP(why);
+  REQUIRE_BPF();
   Counter c;
   EXPECT_EQ(c.Load(BPF_PROG_TYPE_KPROBE), 0);
   bpfd::KernelSymbols ks;
@@ -287,8 +272,7 @@ TEST(Kprobe) {
 }
 
 TEST(PerfEventSampling) {
-  std::string why = BpfUnavailable();
-  if (!why.empty()) SKIP(why);
+  REQUIRE_BPF();
   Counter c;
   EXPECT_EQ(c.Load(BPF_PROG_TYPE_PERF_EVENT), 0);
   std::unique_ptr<bpfd::Probe> p;

@@ -26,24 +26,6 @@ using namespace bpfd::testutil;
 
 namespace {
 
-// Empty when bpf() works here; otherwise why the BPF tests cannot run.
-std::string BpfUnavailable() {
-  int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, nullptr, 4, 4, 1, nullptr);
-  if (fd >= 0) {
-    close(fd);
-    return "";
-  }
-  if (fd == -EPERM) return "bpf() gives EPERM: needs root outside Bazel's sandbox (tag no-sandbox)";
-  if (fd == -ENOSYS) return "bpf() gives ENOSYS: qemu-user or a kernel without CONFIG_BPF_SYSCALL";
-  return std::string("bpf() fails: ") + strerror(-fd);
-}
-
-#define REQUIRE_BPF()                              \
-  do {                                             \
-    std::string why_ = BpfUnavailable();           \
-    if (!why_.empty()) SKIP(why_);                 \
-  } while (0)
-
 uint32_t ProgId(int fd) {
   bpf_prog_info info;
   std::memset(&info, 0, sizeof(info));

@@ -1,7 +1,9 @@
 // Helpers for tests that drive a real Session through HandleLine: a line runner, ret= parsing,
 // base64 shorthands and a tiny eBPF assembler with jump labels (raw bytecode, no compiler).
 #pragma once
+#include <bpf/bpf.h>
 #include <linux/bpf.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -13,6 +15,24 @@
 #include "core/protocol.h"
 
 namespace bpfd::testutil {
+
+// Empty when bpf() works here; otherwise why the BPF tests cannot run (the SKIP reason).
+inline std::string BpfUnavailable() {
+  int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bpfd_avail", 4, 8, 1, nullptr);
+  if (fd >= 0) {
+    close(fd);
+    return "";
+  }
+  if (fd == -EPERM) return "bpf() gives EPERM: needs root outside Bazel's sandbox (tag no-sandbox)";
+  if (fd == -ENOSYS) return "bpf() gives ENOSYS: qemu-user or a kernel without CONFIG_BPF_SYSCALL";
+  return std::string("bpf() fails: ") + strerror(-fd);
+}
+
+#define REQUIRE_BPF()                                                  \
+  do {                                                                 \
+    std::string why_ = ::bpfd::testutil::BpfUnavailable();             \
+    if (!why_.empty()) SKIP(why_);                                     \
+  } while (0)
 
 // Runs one command line; returns the reply lines.
 inline std::vector<std::string> Cmd(Session& s, const std::string& line) {
