@@ -22,6 +22,7 @@ constexpr Mode kModes[] = {
     {"probes", "bpf-probes", "list what can be traced here", bpfd::ProbesMain},
     {"mapdump", "bpf-mapdump", "list and dump BPF maps", bpfd::MapdumpMain},
     {"selftest", "bpf-selftest", "check this device can do BPF tracing", bpfd::SelftestMain},
+    {"connect", "bpfd-connect", "pipe protocol lines to a remote daemon", bpfd::ConnectMain},
 };
 
 void Usage(FILE* out) {

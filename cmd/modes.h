@@ -7,6 +7,7 @@ int DaemonMain(int argc, char** argv);    // cmd/daemon.cc   (bpfd, bpfd daemon)
 int ProbesMain(int argc, char** argv);    // cmd/probes.cc   (bpf-probes, bpfd probes)
 int MapdumpMain(int argc, char** argv);   // cmd/mapdump.cc  (bpf-mapdump, bpfd mapdump)
 int SelftestMain(int argc, char** argv);  // cmd/selftest.cc (bpf-selftest, bpfd selftest)
+int ConnectMain(int argc, char** argv);   // cmd/connect.cc  (bpfd connect)
 
 // For modes not implemented yet: says so on stderr and returns EX_UNAVAILABLE (69).
 int NotBuiltYet(const char* applet, int argc, char** argv);

@@ -96,7 +96,7 @@ int ParseRet(const std::string& first_line, int64_t* ret) {
 }
 
 ProtocolClient::~ProtocolClient() {
-  if (pid_ >= 0) Close(1000);
+  if (pid_ >= 0 || from_child_) Close(1000);
 }
 
 int ProtocolClient::Spawn(const std::vector<std::string>& argv, SpawnOptions opts) {
@@ -151,21 +151,35 @@ int ProtocolClient::Spawn(const std::vector<std::string>& argv, SpawnOptions opt
     }
     return child_errno > 0 ? -child_errno : -ECHILD;
   }
-  int r = SetNonBlocking(in_w.get());
-  if (r == 0) r = SetNonBlocking(out_r.get());
   pid_ = pid;
-  to_child_ = std::move(in_w);
-  from_child_ = std::move(out_r);
-  buf_.clear();
-  start_ = end_ = scan_ = 0;
-  eof_ = false;
-  unfinished_ = 0;
-  in_reply_ = false;
+  int r = Reset(std::move(in_w), std::move(out_r));
   if (r < 0) {
     Close(0);
     return r;
   }
   return 0;
+}
+
+int ProtocolClient::Attach(UniqueFd fd) {
+  if (pid_ >= 0 || from_child_) return -EBUSY;
+  if (!fd) return -EBADF;
+  UniqueFd wr(fcntl(fd.get(), F_DUPFD_CLOEXEC, 3));
+  if (!wr) return -errno;
+  int r = Reset(std::move(wr), std::move(fd));
+  if (r < 0) Close(0);
+  return r;
+}
+
+int ProtocolClient::Reset(UniqueFd to_peer, UniqueFd from_peer) {
+  to_child_ = std::move(to_peer);
+  from_child_ = std::move(from_peer);
+  buf_.clear();
+  start_ = end_ = scan_ = 0;
+  eof_ = false;
+  unfinished_ = 0;
+  in_reply_ = false;
+  int r = SetNonBlocking(to_child_.get());
+  return r < 0 ? r : SetNonBlocking(from_child_.get());
 }
 
 int ProtocolClient::Fill(int64_t deadline_ms) {
@@ -269,7 +283,7 @@ int ProtocolClient::SkipUnfinished(int64_t deadline_ms) {
 }
 
 int ProtocolClient::WaitBanner(int timeout_ms) {
-  if (pid_ < 0) return -ENOTCONN;
+  if (!from_child_) return -ENOTCONN;
   const int64_t deadline = Deadline(timeout_ms);
   std::string_view line;
   while (true) {
@@ -280,14 +294,14 @@ int ProtocolClient::WaitBanner(int timeout_ms) {
 }
 
 int ProtocolClient::Send(std::string_view line, int timeout_ms) {
-  if (pid_ < 0) return -ENOTCONN;
+  if (!to_child_) return -ENOTCONN;
   if (line.find('\n') != std::string_view::npos) return -EINVAL;
   return WriteLine(line, Deadline(timeout_ms));
 }
 
 int ProtocolClient::CallEach(std::string_view line,
                              const std::function<int(std::string_view)>& on_line, int timeout_ms) {
-  if (pid_ < 0) return -ENOTCONN;
+  if (!from_child_) return -ENOTCONN;
   std::string_view cmd = line;
   if (!cmd.empty() && cmd.back() == '\r') cmd.remove_suffix(1);
   // The daemon answers neither empty lines nor "exit": waiting for a reply would only time out.
@@ -329,14 +343,14 @@ int ProtocolClient::Call(std::string_view line, std::vector<std::string>* reply_
 }
 
 int ProtocolClient::Close(int timeout_ms) {
-  if (pid_ < 0) return -ECHILD;
+  if (pid_ < 0 && !from_child_) return -ECHILD;
   const int64_t deadline = Deadline(timeout_ms < 0 ? 0 : timeout_ms);
   if (to_child_) WriteLine("exit", deadline);  // best effort: EOF below ends it as well
   to_child_.reset();
   from_child_.reset();  // a reply still being written ends in EPIPE for the child
   int status = 0;
-  int result = -ETIMEDOUT;
-  for (int64_t sleep_us = 200;; sleep_us = std::min<int64_t>(sleep_us * 2, 20000)) {
+  int result = pid_ < 0 ? 0 : -ETIMEDOUT;  // a socket peer: nothing to wait for
+  for (int64_t sleep_us = 200; pid_ >= 0; sleep_us = std::min<int64_t>(sleep_us * 2, 20000)) {
     pid_t w = waitpid(pid_, &status, WNOHANG);
     if (w == pid_) {
       result = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

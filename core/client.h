@@ -42,6 +42,9 @@ class ProtocolClient {
   // -errno (including the exec failure, e.g. -ENOENT, reported back by the child).
   int Spawn(const std::vector<std::string>& argv, SpawnOptions opts = {});
 
+  // Uses a connected socket (unix, tcp, vsock) as the peer instead of a child. 0 or -errno.
+  int Attach(UniqueFd fd);
+
   // Reads lines until one is exactly "STARTED_BPFD" (other lines are skipped). 0 or -errno.
   int WaitBanner(int timeout_ms);
 
@@ -64,7 +67,8 @@ class ProtocolClient {
 
   // Sends "exit", closes both pipes and waits up to timeout_ms for the child to end, then
   // kills it (SIGKILL) and reaps it. Returns its exit status (0..255), 128 + N if signal N
-  // ended it, -ETIMEDOUT if it had to be killed, -ECHILD if there was no child.
+  // ended it, -ETIMEDOUT if it had to be killed, 0 for an attached socket, -ECHILD if there
+  // was no peer.
   int Close(int timeout_ms = 5000);
 
   // The child's pid while it runs (after Spawn, until Close), else -1.
@@ -80,6 +84,8 @@ class ProtocolClient {
   // One poll + read into the buffer. 0 (some bytes read) or -errno.
   int Fill(int64_t deadline_ms);
   int WriteLine(std::string_view line, int64_t deadline_ms);
+  // Takes the two ends of a new peer and clears the read state. 0 or -errno.
+  int Reset(UniqueFd to_peer, UniqueFd from_peer);
   // Skips the rest of replies left unfinished by earlier calls. 0 or -errno.
   int SkipUnfinished(int64_t deadline_ms);
 

@@ -2,6 +2,8 @@
 
 #include <cerrno>
 
+#include "core/remote.h"
+
 namespace bpfd {
 
 int ParseModeOptions(int argc, char** argv, const std::vector<std::string_view>& mode_flags,
@@ -41,11 +43,21 @@ int ParseModeOptions(int argc, char** argv, const std::vector<std::string_view>&
 }
 
 int OpenBackend(const ModeOptions& opts, std::unique_ptr<Backend>* out, std::string* error) {
-  if (!opts.remote.empty()) {
-    *error = "--remote is not available in this build yet; run the mode on the target itself";
-    return -EOPNOTSUPP;
+  std::string spec = opts.remote.empty() ? RemoteSpecFromEnv() : opts.remote;
+  if (spec.empty()) {
+    *out = std::make_unique<LocalBackend>();
+    return 0;
   }
-  *out = std::make_unique<LocalBackend>();
+  RemoteSpec rs;
+  int r = ParseRemoteSpec(spec, &rs, error);
+  if (r < 0) return r;
+  auto remote = std::make_unique<RemoteBackend>();
+  r = ConnectRemote(rs, ConnectOptions{}, &remote->client(), error);
+  if (r < 0) {
+    *error = spec + ": " + *error;
+    return r;
+  }
+  *out = std::move(remote);
   return 0;
 }
 

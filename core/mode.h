@@ -26,8 +26,9 @@ struct ModeOptions {
 int ParseModeOptions(int argc, char** argv, const std::vector<std::string_view>& mode_flags,
                      ModeOptions* opts, std::string* error);
 
-// The backend the options name: the local kernel through an in-process Session, or (issue 5)
-// a remote daemon. Returns 0, or -errno with *error saying what to do.
+// The backend the options name: a remote daemon (--remote SPEC, else $BCC_REMOTE; see
+// core/remote.h; tcp reads its token from $BPFD_TOKEN_FILE), or the local kernel through an
+// in-process Session. Returns 0, or -errno with *error saying what to do.
 int OpenBackend(const ModeOptions& opts, std::unique_ptr<Backend>* out, std::string* error);
 
 // Runs `line` and checks its first reply line for "ret=<n>": returns n (>= 0) with the data

@@ -1,0 +1,97 @@
+// bpfd connect: pipes protocol lines from stdin to a remote daemon and prints its output
+// exactly as a local daemon would (banner, framed replies), e.g. `cat cmds | bpfd connect adb`.
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include "cmd/modes.h"
+#include "core/remote.h"
+#include "core/tokens.h"
+
+namespace bpfd {
+namespace {
+
+constexpr char kUsage[] =
+    "Usage: bpfd connect [--token-file FILE] [--timeout SECONDS] [SPEC]\n"
+    "Sends each line of stdin to the daemon SPEC names and prints what it answers, framed as\n"
+    "the daemon frames it (STARTED_BPFD, START_BPFD_OUTPUT ... END_BPFD_OUTPUT). `exit` or end\n"
+    "of input ends the session. SPEC (default: $BCC_REMOTE[:$BCC_REMOTE_ARGS], else process):\n"
+    "  process[:PATH]  cmd:COMMAND  ssh:[USER@]HOST[:PORT][:PATH]  adb[:SERIAL][:PATH]\n"
+    "  unix:PATH  tcp:HOST:PORT (token: --token-file or $BPFD_TOKEN_FILE)  vsock:CID:PORT\n"
+    "--timeout: give up when one reply takes longer (default: wait; connecting: 10 s).\n"
+    "Exit: 0 the session ended normally, 1 the daemon could not be reached or went away,\n"
+    "2 usage.\n";
+
+}  // namespace
+
+int ConnectMain(int argc, char** argv) {
+  ConnectOptions co;
+  std::string spec;
+  int call_timeout_ms = -1;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    uint32_t secs;
+    if (a == "-h" || a == "--help") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    } else if (a == "--token-file" && i + 1 < argc) {
+      co.token_file = argv[++i];
+    } else if (a == "--timeout" && i + 1 < argc && ParseUint32(argv[i + 1], &secs)) {
+      call_timeout_ms = static_cast<int>(secs) * 1000;
+      ++i;
+    } else if (spec.empty() && !a.empty() && a[0] != '-') {
+      spec = a;
+    } else {
+      std::fprintf(stderr, "bpfd connect: unexpected argument '%s'\n%s", argv[i], kUsage);
+      return 2;
+    }
+  }
+  if (spec.empty()) spec = RemoteSpecFromEnv();
+  if (spec.empty()) spec = "process";
+  RemoteSpec rs;
+  std::string error;
+  if (ParseRemoteSpec(spec, &rs, &error) < 0) {
+    std::fprintf(stderr, "bpfd connect: %s\n", error.c_str());
+    return 2;
+  }
+  ProtocolClient c;
+  if (ConnectRemote(rs, co, &c, &error) < 0) {
+    std::fprintf(stderr, "bpfd connect: %s: %s\n", spec.c_str(), error.c_str());
+    return 1;
+  }
+  std::fputs("STARTED_BPFD\n", stdout);
+  std::fflush(stdout);
+  std::string line, out;
+  int r = 0;
+  while (std::getline(std::cin, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    if (line.substr(0, line.find(' ')) == "exit") break;  // as the daemon reads it
+    out = "START_BPFD_OUTPUT\n";
+    r = c.CallEach(line, [&](std::string_view l) {
+      out.append(l).push_back('\n');
+      return 0;
+    }, call_timeout_ms);
+    if (r < 0) break;
+    out += "END_BPFD_OUTPUT\n";
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    if (std::fflush(stdout) != 0) break;  // our reader went away
+  }
+  int status = c.Close(5000);
+  if (r < 0) {
+    std::fprintf(stderr, "bpfd connect: %s: %s\n", spec.c_str(),
+                 r == -ECONNRESET || r == -EPIPE ? "the daemon went away (connection closed)"
+                 : r == -ETIMEDOUT ? "no reply within --timeout"
+                                   : std::strerror(-r));
+    return 1;
+  }
+  if (status > 0) {
+    std::fprintf(stderr, "bpfd connect: %s: the daemon exited with status %d\n", spec.c_str(), status);
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace bpfd

@@ -1,0 +1,12 @@
+// One protocol session on a pair of fds: banner, one reply per command line, and cleanup of
+// everything the session created when it ends (exit, EOF, a broken pipe, SIGHUP, SIGINT or
+// SIGTERM). Used by the daemon on stdin/stdout and by each connection of a listener.
+#pragma once
+
+namespace bpfd {
+
+// Serves until the session ends, then releases all it created. Returns the stop signal that
+// ended it, or 0. Installs (and on return restores) handlers for the stop signals.
+int ServeSession(int in_fd, int out_fd);
+
+}  // namespace bpfd
