@@ -23,6 +23,7 @@ constexpr Mode kModes[] = {
     {"mapdump", "bpf-mapdump", "list and dump BPF maps", bpfd::MapdumpMain},
     {"selftest", "bpf-selftest", "check this device can do BPF tracing", bpfd::SelftestMain},
     {"connect", "bpfd-connect", "pipe protocol lines to a remote daemon", bpfd::ConnectMain},
+    {"push", "bpfd-push", "copy the right bpfd to an Android device (adb)", bpfd::PushMain},
 };
 
 void Usage(FILE* out) {

@@ -8,6 +8,7 @@ int ProbesMain(int argc, char** argv);    // cmd/probes.cc   (bpf-probes, bpfd p
 int MapdumpMain(int argc, char** argv);   // cmd/mapdump.cc  (bpf-mapdump, bpfd mapdump)
 int SelftestMain(int argc, char** argv);  // cmd/selftest.cc (bpf-selftest, bpfd selftest)
 int ConnectMain(int argc, char** argv);   // cmd/connect.cc  (bpfd connect)
+int PushMain(int argc, char** argv);      // cmd/push.cc     (bpfd push)
 
 // For modes not implemented yet: says so on stderr and returns EX_UNAVAILABLE (69).
 int NotBuiltYet(const char* applet, int argc, char** argv);
