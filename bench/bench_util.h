@@ -20,7 +20,8 @@ namespace bpfd::bench {
 inline constexpr int kCallTimeoutMs = 30000;
 
 struct Options {
-  std::string bpfd;  // the daemon binary
+  std::string bpfd;    // the daemon binary
+  std::string remote;  // --remote SPEC: measure through this transport instead of a child
   bool quick = false;
 };
 

@@ -1,6 +1,7 @@
-// protocol_bench BPFD_BINARY [--quick]: the daemon's protocol costs next to in-process libbpf
-// "limits" measured in the same run: startup/RSS, lookup round trip, whole-map dumps, perf
-// samples (perf_bench.cc). One line per figure; bounded run time (~2 min, --quick ~30 s).
+// protocol_bench BPFD_BINARY [--quick] [--remote SPEC]: the daemon's protocol costs next to
+// in-process libbpf "limits" measured in the same run: startup/RSS, lookup round trip,
+// whole-map dumps, perf samples (perf_bench.cc). With --remote, the same through a transport
+// (a new session per connect). One line per figure; bounded time (~20 s, --quick ~10 s).
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <fcntl.h>
@@ -19,6 +20,7 @@
 
 #include "bench/bench_util.h"
 #include "core/client.h"
+#include "core/remote.h"
 #include "core/unique_fd.h"
 
 namespace bpfd::bench {
@@ -62,6 +64,24 @@ void PrintHeader(const Options& o) {
 
 // A. Startup to banner (median of 20 spawns) next to the same binary's `--version` running to
 // its exit (the exec + process floor).
+// Starts or connects the session the options name (a child on pipes, or --remote SPEC).
+int Open(const Options& o, int stderr_fd, ProtocolClient* c) {
+  if (o.remote.empty()) {
+    SpawnOptions so;
+    so.stderr_fd = stderr_fd;
+    int r = c->Spawn({o.bpfd}, so);
+    return r == 0 ? c->WaitBanner(10000) : r;
+  }
+  RemoteSpec rs;
+  std::string error;
+  ConnectOptions co;
+  co.stderr_fd = stderr_fd;
+  int r = ParseRemoteSpec(o.remote, &rs, &error);
+  if (r == 0) r = ConnectRemote(rs, co, c, &error);
+  if (r < 0) std::fprintf(stderr, "protocol_bench: %s: %s\n", o.remote.c_str(), error.c_str());
+  return r;
+}
+
 int BenchStartup(const Options& o, int stderr_fd) {
   std::vector<double> startup, floor;
   SpawnOptions so;
@@ -69,8 +89,7 @@ int BenchStartup(const Options& o, int stderr_fd) {
   for (int i = 0; i < kStartupSpawns; ++i) {
     ProtocolClient c;
     int64_t t0 = NowNs();
-    int r = c.Spawn({o.bpfd}, so);
-    if (r == 0) r = c.WaitBanner(10000);
+    int r = Open(o, stderr_fd, &c);
     int64_t t1 = NowNs();
     if (r < 0) {
       std::fprintf(stderr, "protocol_bench: daemon startup: %s\n", std::strerror(-r));
@@ -91,9 +110,10 @@ int BenchStartup(const Options& o, int stderr_fd) {
     floor.push_back(static_cast<double>(t1 - t0) / 1e6);
   }
   double med = Median(startup), fl = Median(floor);
-  std::printf("a. startup to STARTED_BPFD: median %.2f ms (min %.2f, max %.2f; %d spawns); "
+  std::printf("a. %s to STARTED_BPFD: median %.2f ms (min %.2f, max %.2f; %d spawns); "
               "floor (same binary --version to exit) %.2f ms; ratio %.2fx\n",
-              med, Percentile(startup, 0), Percentile(startup, 100), kStartupSpawns, fl,
+              o.remote.empty() ? "startup" : "connect (new session)", med,
+              Percentile(startup, 0), Percentile(startup, 100), kStartupSpawns, fl,
               fl > 0 ? med / fl : 0.0);
   return 0;
 }
@@ -177,7 +197,7 @@ int BenchLookup(ProtocolClient& c, const Options& o) {
   sched_getaffinity(0, sizeof(all), &all);
   CPU_ZERO(&one);
   CPU_SET(0, &one);
-  if (sched_setaffinity(0, sizeof(one), &one) == 0) {
+  if (o.remote.empty() && sched_setaffinity(0, sizeof(one), &one) == 0) {
     ProtocolClient pc;
     r = pc.Spawn({o.bpfd});
     if (r == 0) r = pc.WaitBanner(10000);
@@ -366,17 +386,15 @@ int Run(const Options& o) {
   std::fflush(stdout);
 
   ProtocolClient c;
-  SpawnOptions so;
-  so.stderr_fd = err.get();
-  r = c.Spawn({o.bpfd}, so);
-  if (r == 0) r = c.WaitBanner(10000);
+  r = Open(o, err.get(), &c);
   if (r < 0) {
     std::fprintf(stderr, "protocol_bench: daemon: %s\n", std::strerror(-r));
     return r;
   }
   long rss0 = StatusKb(c.pid(), "VmRSS");
-  std::printf("a. daemon idle RSS right after the banner: %ld kB; target <= 2048 kB: %s\n", rss0,
-              Verdict(rss0 >= 0 && rss0 <= 2048));
+  if (o.remote.empty())
+    std::printf("a. daemon idle RSS right after the banner: %ld kB; target <= 2048 kB: %s\n", rss0,
+                Verdict(rss0 >= 0 && rss0 <= 2048));
   std::fflush(stdout);
 
   int failures = 0;
@@ -390,7 +408,8 @@ int Run(const Options& o) {
     }
   }
   long rss1 = StatusKb(c.pid(), "VmRSS"), hwm = StatusKb(c.pid(), "VmHWM");
-  std::printf("a. daemon RSS after the benchmarks: %ld kB (peak VmHWM %ld kB)\n", rss1, hwm);
+  if (o.remote.empty())
+    std::printf("a. daemon RSS after the benchmarks: %ld kB (peak VmHWM %ld kB)\n", rss1, hwm);
   int st = c.Close(10000);
   std::printf("daemon `exit` status: %d%s\n", st, st == 0 ? "" : " (UNCLEAN)");
   if (err) {
@@ -408,6 +427,8 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--quick") == 0) {
       o.quick = true;
+    } else if (std::strcmp(argv[i], "--remote") == 0 && i + 1 < argc) {
+      o.remote = argv[++i];
     } else if (o.bpfd.empty() && argv[i][0] != '-') {
       o.bpfd = argv[i];
     } else {
@@ -416,7 +437,8 @@ int main(int argc, char** argv) {
     }
   }
   if (o.bpfd.empty()) {
-    std::fprintf(stderr, "Usage: %s BPFD_BINARY [--quick]\n", argc > 0 ? argv[0] : "protocol_bench");
+    std::fprintf(stderr, "Usage: %s BPFD_BINARY [--quick] [--remote SPEC]\n",
+                 argc > 0 ? argv[0] : "protocol_bench");
     return 2;
   }
   return bpfd::bench::Run(o) == 0 ? 0 : 1;

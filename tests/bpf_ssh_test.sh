@@ -8,45 +8,13 @@ lib="${TEST_SRCDIR:-$(dirname "$0")/..}/${TEST_WORKSPACE:-}/tests/lib"
 source "$lib/sh_testing.sh"
 source "$lib/transcripts.sh"
 bpfd=$(realpath "${1:?usage: bpf_ssh_test.sh BPFD}")
-sshd=/usr/sbin/sshd
-if [[ ! -x $sshd ]] || ! command -v ssh >/dev/null || ! command -v ssh-keygen >/dev/null; then
-  skip "ssh transport" "OpenSSH not installed (tools/setup installs openssh-server)"; finish; exit
-fi
-if [[ $(id -u) != 0 ]]; then skip "ssh transport" "sshd needs root here"; finish; exit; fi
+source "$lib/sshd.sh"
 tmp=$(mktemp -d /tmp/bpfd-ssh.XXXXXX)
 trap '[[ -n ${sshd_pid:-} ]] && kill $sshd_pid; rm -rf "$tmp"' EXIT
-ssh-keygen -q -t ed25519 -N '' -f "$tmp/host_key"
-ssh-keygen -q -t ed25519 -N '' -f "$tmp/id"
-cp "$tmp/id.pub" "$tmp/authorized_keys"
-chmod 600 "$tmp/authorized_keys"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cat >"$tmp/sshd_config" <<C
-Port $port
-ListenAddress 127.0.0.1
-HostKey $tmp/host_key
-AuthorizedKeysFile $tmp/authorized_keys
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-PidFile $tmp/sshd.pid
-C
-mkdir -p /run/sshd
-"$sshd" -D -e -f "$tmp/sshd_config" 2>"$tmp/sshd.log" &
-sshd_pid=$!
-# The client side: bpfd runs `ssh -T -o BatchMode=yes -p PORT HOST CMD`; this wrapper, first
-# in PATH, only adds the throw-away identity and host-key policy.
-mkdir -p "$tmp/bin"
-cat >"$tmp/bin/ssh" <<W
-#!/bin/sh
-exec $(command -v ssh) -i $tmp/id -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR "\$@"
-W
-chmod +x "$tmp/bin/ssh"
-export PATH="$tmp/bin:$PATH"
-for _ in $(seq 100); do ssh -T -o BatchMode=yes -p "$port" root@127.0.0.1 true 2>/dev/null && break; sleep 0.1; done
-check "sshd is up on 127.0.0.1:$port" ssh -T -o BatchMode=yes -p "$port" root@127.0.0.1 true
-spec="ssh:root@127.0.0.1:$port:$bpfd"
+start_sshd "$tmp"; rc=$?
+if ((rc == 1)); then skip "ssh transport" "$sshd_why"; finish; exit; fi
+check "sshd is up on 127.0.0.1 ($sshd_why)" test $rc = 0
+spec="ssh:root@127.0.0.1:$sshd_port:$bpfd"
 via_ssh() { (only_stdio "$bpfd" connect "$spec") <"$1" >"$2" 2>"$3"; }
 replay_transcripts ssh via_ssh
 
