@@ -93,6 +93,24 @@ check "applet bpf-selftest exits 0" test $rc -eq 0
 check "applet output has the same checks" \
   bash -c "diff <(awk '{print \$1, \$2}' '$tmp/out') <(awk '{print \$1, \$2}' '$tmp/applet_out')"
 
+# Unprivileged: it must say so and name the fix, not just report EPERM.
+if command -v setpriv >/dev/null && [ "$(id -u)" -eq 0 ]; then
+  upriv=$(mktemp -d /tmp/bpfd_selftest_$$.XXXXXX)  # /root (bazel's tree) is closed to nobody
+  cp "$bin" "$upriv/bpfd" && chmod 755 "$upriv" "$upriv/bpfd"
+  setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+    "$upriv/bpfd" selftest >"$tmp/unpriv" 2>&1; rc=$?
+  rm -rf "$upriv"
+  check "unprivileged: exits 1" test $rc -eq 1
+  check "unprivileged: privileges FAIL names the fix" \
+    bash -c "grep -E '^FAIL +privileges ' '$tmp/unpriv' | grep -q 'fix: run as root'"
+  check "unprivileged: tracepoint SKIPs, naming the failed prerequisite" \
+    bash -c "grep -qE '^SKIP +tracepoint +needs ' '$tmp/unpriv'"
+  check "unprivileged: summary says tracing does not work and how to fix it" \
+    bash -c "tail -1 '$tmp/unpriv' | grep -q 'tracing does not work here: .*fix: run as root'"
+else
+  skip "unprivileged run" "needs setpriv and root to drop privileges"
+fi
+
 # A live daemon that answered SELFTEST holds nothing the checks created.
 bpftool=$(command -v bpftool || ls /usr/sbin/bpftool /sbin/bpftool 2>/dev/null | head -1)
 tracefs=$(awk '$3 == "tracefs" {print $2; exit}' /proc/mounts)
