@@ -68,6 +68,9 @@ int CmdGetKsymAddr(Session&, Args, Reply&);
 int CmdGetUsymName(Session&, Args, Reply&);
 int CmdGetUsymAddr(Session&, Args, Reply&);
 
+// bpf-selftest (cmd_selftest.cc): SELFTEST runs the checks of core/selftest.h.
+int CmdSelftest(Session&, Args, Reply&);
+
 // cmd_common.cc: helpers shared by the handlers.
 
 // Decodes base64 `b64` into *out and checks the decoded length is exactly `len`: 0 or -EINVAL.

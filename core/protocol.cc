@@ -40,6 +40,8 @@ constexpr Command kCommands[] = {
     {"GET_KSYM_ADDR", 1, "GET_KSYM_ADDR", CmdGetKsymAddr},
     {"GET_USYM_NAME", 3, "GET_USYM_NAME", CmdGetUsymName},
     {"GET_USYM_ADDR", 3, "GET_USYM_ADDR", CmdGetUsymAddr},
+    // bpf-selftest
+    {"SELFTEST", 0, "selftest", CmdSelftest},
 };
 
 const Command* FindCommand(std::string_view name) {
