@@ -113,8 +113,8 @@ void BtfTypes::Value(uint32_t type_id, const uint8_t* data, uint32_t bit_off, ui
       w.Int(sv);
       return;
     }
-    case BTF_KIND_PTR:
-      w.String(Hex(data + bit_off / 8, t->size ? t->size : sizeof(void*)));
+    case BTF_KIND_PTR:  // map layouts come from BPF C, where pointers are 64-bit
+      w.String(Hex(data + bit_off / 8, 8));
       return;
     case BTF_KIND_FLOAT:
       if (t->size == 4 || t->size == 8) {
