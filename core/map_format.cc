@@ -10,27 +10,35 @@ namespace {
 constexpr char kHex[] = "0123456789abcdef";
 constexpr size_t kFlushAt = 1u << 20;
 
-// ["0x01","0xff",...]
-std::string& HexJsonArray(const uint8_t* p, size_t n, std::string* s) {
-  s->clear();
-  s->push_back('[');
+// Appends ["0x01","0xff",...] to *s (sized once, written in place: the hot loop of a dump).
+void HexJsonArray(const uint8_t* p, size_t n, std::string* s) {
+  size_t at = s->size();
+  s->resize(at + (n ? n * 7 + 1 : 2));
+  char* o = s->data() + at;
+  *o++ = '[';
   for (size_t i = 0; i < n; ++i) {
-    if (i) s->push_back(',');
-    s->append("\"0x");
-    s->push_back(kHex[p[i] >> 4]);
-    s->push_back(kHex[p[i] & 15]);
-    s->push_back('"');
+    if (i) *o++ = ',';
+    o[0] = '"', o[1] = '0', o[2] = 'x', o[3] = kHex[p[i] >> 4], o[4] = kHex[p[i] & 15], o[5] = '"';
+    o += 6;
   }
-  s->push_back(']');
-  return *s;
+  *o = ']';
+}
+
+// Writes the hex array as the writer's next value, straight into its buffer.
+void HexValue(const uint8_t* p, size_t n, JsonWriter& w) {
+  w.Raw("");
+  HexJsonArray(p, n, w.mutable_str());
 }
 
 // "01 ff ..." appended to *s
 void HexWords(const uint8_t* p, size_t n, std::string* s) {
+  size_t at = s->size();
+  s->resize(at + (n ? n * 3 - 1 : 0));
+  char* o = s->data() + at;
   for (size_t i = 0; i < n; ++i) {
-    if (i) s->push_back(' ');
-    s->push_back(kHex[p[i] >> 4]);
-    s->push_back(kHex[p[i] & 15]);
+    if (i) *o++ = ' ';
+    *o++ = kHex[p[i] >> 4];
+    *o++ = kHex[p[i] & 15];
   }
 }
 
@@ -57,18 +65,23 @@ bool Formats(const BtfTypes* btf, uint32_t type_id, const uint8_t* p, size_t n, 
 }
 
 void JsonEntry(const MapRecord& m, const MapEntries& e, size_t i, const BtfTypes* btf,
-               bool percpu, std::string* scratch, JsonWriter& w) {
+               bool percpu, JsonWriter& w) {
   size_t stride = PerCpuStride(m.value_size);
   size_t ncpus = percpu ? e.value_len / stride : 1;
-  w.BeginObject().Key("key").Raw(HexJsonArray(e.key(i), e.key_size, scratch));
+  w.BeginObject().Key("key");
+  HexValue(e.key(i), e.key_size, w);
   if (percpu) {
     w.Key("values").BeginArray();
     for (size_t c = 0; c < ncpus; ++c)
-      w.BeginObject().Key("cpu").Uint(c).Key("value")
-          .Raw(HexJsonArray(e.value(i) + c * stride, m.value_size, scratch)).EndObject();
+    {
+      w.BeginObject().Key("cpu").Uint(c).Key("value");
+      HexValue(e.value(i) + c * stride, m.value_size, w);
+      w.EndObject();
+    }
     w.EndArray();
   } else {
-    w.Key("value").Raw(HexJsonArray(e.value(i), e.value_len, scratch));
+    w.Key("value");
+    HexValue(e.value(i), e.value_len, w);
   }
   if (btf && (m.btf_key_type_id || m.btf_value_type_id)) {
     w.Key("formatted").BeginObject().Key("key");
@@ -126,12 +139,11 @@ void WriteMapList(const std::vector<MapRecord>& maps, bool json, std::FILE* out)
 void WriteMapEntries(const MapRecord& m, const MapEntries& e, const BtfTypes* btf, bool json,
                      std::FILE* out) {
   bool percpu = MapTypeIsPerCpu(m.type);
-  std::string scratch;
   if (json) {
     JsonWriter w;
     w.BeginArray();
     for (size_t i = 0; i < e.count; ++i) {
-      JsonEntry(m, e, i, btf, percpu, &scratch, w);
+      JsonEntry(m, e, i, btf, percpu, w);
       Drain(w.mutable_str(), out, false);
     }
     w.EndArray();
