@@ -70,7 +70,7 @@ bool Py(const std::string& json, const std::string& code) {
   std::ofstream(jf) << json;
   std::ofstream(pf) << "import json,sys\nd=json.load(open(sys.argv[1]))\n" << code << "\n";
   std::string out, err;
-  int rc = Sh("python3 " + pf + " " + jf + " " + (json.size() > 1 ? "" : ""), &out, &err);
+  int rc = Sh("python3 " + pf + " " + jf, &out, &err);
   if (rc != 0) std::printf("  python: %s%s\n", out.c_str(), err.c_str());
   return rc == 0;
 }
