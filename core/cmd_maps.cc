@@ -8,15 +8,11 @@
 
 #include "core/base64.h"
 #include "core/commands.h"
+#include "core/map_record.h"
 #include "core/tokens.h"
 
 namespace bpfd {
 namespace {
-
-bool IsPerCpu(uint32_t type) {
-  return type == BPF_MAP_TYPE_PERCPU_HASH || type == BPF_MAP_TYPE_PERCPU_ARRAY ||
-         type == BPF_MAP_TYPE_LRU_PERCPU_HASH || type == BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE;
-}
 
 int QueryMapInfo(int fd, MapInfo* info) {
   bpf_map_info mi;
@@ -29,7 +25,7 @@ int QueryMapInfo(int fd, MapInfo* info) {
   info->value_size = mi.value_size;
   info->max_entries = mi.max_entries;
   uint64_t vbuf = mi.value_size;
-  if (IsPerCpu(mi.type)) {
+  if (MapTypeIsPerCpu(mi.type)) {
     int ncpus = libbpf_num_possible_cpus();
     if (ncpus <= 0) return ncpus < 0 ? ncpus : -EINVAL;
     vbuf = ((vbuf + 7) / 8 * 8) * static_cast<uint64_t>(ncpus);

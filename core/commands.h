@@ -71,6 +71,12 @@ int CmdGetUsymAddr(Session&, Args, Reply&);
 // bpf-selftest (cmd_selftest.cc): SELFTEST runs the checks of core/selftest.h.
 int CmdSelftest(Session&, Args, Reply&);
 
+// bpf-mapdump (cmd_mapinfo.cc): map listing, info, whole-map dump and BTF by id.
+int CmdMapList(Session&, Args, Reply&);
+int CmdMapInfo(Session&, Args, Reply&);
+int CmdMapDump(Session&, Args, Reply&);
+int CmdBtfGet(Session&, Args, Reply&);
+
 // cmd_common.cc: helpers shared by the handlers.
 
 // Decodes base64 `b64` into *out and checks the decoded length is exactly `len`: 0 or -EINVAL.

@@ -42,6 +42,11 @@ constexpr Command kCommands[] = {
     {"GET_USYM_ADDR", 3, "GET_USYM_ADDR", CmdGetUsymAddr},
     // bpf-selftest
     {"SELFTEST", 0, "selftest", CmdSelftest},
+    // bpf-mapdump's extensions (core/cmd_mapinfo.cc)
+    {"MAP_LIST", 0, "map_list", CmdMapList},
+    {"MAP_INFO", 2, "map_info", CmdMapInfo},
+    {"MAP_DUMP", 1, "map_dump", CmdMapDump},
+    {"BTF_GET", 1, "btf_get", CmdBtfGet},
 };
 
 const Command* FindCommand(std::string_view name) {
