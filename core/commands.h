@@ -77,6 +77,11 @@ int DecodeExact(std::string_view b64, uint64_t len, std::vector<uint8_t>* out);
 // characters other than [A-Za-z0-9_.] become '_'; at most 15 characters are kept.
 std::string ObjName(std::string_view name);
 
+// Text from the outside world as one reply line: control bytes (and tabs unless keep_tabs)
+// become '?', and a line that would read as a framing marker is prefixed with '?' so it cannot
+// end the reply early.
+std::string SafeLine(std::string_view s, bool keep_tabs = false);
+
 // In a session without kernel access (fuzzing), writes "<fn>: ret=-1" (EPERM) and returns
 // true: the handler must stop there, after validating its arguments.
 bool NoKernel(Session& s, Reply& r, std::string_view fn);
