@@ -68,6 +68,11 @@ int CmdGetKsymAddr(Session&, Args, Reply&);
 int CmdGetUsymName(Session&, Args, Reply&);
 int CmdGetUsymAddr(Session&, Args, Reply&);
 
+// bpf-probes extensions (cmd_probes.cc)
+int CmdGetTraceEventFormat(Session&, Args, Reply&);
+int CmdGetElfFuncs(Session&, Args, Reply&);
+int CmdGetBpfFeatures(Session&, Args, Reply&);
+
 // cmd_common.cc: helpers shared by the handlers.
 
 // Decodes base64 `b64` into *out and checks the decoded length is exactly `len`: 0 or -EINVAL.

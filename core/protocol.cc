@@ -40,6 +40,10 @@ constexpr Command kCommands[] = {
     {"GET_KSYM_ADDR", 1, "GET_KSYM_ADDR", CmdGetKsymAddr},
     {"GET_USYM_NAME", 3, "GET_USYM_NAME", CmdGetUsymName},
     {"GET_USYM_ADDR", 3, "GET_USYM_ADDR", CmdGetUsymAddr},
+    // bpf-probes extensions
+    {"GET_TRACE_EVENT_FORMAT", 2, "get_trace_event_format", CmdGetTraceEventFormat},
+    {"GET_ELF_FUNCS", 1, "get_elf_funcs", CmdGetElfFuncs},
+    {"GET_BPF_FEATURES", 1, "get_bpf_features", CmdGetBpfFeatures},
 };
 
 const Command* FindCommand(std::string_view name) {
