@@ -138,6 +138,7 @@ int Tracepoints(Backend& b, const ModeOptions& o) {
   JsonWriter j;
   j.BeginObject().Key("tracepoints").BeginArray();
   int rc = 0;
+  uint64_t listed = 0;  // events whose format could not be read are reported, not listed
   for (const std::string& ev : events) {
     TraceFormat f;
     if (with_format) {
@@ -153,6 +154,7 @@ int Tracepoints(Backend& b, const ModeOptions& o) {
         continue;
       }
     }
+    ++listed;
     if (o.json) {
       j.BeginObject().Key("name").String(ev);
       if (with_format) FieldsJson(j, f);
@@ -163,7 +165,7 @@ int Tracepoints(Backend& b, const ModeOptions& o) {
       std::printf("%s\n", ev.c_str());
     }
   }
-  j.EndArray().Key("count").Uint(events.size()).EndObject();
+  j.EndArray().Key("count").Uint(listed).EndObject();
   if (o.json) PrintJson(j);
   return rc;
 }
@@ -216,7 +218,7 @@ int Kprobes(Backend& b, const ModeOptions& o) {
   if (!attachable) {
     std::fprintf(stderr,
                  "bpf-probes: kprobes cannot attach on this kernel (no kprobe PMU, no "
-                 "kprobe_events: CONFIG_KPROBES is off); listing %s anyway\n",
+                 "kprobe_events: the kernel lacks CONFIG_KPROBES or CONFIG_KPROBE_EVENTS); listing %s anyway\n",
                  from.c_str());
   } else if (source == "kallsyms") {
     std::fprintf(stderr, "bpf-probes: listing %s\n", from.c_str());

@@ -136,7 +136,7 @@ int ProbesFeatures(Backend& b, const ModeOptions& o) {
     all.emplace_back(l.substr(0, sp), l.substr(sp + 1));
     kv[all.back().first] = all.back().second;
   }
-  int64_t bpf_err = 0;
+  int64_t bpf_err = 0;  // -errno of bpf() when it does not work
   bool bpf_ok = kv["bpf_syscall"] == "yes";
   if (!bpf_ok && !ParseInt64(kv["bpf_syscall"], &bpf_err)) bpf_err = -EPROTO;
   Pairs prog_types = Group(all, "prog_type"), map_types = Group(all, "map_type");
@@ -163,7 +163,9 @@ int ProbesFeatures(Backend& b, const ModeOptions& o) {
     std::printf("System:\n");
     TextTable t;
     for (const auto& [key, label] : kSystemLabels)
-      if (kv.count(key)) t.AddRow({label, Shown(kv[key])});
+      if (kv.count(key)) t.AddRow({label, bpf_ok || key != std::string("bpf_syscall")
+                                              ? Shown(kv[key])
+                                              : "no (" + std::string(std::strerror(-bpf_err)) + ")"});
     std::printf("%s", t.Render("  ").c_str());
     if (bpf_ok) {
       PrintGroup("Program types", prog_types);
