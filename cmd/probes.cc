@@ -220,8 +220,11 @@ int Kprobes(Backend& b, const ModeOptions& o) {
                  "bpf-probes: kprobes cannot attach on this kernel (no kprobe PMU, no "
                  "kprobe_events: the kernel lacks CONFIG_KPROBES or CONFIG_KPROBE_EVENTS); listing %s anyway\n",
                  from.c_str());
-  } else if (source == "kallsyms") {
-    std::fprintf(stderr, "bpf-probes: listing %s\n", from.c_str());
+  } else if (source == "kallsyms" || !have_blacklist) {
+    std::fprintf(stderr, "bpf-probes: listing %s%s\n", from.c_str(),
+                 have_blacklist ? "" : "; the kprobes blacklist is unreadable (mount debugfs: "
+                                       "mount -t debugfs none /sys/kernel/debug), so it may "
+                                       "list functions a kprobe refuses");
   }
   std::vector<KernelFunc> out;
   for (KernelFunc& f : KprobeCandidates(std::move(funcs), blacklist))
