@@ -15,17 +15,6 @@
 namespace bpfd {
 namespace {
 
-// Text from the outside world as one reply line: control bytes become '?', and a line that
-// would read as a framing marker is prefixed with '?' so it cannot end the reply early.
-std::string SafeLine(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
-  if (out == "END_BPFD_OUTPUT" || out == "START_BPFD_OUTPUT" || out == "STARTED_BPFD")
-    out.insert(0, 1, '?');
-  return out;
-}
-
 bool IsDir(const std::string& path) {
   struct stat st;
   return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);

@@ -47,6 +47,10 @@ constexpr Command kCommands[] = {
     {"MAP_INFO", 2, "map_info", CmdMapInfo},
     {"MAP_DUMP", 1, "map_dump", CmdMapDump},
     {"BTF_GET", 1, "btf_get", CmdBtfGet},
+    // bpf-probes extensions
+    {"GET_TRACE_EVENT_FORMAT", 2, "get_trace_event_format", CmdGetTraceEventFormat},
+    {"GET_ELF_FUNCS", 1, "get_elf_funcs", CmdGetElfFuncs},
+    {"GET_BPF_FEATURES", 1, "get_bpf_features", CmdGetBpfFeatures},
 };
 
 const Command* FindCommand(std::string_view name) {

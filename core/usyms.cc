@@ -1,7 +1,6 @@
 // User-space symbolization; see usyms.h.
 #include "core/usyms.h"
 
-#include <cxxabi.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/demangle.h"
 #include "core/elf_image.h"
 #include "core/tracefs.h"
 #include "core/unique_fd.h"
@@ -43,16 +43,6 @@ bool LibraryMatches(std::string_view base, std::string_view module) {
     if (rest[0] == '-' && rest.find(".so") != std::string_view::npos) return true;
   }
   return false;
-}
-
-std::string Demangle(std::string_view name) {
-  std::string s(name);
-  if (s.size() < 2 || s[0] != '_' || s[1] != 'Z') return s;
-  int status = 0;
-  char* d = abi::__cxa_demangle(s.c_str(), nullptr, nullptr, &status);
-  if (status == 0 && d) s = d;
-  free(d);
-  return s;
 }
 
 // Load bias (runtime - ELF vaddr) implied by mapping m of an image, if m maps part of a PT_LOAD.
