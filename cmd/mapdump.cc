@@ -37,7 +37,7 @@ constexpr const char kUsage[] =
     "  -j, --json      compact JSON: the listing as an array of objects; a dump as an array\n"
     "                  of {\"key\":[hex bytes],\"value\":[...]} (per-CPU: \"values\":[{\"cpu\":N,\n"
     "                  \"value\":[...]}]), plus \"formatted\" when the map has BTF\n"
-    "  --remote SPEC   run against a remote daemon (not available in this build yet)\n"
+    "  --remote SPEC   run against a remote daemon (see `bpfd connect --help`)\n"
     "  -h, --help      this text\n"
     "\n"
     "Exit status: 0 ok, 1 the operation failed (no such map, no BPF access, ...),\n"

@@ -26,6 +26,7 @@ void Usage(FILE* out) {
                "  -j, --json      {\"checks\":[{\"name\",\"status\",\"reason\",\"required\"}...],\n"
                "                  \"ok\":bool,\"summary\":\"...\"}\n"
                "  -v, --verbose   mark each line required/optional\n"
+               "  --remote SPEC   check the device a remote daemon runs on (bpfd connect --help)\n"
                "  -h, --help      this text\n\n"
                "Checks (* = required: exit 0 needs them all to PASS; the others report what\n"
                "is unavailable here):\n");
