@@ -62,8 +62,13 @@ struct Helper {
   const char* name;
   bpf_func_id id;
 };
-#define BPFD_HELPER_ENTRY(name, value, ctx) {#name, static_cast<bpf_func_id>(value)},
+#ifdef ___BPF_FUNC_MAPPER  // uapi headers of 6.2 and later: FN(name, id, ...)
+#define BPFD_HELPER_ENTRY(name, value, ...) {#name, static_cast<bpf_func_id>(value)},
 constexpr Helper kHelpers[] = {___BPF_FUNC_MAPPER(BPFD_HELPER_ENTRY)};
+#else  // older uapi headers (e.g. a host's, for the fuzzer): FN(name)
+#define BPFD_HELPER_ENTRY(name) Helper{#name, BPF_FUNC_##name}  // the mapper adds the commas
+constexpr Helper kHelpers[] = {__BPF_FUNC_MAPPER(BPFD_HELPER_ENTRY)};
+#endif
 #undef BPFD_HELPER_ENTRY
 
 // Program types whose helpers matter for tracing (the others are probed as types only).

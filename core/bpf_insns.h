@@ -68,4 +68,19 @@ inline void LdMapFd(std::vector<bpf_insn>* p, int dst, int map_fd) {
   p->push_back(Make(0, 0, 0, 0, 0));
 }
 
+// The body of a counting program: array_map[0] += 1 (atomically), then return 0. Clobbers
+// r0-r2 and the 4 bytes at fp-4. 11 slots; the last two are "r0 = 0; exit".
+inline void CountIntoSlot0(std::vector<bpf_insn>* p, int array_map_fd) {
+  p->push_back(StMem(BPF_W, 10, -4, 0));  // key 0
+  LdMapFd(p, 1, array_map_fd);
+  p->push_back(Mov64Reg(2, 10));
+  p->push_back(Alu64Imm(BPF_ADD, 2, -4));
+  p->push_back(Call(BPF_FUNC_map_lookup_elem));
+  p->push_back(JmpImm(BPF_JEQ, 0, 0, 2));
+  p->push_back(Mov64Imm(1, 1));
+  p->push_back(AtomicAdd64(0, 1, 0));
+  p->push_back(Mov64Imm(0, 0));
+  p->push_back(Exit());
+}
+
 }  // namespace bpfd::insn

@@ -72,16 +72,7 @@ struct Counter {
     if (fd < 0) return fd;
     map.reset(fd);
     std::vector<bpf_insn> p;
-    p.push_back(StMem(BPF_W, BPF_REG_10, -4, 0));  // key 0
-    LdMapFd(&p, BPF_REG_1, map.get());
-    p.push_back(Mov64Reg(BPF_REG_2, BPF_REG_10));
-    p.push_back(Alu64Imm(BPF_ADD, BPF_REG_2, -4));
-    p.push_back(Call(BPF_FUNC_map_lookup_elem));
-    p.push_back(JmpImm(BPF_JEQ, BPF_REG_0, 0, 2));
-    p.push_back(Mov64Imm(BPF_REG_1, 1));
-    p.push_back(AtomicAdd64(BPF_REG_0, BPF_REG_1, 0));
-    p.push_back(Mov64Imm(BPF_REG_0, 0));
-    p.push_back(Exit());
+    CountIntoSlot0(&p, map.get());
     fd = bpf_prog_load(type, name, "GPL", p.data(), p.size(), nullptr);
     if (fd < 0) return fd;
     prog.reset(fd);

@@ -54,17 +54,8 @@ struct Counter {
     std::vector<bpf_insn> p;
     p.push_back(Call(BPF_FUNC_get_current_pid_tgid));
     p.push_back(Alu64Imm(BPF_RSH, BPF_REG_0, 32));
-    p.push_back(JmpImm(BPF_JNE, BPF_REG_0, getpid(), 9));
-    p.push_back(StMem(BPF_W, BPF_REG_10, -4, 0));
-    p.push_back(Mov64Reg(BPF_REG_2, BPF_REG_10));
-    p.push_back(Alu64Imm(BPF_ADD, BPF_REG_2, -4));
-    LdMapFd(&p, BPF_REG_1, map_fd);
-    p.push_back(Call(BPF_FUNC_map_lookup_elem));
-    p.push_back(JmpImm(BPF_JEQ, BPF_REG_0, 0, 2));
-    p.push_back(Mov64Imm(BPF_REG_1, 1));
-    p.push_back(AtomicAdd64(BPF_REG_0, BPF_REG_1, 0));
-    p.push_back(Mov64Imm(BPF_REG_0, 0));
-    p.push_back(Exit());
+    p.push_back(JmpImm(BPF_JNE, BPF_REG_0, getpid(), 10));  // to the final "r0 = 0; exit"
+    CountIntoSlot0(&p, map_fd);
     LIBBPF_OPTS(bpf_prog_load_opts, opts);
     opts.kern_version = KernelVersion();
     prog_fd = bpf_prog_load(type, "bpfd_count", "GPL", p.data(), p.size(), &opts);

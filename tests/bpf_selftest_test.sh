@@ -116,9 +116,10 @@ bpftool=$(command -v bpftool || ls /usr/sbin/bpftool /sbin/bpftool 2>/dev/null |
 tracefs=$(awk '$3 == "tracefs" {print $2; exit}' /proc/mounts)
 events() { cat "$tracefs/kprobe_events" "$tracefs/uprobe_events" 2>/dev/null | grep bpfd_st_; }
 coproc D { exec "$bin" 2>/dev/null; }
+dpid=$D_PID  # bash unsets D_PID as soon as the coprocess ends
 IFS= read -r -t 10 started <&"${D[0]}"
 check "daemon started" test "$started" = STARTED_BPFD
-fds_before=$(ls /proc/$D_PID/fd | wc -l)
+fds_before=$(ls /proc/$dpid/fd | wc -l)
 printf 'SELFTEST\n' >&"${D[1]}"
 reply=""
 while IFS= read -r -t 60 l <&"${D[0]}"; do
@@ -126,7 +127,7 @@ while IFS= read -r -t 60 l <&"${D[0]}"; do
   reply+="$l"$'\n'
 done
 check "daemon: SELFTEST reply starts with selftest: ret=" grep -qE '^selftest: ret=[0-9]+$' <<<"$(sed -n 2p <<<"$reply")"
-check "daemon: no fd left open" test "$(ls /proc/$D_PID/fd | wc -l)" -eq "$fds_before"
+check "daemon: no fd left open" test "$(ls /proc/$dpid/fd | wc -l)" -eq "$fds_before"
 # gone OBJ: no bpfd_st_ program/map is listed. The kernel frees a program detached from a
 # perf event after an RCU grace period, so allow it up to 3 s after the fds were closed.
 gone() {
@@ -150,5 +151,5 @@ else
   skip "no tracefs events left" "tracefs not mounted"
 fi
 printf 'exit\n' >&"${D[1]}"
-wait "$D_PID"
+wait "$dpid" 2>/dev/null
 finish

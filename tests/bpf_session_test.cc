@@ -53,6 +53,28 @@ bool GoneById(uint32_t id, bool prog) {
 
 constexpr int kMagic = 0x5a5a5a5a;
 
+// hash[*(u32 *)(fp - 4)] += 1 (atomically), or = 1 when absent; then goes to label `done`
+// (which the caller binds). Uses label `init`, r0-r4 and the 8 bytes at fp-16.
+void CountAtFpMinus4(Asm& a, int hash_fd, int init, int done) {
+  a.LdMapFd(1, hash_fd)
+      .MovReg(2, 10)
+      .AddImm(2, -4)
+      .Call(BPF_FUNC_map_lookup_elem)
+      .JeqImm(0, 0, init)
+      .MovImm(1, 1)
+      .AtomicAddDw(0, 1, 0)
+      .Ja(done)
+      .Bind(init)
+      .StDw(10, -16, 1)
+      .LdMapFd(1, hash_fd)
+      .MovReg(2, 10)
+      .AddImm(2, -4)
+      .MovReg(3, 10)
+      .AddImm(3, -16)
+      .MovImm(4, BPF_ANY)
+      .Call(BPF_FUNC_map_update_elem);
+}
+
 // Tracepoint program: for our tgid only, counts into hash[tgid] (lookup + atomic add, or
 // insert 1) and emits an 8-byte sample {tgid, kMagic} to the perf event array.
 std::string CountAndEmitProg(int hash_fd, int perf_fd, uint32_t tgid) {
@@ -63,25 +85,9 @@ std::string CountAndEmitProg(int hash_fd, int perf_fd, uint32_t tgid) {
       .RshImm(0, 32)
       .MovReg(7, 0)
       .JneImm(7, static_cast<int32_t>(tgid), kOut)
-      .StxW(10, 7, -4)
-      .LdMapFd(1, hash_fd)
-      .MovReg(2, 10)
-      .AddImm(2, -4)
-      .Call(BPF_FUNC_map_lookup_elem)
-      .JeqImm(0, 0, kInit)
-      .MovImm(1, 1)
-      .AtomicAddDw(0, 1, 0)
-      .Ja(kEmit)
-      .Bind(kInit)
-      .StDw(10, -16, 1)
-      .LdMapFd(1, hash_fd)
-      .MovReg(2, 10)
-      .AddImm(2, -4)
-      .MovReg(3, 10)
-      .AddImm(3, -16)
-      .MovImm(4, BPF_ANY)
-      .Call(BPF_FUNC_map_update_elem)
-      .Bind(kEmit)
+      .StxW(10, 7, -4);
+  CountAtFpMinus4(a, hash_fd, kInit, kEmit);
+  a.Bind(kEmit)
       .StxW(10, 7, -24)
       .StW(10, -20, kMagic)
       .MovReg(1, 6)
@@ -101,25 +107,9 @@ std::string CountAndEmitProg(int hash_fd, int perf_fd, uint32_t tgid) {
 std::string CountProg(int hash_fd, uint32_t key) {
   enum { kOut, kInit };
   Asm a;
-  a.StW(10, -4, static_cast<int32_t>(key))
-      .LdMapFd(1, hash_fd)
-      .MovReg(2, 10)
-      .AddImm(2, -4)
-      .Call(BPF_FUNC_map_lookup_elem)
-      .JeqImm(0, 0, kInit)
-      .MovImm(1, 1)
-      .AtomicAddDw(0, 1, 0)
-      .Ja(kOut)
-      .Bind(kInit)
-      .StDw(10, -16, 1)
-      .LdMapFd(1, hash_fd)
-      .MovReg(2, 10)
-      .AddImm(2, -4)
-      .MovReg(3, 10)
-      .AddImm(3, -16)
-      .MovImm(4, BPF_ANY)
-      .Call(BPF_FUNC_map_update_elem)
-      .Bind(kOut)
+  a.StW(10, -4, static_cast<int32_t>(key));
+  CountAtFpMinus4(a, hash_fd, kInit, kOut);
+  a.Bind(kOut)
       .MovImm(0, 0)
       .Exit();
   return a.Bytes();
