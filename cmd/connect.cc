@@ -20,7 +20,8 @@ constexpr char kUsage[] =
     "of input ends the session. SPEC (default: $BCC_REMOTE[:$BCC_REMOTE_ARGS], else process):\n"
     "  process[:PATH]  cmd:COMMAND  ssh:[USER@]HOST[:PORT][:PATH]  adb[:SERIAL][:PATH]\n"
     "  unix:PATH  tcp:HOST:PORT (token: --token-file or $BPFD_TOKEN_FILE)  vsock:CID:PORT\n"
-    "--timeout: give up when one reply takes longer (default: wait; connecting: 10 s).\n"
+    "--timeout: give up when the banner or one reply takes longer (default: 10 s for the\n"
+    "banner, replies without limit).\n"
     "Exit: 0 the session ended normally, 1 the daemon could not be reached or went away,\n"
     "2 usage.\n";
 
@@ -48,6 +49,7 @@ int ConnectMain(int argc, char** argv) {
       return 2;
     }
   }
+  if (call_timeout_ms >= 0) co.timeout_ms = call_timeout_ms;
   if (spec.empty()) spec = RemoteSpecFromEnv();
   if (spec.empty()) spec = "process";
   RemoteSpec rs;

@@ -65,6 +65,19 @@ check "dead daemon: exit 1 within the timeout" test $rc = 1
 check "dead daemon: one line" test "$(wc -l <<<"$out")" = 1
 echo "$out"
 
+# A silent peer: the banner wait times out with a clear line.
+out=$(timeout 20 "$bpfd" connect --timeout 1 'cmd:exec sleep 15' 2>&1 </dev/null); rc=$?
+check "silent peer: exit 1 after --timeout" test $rc = 1
+check "silent peer: says so" grep -q 'did not answer within 1 s' <<<"$out"
+echo "$out"
+# A listener on vsock comes up (no vsock loopback here to connect through).
+"$bpfd" --listen vsock:$((20000 + $$ % 10000)) >"$tmp/v.out" 2>"$tmp/v.err" &
+vpid=$!; pids+=($vpid)
+for _ in $(seq 40); do [[ -s $tmp/v.out ]] && break; sleep 0.05; done
+if [[ -s $tmp/v.out ]]; then check "vsock listener ready" grep -q '^LISTENING vsock:' "$tmp/v.out"
+else skip "vsock listener" "$(head -1 "$tmp/v.err")"; fi
+kill $vpid 2>/dev/null
+
 local_probe() { (only_stdio "$bpfd") <"$1" >"$2" 2>"$3"; }
 why=$(bpf_skip_reason local_probe)
 if [[ -n $why ]]; then
