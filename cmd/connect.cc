@@ -1,12 +1,14 @@
 // bpfd connect: pipes protocol lines from stdin to a remote daemon and prints its output
 // exactly as a local daemon would (banner, framed replies), e.g. `cat cmds | bpfd connect adb`.
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <iostream>
 #include <string>
 
 #include "cmd/modes.h"
+#include "core/line_reader.h"
 #include "core/remote.h"
 #include "core/tokens.h"
 
@@ -66,8 +68,9 @@ int ConnectMain(int argc, char** argv) {
   std::fputs("STARTED_BPFD\n", stdout);
   std::fflush(stdout);
   std::string line, out;
+  LineReader in(STDIN_FILENO);
   int r = 0;
-  while (std::getline(std::cin, line)) {
+  while (in.ReadLine(&line) > 0) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) continue;
     if (line.substr(0, line.find(' ')) == "exit") break;  // as the daemon reads it

@@ -17,9 +17,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <set>
 
+#include "core/remote.h"
 #include "core/serve.h"
 #include "core/tokens.h"
 #include "core/unique_fd.h"
@@ -215,12 +215,10 @@ int RunListener(const ListenOptions& opts, std::string* error) {
   std::string_view kind = spec.substr(0, c), rest = c == std::string_view::npos ? "" : spec.substr(c + 1);
   std::string token;
   if (kind == "tcp") {
-    std::ifstream in(opts.token_file);
-    if (opts.token_file.empty() || !in || !std::getline(in, token) || token.empty()) {
+    if (opts.token_file.empty() || ReadTokenFile(opts.token_file, &token) < 0) {
       *error = "tcp needs --token-file FILE whose first line is the shared token";
       return -EINVAL;
     }
-    if (token.back() == '\r') token.pop_back();
   }
   Bound b;
   int r = kind == "unix"  ? BindUnix(std::string(rest), &b, error)

@@ -11,11 +11,11 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 
 #include "core/multicall.h"
 #include "core/reply.h"
 #include "core/tokens.h"
+#include "core/tracefs.h"
 
 namespace bpfd {
 namespace {
@@ -49,16 +49,6 @@ std::string ShellQuote(const std::string& s) {
   std::string q = "'";
   for (char ch : s) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
   return q + "'";
-}
-
-int ReadToken(const std::string& file, std::string* token, std::string* error) {
-  std::ifstream in(file);
-  if (!in || !std::getline(in, *token) || token->empty()) {
-    *error = "cannot read a token from '" + file + "' (the first line of --token-file)";
-    return -EACCES;
-  }
-  if (!token->empty() && token->back() == '\r') token->pop_back();
-  return 0;
 }
 
 int ConnectSocket(const RemoteSpec& spec, int timeout_ms, UniqueFd* out, std::string* error) {
@@ -120,6 +110,15 @@ int ConnectSocket(const RemoteSpec& spec, int timeout_ms, UniqueFd* out, std::st
 }
 
 }  // namespace
+
+int ReadTokenFile(const std::string& file, std::string* token) {
+  std::string text;
+  int r = ReadFile(file, &text);
+  if (r < 0) return r;
+  *token = text.substr(0, text.find('\n'));
+  if (!token->empty() && token->back() == '\r') token->pop_back();
+  return token->empty() ? -EINVAL : 0;
+}
 
 int ParseRemoteSpec(std::string_view spec, RemoteSpec* out, std::string* error) {
   using Kind = RemoteSpec::Kind;
@@ -231,8 +230,11 @@ int ConnectRemote(const RemoteSpec& spec, const ConnectOptions& opts, ProtocolCl
         *error = "tcp needs the daemon's token: --token-file FILE or BPFD_TOKEN_FILE";
         return -EACCES;
       }
-      r = ReadToken(file, &token, error);
-      if (r < 0) return r;
+      r = ReadTokenFile(file, &token);
+      if (r < 0) {
+        *error = "cannot read a token from '" + file + "' (its first line): " + std::strerror(-r);
+        return r;
+      }
       r = c->Send(token, opts.timeout_ms);
     }
   } else {

@@ -43,6 +43,10 @@ struct ConnectOptions {
   int stderr_fd = -1;      // spawned kinds: the child's stderr (-1: ours)
 };
 
+// The shared tcp token: the first line of `file` (without a trailing CR). 0, -errno, or
+// -EINVAL when it is empty.
+int ReadTokenFile(const std::string& file, std::string* token);
+
 // Connects *c to the daemon and waits for STARTED_BPFD. 0, or -errno with *error saying
 // what failed and what to check.
 int ConnectRemote(const RemoteSpec& spec, const ConnectOptions& opts, ProtocolClient* c,
