@@ -57,6 +57,12 @@ else
   check "selftest through unix without bpf(): exit 1, says bpf() is not implemented" \
     eval "[[ $rc == 1 ]] && grep -q 'not implemented' '$tmp/st'"
 fi
+# The original host side's variables: BCC_REMOTE (+ BCC_REMOTE_ARGS, the daemon command).
+"$bpfd" probes tracepoints 'sched:*' >"$tmp/local" 2>&1
+BCC_REMOTE=process BCC_REMOTE_ARGS="$bpfd" "$bpfd" probes tracepoints 'sched:*' >"$tmp/env" 2>&1
+check "BCC_REMOTE=process reaches the daemon with the same output" cmp -s "$tmp/local" "$tmp/env"
+BCC_REMOTE=shell BCC_REMOTE_ARGS=/nonexistent/bpfd "$bpfd" probes tracepoints >/dev/null 2>"$tmp/err"; rc=$?
+check "BCC_REMOTE is honoured (a bad daemon path fails: exit 1)" test $rc = 1
 "$bpfd" probes tracepoints --remote unix:/nonexistent/sock >/dev/null 2>"$tmp/err"; rc=$?
 check "unreachable remote: exit 1 with one line" eval "[[ $rc == 1 && \$(wc -l <'$tmp/err') == 1 ]]"
 cat "$tmp/err"

@@ -49,6 +49,13 @@ for t in "process:$bpfd" "cmd:$bpfd" "adb:emulator-5554:$bpfd" "ssh:user@device:
   replay_transcripts "${t%%:*}" via
 done
 
+# tcp: a token is required, and only loopback without --allow-remote.
+"$bpfd" --listen tcp:0 >/dev/null 2>"$tmp/err"; rc=$?
+check "tcp without --token-file: exit 2, says so" eval "[[ $rc == 2 ]] && grep -q 'token-file' '$tmp/err'"
+"$bpfd" --listen tcp:0.0.0.0:0 --token-file "$tmp/token" >/dev/null 2>"$tmp/err"; rc=$?
+check "tcp on 0.0.0.0 without --allow-remote: exit 2, says so" \
+  eval "[[ $rc == 2 ]] && grep -q 'allow-remote' '$tmp/err'"
+
 # A wrong token is refused before any command; the listener keeps serving.
 echo wrong >"$tmp/bad"
 out=$(printf 'BPF_CREATE_MAP 2 m 4 4 1 0\n' | "$bpfd" connect --token-file "$tmp/bad" "$tcp_spec" 2>"$tmp/err")
