@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cmd/modes.h"
+#include "core/client.h"
 #include "core/demangle.h"
 #include "core/glob.h"
 #include "core/json.h"
@@ -70,9 +71,9 @@ long long CallList(Backend& b, const std::string& line, std::string_view fn,
                    std::vector<std::string>* lines) {
   int r = b.Call(line, lines);
   if (r < 0) return r;
-  long long ret = 0;
+  int64_t ret = 0;
   if (lines->size() == 1 && (*lines)[0].rfind(std::string(fn) + ": ret=", 0) == 0 &&
-      ParseRetLine((*lines)[0], &ret) && ret < 0)
+      ParseRet((*lines)[0], &ret) == 0 && ret < 0)
     return ret;
   return 0;
 }

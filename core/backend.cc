@@ -1,7 +1,6 @@
 #include "core/backend.h"
 
 #include <cerrno>
-#include <charconv>
 
 #include "core/protocol.h"
 
@@ -22,17 +21,5 @@ int LocalBackend::Call(std::string_view line, std::vector<std::string>* lines) {
   return 0;
 }
 
-bool ParseRetLine(std::string_view first_line, long long* ret) {
-  for (size_t pos = first_line.find("ret="); pos != std::string_view::npos;
-       pos = first_line.find("ret=", pos + 1)) {
-    const char* begin = first_line.data() + pos + 4;
-    const char* end = first_line.data() + first_line.size();
-    const char* digits = begin < end && *begin == '-' ? begin + 1 : begin;
-    if (digits >= end || *digits < '0' || *digits > '9') continue;
-    auto res = std::from_chars(begin, end, *ret);
-    if (res.ec == std::errc()) return true;
-  }
-  return false;
-}
 
 }  // namespace bpfd

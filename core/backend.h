@@ -33,8 +33,4 @@ class LocalBackend final : public Backend {
   Reply reply_;
 };
 
-// The first line's "ret=<n>" (the protocol's client rule: the regex ret=(-?\d+) on the first
-// line). Returns true and sets *ret when present.
-bool ParseRetLine(std::string_view first_line, long long* ret);
-
 }  // namespace bpfd

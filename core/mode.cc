@@ -2,6 +2,7 @@
 
 #include <cerrno>
 
+#include "core/client.h"
 #include "core/remote.h"
 
 namespace bpfd {
@@ -65,8 +66,8 @@ long long CallData(Backend& b, std::string_view line, std::vector<std::string>* 
   data->clear();
   int r = b.Call(line, data);
   if (r < 0) return r;
-  long long ret = 0;
-  if (data->empty() || !ParseRetLine(data->front(), &ret)) return -EPROTO;
+  int64_t ret = 0;
+  if (data->empty() || ParseRet(data->front(), &ret) < 0) return -EPROTO;
   data->erase(data->begin());
   return ret;
 }
