@@ -16,7 +16,8 @@ set -u
 usage="usage: run_guest.sh ARCH BPFD INIT DIR [COMMAND...]"
 arch=${1:?$usage} bpfd=${2:?$usage} init=${3:?$usage} dir=${4:?$usage}
 shift 4
-cache="${BPFD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/bpfd}/guest/$arch"
+home=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}  # Bazel's tests have no HOME
+cache="${BPFD_CACHE:-${XDG_CACHE_HOME:-$home/.cache}/bpfd}/guest/$arch"
 boot_timeout=${GUEST_BOOT_TIMEOUT:-180}
 client=${GUEST_HOST_BPFD:-bpfd}
 

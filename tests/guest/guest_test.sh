@@ -1,0 +1,64 @@
+#!/bin/bash
+# bpfd on a real kernel of ARCH: boots a qemu-system guest (run_guest.sh) and drives its
+# daemon from the host through the virtio-serial socket: the golden transcripts (a fresh guest
+# session starts with only fds 0-2, so fd numbers match), `bpf-selftest --remote` (every line
+# PASS, or SKIP where ARCH's kernel lacks the feature), and a kprobe + kretprobe attach and
+# detach. SKIPs when tools/guest-setup has not cached the guest assets.
+# Usage: guest_test.sh ARCH HOST_BPFD GUEST_BPFD GUEST_INIT
+set -u
+lib="${TEST_SRCDIR:-$(dirname "$0")/../..}/${TEST_WORKSPACE:-}/tests/lib"
+[[ -d $lib ]] || lib=$(dirname "$0")/../lib
+source "$lib/sh_testing.sh"
+source "$lib/transcripts.sh"
+usage="usage: guest_test.sh ARCH HOST_BPFD GUEST_BPFD GUEST_INIT"
+arch=${1:?$usage} host=$(realpath "${2:?$usage}") gbpfd=$(realpath "${3:?$usage}") ginit=$(realpath "${4:?$usage}")
+
+if [[ -z ${GUEST_SOCK:-} ]]; then  # on the host: boot the guest and run this script against it
+  dir=$(mktemp -d /tmp/bpfd-guest.XXXXXX)  # short: unix socket paths have ~108 bytes
+  trap 'rm -rf "$dir"' EXIT
+  t0=$(date +%s)
+  GUEST_HOST_BPFD=$host "$(dirname "$(realpath "$0")")/run_guest.sh" "$arch" "$gbpfd" "$ginit" "$dir" \
+    "$(realpath "$0")" "$@" | tee "$dir/suite.out"
+  rc=${PIPESTATUS[0]}
+  echo "guest $arch: boot, suite and power-off took $(($(date +%s) - t0)) s"
+  case $rc in
+    0|1) grep -qE '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$dir/suite.out" && exit $rc
+         check "guest $arch: the suite ran to its end (exit $rc)" false ;;
+    3) skip "guest $arch" "kernel or qemu not cached: run tools/guest-setup" ;;
+    *) check "guest $arch boots, serves bpfd and stays healthy (exit $rc; see above)" false ;;
+  esac
+  finish; exit
+fi
+
+remote=unix:$GUEST_SOCK
+via() { (only_stdio "$host" connect "$remote") <"$1" >"$2" 2>"$3"; }
+session() { "$host" connect "$remote" 2>&1; }  # lines on stdin; prints the daemon's replies
+ret() { grep -A1 -x START_BPFD_OUTPUT | grep -o "^$1: ret=-\?[0-9]*" | cut -d= -f2; }
+
+# 1. The golden transcripts: bpf() works in the guest, so every one is compared with NAME.out.
+why=$(bpf_skip_reason via)
+check "guest $arch: bpf() works in the guest${why:+ ($why)}" test -z "$why"
+replay_transcripts "guest $arch" via
+
+# 2. bpf-selftest through the guest daemon: its lines recorded; none may FAIL.
+out=$("$host" selftest --remote "$remote" 2>&1); rc=$?
+echo "--- bpf-selftest --remote (guest $arch) ---"; echo "$out"
+check "guest $arch: bpf-selftest exits 0" test $rc = 0
+check "guest $arch: bpf-selftest reports no FAIL" bash -c '! grep -q FAIL <<<"$1"' _ "$out"
+check "guest $arch: bpf-selftest's kprobe check PASSes" grep -qE '^PASS +kprobe' <<<"$out"
+
+# 3. A kprobe and a kretprobe through the protocol on getpid's kernel entry (each
+#    architecture names it differently), then detached.
+prog=twAAAAAAAACVAAAAAAAAAA==  # r0 = 0; exit
+for fn in __arm64_sys_getpid __x64_sys_getpid sys_getpid; do
+  out=$(printf 'BPF_PROG_LOAD 2 gk 16 GPL 0 %s\nBPF_ATTACH_KPROBE 3 0 gk_%s %s\nBPF_ATTACH_KPROBE 3 1 gkr_%s %s\nBPF_DETACH_KPROBE gk_%s\nBPF_DETACH_KPROBE gkr_%s\nexit\n' \
+    "$prog" $$ "$fn" $$ "$fn" $$ $$ | session)
+  [[ $(ret bpf_attach_kprobe <<<"$out" | head -1) == -2 ]] || break  # ENOENT: not this name
+done
+echo "--- kprobe session on $fn ---"; echo "$out"
+attach=($(ret bpf_attach_kprobe <<<"$out")) detach=($(ret bpf_detach_kprobe <<<"$out"))
+check "guest $arch: kprobe program loads (fd 3)" test "$(ret bpf_prog_load <<<"$out")" = 3
+check "guest $arch: kprobe on $fn attaches" test "${attach[0]:--1}" -ge 0
+check "guest $arch: kretprobe on $fn attaches" test "${attach[1]:--1}" -ge 0
+check "guest $arch: both detach" test "${detach[*]}" = "0 0"
+finish
