@@ -2,8 +2,7 @@
 # bpfd on a real kernel of ARCH: boots a qemu-system guest (run_guest.sh) and drives its
 # daemon from the host through the virtio-serial socket: the golden transcripts (a fresh guest
 # session starts with only fds 0-2, so fd numbers match), `bpf-selftest --remote` (every line
-# PASS, or SKIP where ARCH's kernel lacks the feature), and a kprobe + kretprobe attach and
-# detach. SKIPs when tools/guest-setup has not cached the guest assets.
+# PASS but the known gaps of Debian's kernels), and a kprobe + kretprobe attach and detach. SKIPs when tools/guest-setup has not cached the guest assets.
 # Usage: guest_test.sh ARCH HOST_BPFD GUEST_BPFD GUEST_INIT
 set -u
 lib="${TEST_SRCDIR:-$(dirname "$0")/../..}/${TEST_WORKSPACE:-}/tests/lib"
@@ -40,20 +39,27 @@ why=$(bpf_skip_reason via)
 check "guest $arch: bpf() works in the guest${why:+ ($why)}" test -z "$why"
 replay_transcripts "guest $arch" via
 
-# 2. bpf-selftest through the guest daemon: its lines recorded; none may FAIL.
+# 2. bpf-selftest through the guest daemon: its lines recorded. Every check PASSes but those
+#    Debian's kernel of ARCH is known to lack: in-kernel headers (CONFIG_IKHEADERS) everywhere,
+#    and on armv7 BTF and the JIT (off by default; with it on, 64-bit atomics fail with 524).
+known="config-IKHEADERS"
+[[ $arch == armv7 ]] && known+=" config-DEBUG_INFO_BTF jit btf"
 out=$("$host" selftest --remote "$remote" 2>&1); rc=$?
 echo "--- bpf-selftest --remote (guest $arch) ---"; echo "$out"
-check "guest $arch: bpf-selftest exits 0" test $rc = 0
-check "guest $arch: bpf-selftest reports no FAIL" bash -c '! grep -q FAIL <<<"$1"' _ "$out"
-check "guest $arch: bpf-selftest's kprobe check PASSes" grep -qE '^PASS +kprobe' <<<"$out"
+check "guest $arch: bpf-selftest exits 0 (tracing works)" test $rc = 0
+check "guest $arch: bpf-selftest ran its checks" test "$(grep -cE '^(PASS|FAIL|SKIP) ' <<<"$out")" -ge 20
+unexpected=$(grep -E '^(FAIL|SKIP) ' <<<"$out" | awk -v known=" $known " 'index(known, " " $2 " ") == 0')
+[[ -z $unexpected ]] || echo "unexpected: $unexpected"
+check "guest $arch: every bpf-selftest line PASSes but the known gaps ($known)" test -z "$unexpected"
+check "guest $arch: bpf-selftest's kprobe check PASSes" grep -qE '^PASS +kprobe ' <<<"$out"
 
 # 3. A kprobe and a kretprobe through the protocol on getpid's kernel entry (each
 #    architecture names it differently), then detached.
 prog=twAAAAAAAACVAAAAAAAAAA==  # r0 = 0; exit
-for fn in __arm64_sys_getpid __x64_sys_getpid sys_getpid; do
+for fn in __arm64_sys_getpid __x64_sys_getpid sys_getpid; do  # ENOENT: try the next name
   out=$(printf 'BPF_PROG_LOAD 2 gk 16 GPL 0 %s\nBPF_ATTACH_KPROBE 3 0 gk_%s %s\nBPF_ATTACH_KPROBE 3 1 gkr_%s %s\nBPF_DETACH_KPROBE gk_%s\nBPF_DETACH_KPROBE gkr_%s\nexit\n' \
     "$prog" $$ "$fn" $$ "$fn" $$ $$ | session)
-  [[ $(ret bpf_attach_kprobe <<<"$out" | head -1) == -2 ]] || break  # ENOENT: not this name
+  [[ $(ret bpf_attach_kprobe <<<"$out" | head -1) == -2 ]] || break
 done
 echo "--- kprobe session on $fn ---"; echo "$out"
 attach=($(ret bpf_attach_kprobe <<<"$out")) detach=($(ret bpf_detach_kprobe <<<"$out"))

@@ -106,12 +106,16 @@ bool HostConnected(int fd) {
 }
 
 // The session child: waits for a host on the port, then becomes the daemon with only fds 0-2.
-[[noreturn]] void RunSession(const std::string& port) {
+// After a session that ended with `exit`, the client that sent it is still seen connected
+// until its hang-up reaches the guest; a banner written before that would go to it and be
+// lost, so first wait (briefly) for that hang-up.
+[[noreturn]] void RunSession(const std::string& port, bool after_session) {
   int fd = open(port.c_str(), O_RDWR | O_NOCTTY);
   if (fd < 0) {
     Log(port + ": " + Errno(errno));
     _exit(126);
   }
+  for (int waited = 0; after_session && HostConnected(fd) && waited < 250; waited += 5) SleepMs(5);
   while (!HostConnected(fd)) SleepMs(20);
   dup2(fd, 0);
   dup2(fd, 1);
@@ -121,9 +125,9 @@ bool HostConnected(int fd) {
   _exit(127);
 }
 
-pid_t StartSession(const std::string& port) {
+pid_t StartSession(const std::string& port, bool after_session) {
   pid_t pid = fork();
-  if (pid == 0) RunSession(port);
+  if (pid == 0) RunSession(port, after_session);
   if (pid < 0) Log("fork: " + Errno(errno));
   return pid;
 }
@@ -171,7 +175,7 @@ int main() {
   int ctl = ctl_port.empty() ? -1 : open(ctl_port.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
   Log("serving bpfd on " + port + (ctl < 0 ? "" : ", control on " + ctl_port));
 
-  pid_t session = StartSession(port);
+  pid_t session = StartSession(port, false);
   std::string pending;
   for (;;) {
     if (ctl >= 0 ? PowerOffRequested(ctl, &pending) : (SleepMs(200), false)) {
@@ -185,7 +189,7 @@ int main() {
       if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         Log("session ended with status " + std::to_string(status));
       }
-      session = StartSession(port);
+      session = StartSession(port, true);
     }
   }
 }

@@ -29,7 +29,7 @@ case $arch in
   x86_64)  qemu=(qemu-system-x86_64 -M q35 -device virtio-serial-pci) console=ttyS0 ;;
   *) echo "$usage (unknown ARCH '$arch')" >&2; exit 2 ;;
 esac
-if [[ ! -f $cache/vmlinuz || ! -f $cache/modules.order ]] || ! command -v "${qemu[0]}" >/dev/null ||
+if [[ ! -f $cache/vmlinuz || ! -f $cache/config || ! -f $cache/modules.order ]] || ! command -v "${qemu[0]}" >/dev/null ||
    ! command -v cpio >/dev/null; then
   echo "guest $arch: kernel or qemu not installed: run tools/guest-setup" >&2; exit 3
 fi
@@ -39,10 +39,11 @@ fi
 mkdir -p "$dir" && dir=$(cd "$dir" && pwd)
 sock=$dir/bpfd.sock ctl=$dir/ctl.sock log=$dir/console.log
 
-# The initramfs: /init, /bpfd, /modules/{order,*.ko}; built unprivileged (owner set to root
-# in the archive).
+# The initramfs: /init, /bpfd, /modules/{order,*.ko}, /boot/config-RELEASE; built
+# unprivileged (owner set to root in the archive).
 root=$dir/root
-rm -rf "$root" && mkdir -p "$root/modules"
+rm -rf "$root" && mkdir -p "$root/modules" "$root/boot"
+cp "$cache/config" "$root/boot/config-$(cat "$cache/KERNEL_RELEASE")"
 install -m 0755 "$init" "$root/init" && install -m 0755 "$bpfd" "$root/bpfd"
 cp "$cache"/modules/*.ko "$root/modules/" && cp "$cache/modules.order" "$root/modules/order"
 (cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$dir/initramfs.cpio" ||
