@@ -15,18 +15,27 @@ arch=${1:?$usage} host=$(realpath "${2:?$usage}") gbpfd=$(realpath "${3:?$usage}
 if [[ -z ${GUEST_SOCK:-} ]]; then  # on the host: boot the guest and run this script against it
   dir=$(mktemp -d /tmp/bpfd-guest.XXXXXX)  # short: unix socket paths have ~108 bytes
   trap 'rm -rf "$dir"' EXIT
+  runner=$(dirname "$(realpath "$0")")/run_guest.sh
+  export GUEST_HOST_BPFD=$host GUEST_COMMAND_TIMEOUT=200
   t0=$(date +%s)
-  GUEST_HOST_BPFD=$host "$(dirname "$(realpath "$0")")/run_guest.sh" "$arch" "$gbpfd" "$ginit" "$dir" \
-    "$(realpath "$0")" "$@" | tee "$dir/suite.out"
+  "$runner" "$arch" "$gbpfd" "$ginit" "$dir/ok" "$(realpath "$0")" "$@" | tee "$dir/suite.out"
   rc=${PIPESTATUS[0]}
   echo "guest $arch: boot, suite and power-off took $(($(date +%s) - t0)) s"
   case $rc in
-    0|1) grep -qE '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$dir/suite.out" && exit $rc
-         check "guest $arch: the suite ran to its end (exit $rc)" false ;;
-    3) skip "guest $arch" "kernel or qemu not cached: run tools/guest-setup" ;;
+    0|1) grep -qE '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$dir/suite.out" ||
+           check "guest $arch: the suite ran to its end (exit $rc)" false ;;
+    3) skip "guest $arch" "kernel or qemu not cached: run tools/guest-setup"; finish; exit ;;
     *) check "guest $arch boots, serves bpfd and stays healthy (exit $rc; see above)" false ;;
   esac
-  finish; exit
+  # A guest that fails (here: an init that cannot run, so the kernel panics) ends the run
+  # within its timeout with its console lines, never a hang.
+  t0=$(date +%s)
+  out=$(GUEST_BOOT_TIMEOUT=60 "$runner" "$arch" "$gbpfd" /dev/null "$dir/panic" true 2>&1); prc=$?
+  echo "$out" | tail -4
+  check "guest $arch: a panicking guest ends the run (exit 4) within 60 s" test "$prc" = 4 -a $(($(date +%s) - t0)) -le 60
+  check "guest $arch: ... and its console's panic line is shown" grep -q 'Kernel panic' <<<"$out"
+  finish; outer=$?  # the suite above printed its own counts
+  exit $((outer != 0 || rc != 0))
 fi
 
 remote=unix:$GUEST_SOCK

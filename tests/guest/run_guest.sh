@@ -9,7 +9,8 @@
 #            (the daemon's socket) and GUEST_CONSOLE in its environment; then the guest is
 #            powered off and COMMAND's status is returned. Without COMMAND: prints the socket
 #            and waits until interrupted.
-# Env: GUEST_BOOT_TIMEOUT (s, default 180), GUEST_HOST_BPFD (the client used for the ready
+# Env: GUEST_BOOT_TIMEOUT (s, default 180), GUEST_COMMAND_TIMEOUT (s, default 600: then the
+# guest's console is printed and the exit is 4), GUEST_HOST_BPFD (the client used for the ready
 # check; default: `bpfd` in PATH), BPFD_CACHE. Exit: COMMAND's status; 3 guest assets not
 # cached (run tools/guest-setup); 4 the guest failed (its last console lines are printed).
 set -u
@@ -18,7 +19,7 @@ arch=${1:?$usage} bpfd=${2:?$usage} init=${3:?$usage} dir=${4:?$usage}
 shift 4
 home=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}  # Bazel's tests have no HOME
 cache="${BPFD_CACHE:-${XDG_CACHE_HOME:-$home/.cache}/bpfd}/guest/$arch"
-boot_timeout=${GUEST_BOOT_TIMEOUT:-180}
+boot_timeout=${GUEST_BOOT_TIMEOUT:-180} command_timeout=${GUEST_COMMAND_TIMEOUT:-600}
 client=${GUEST_HOST_BPFD:-bpfd}
 
 case $arch in
@@ -91,8 +92,13 @@ echo "guest $arch: ready in $(awk "BEGIN {printf \"%.1f\", $(date +%s.%N) - $t0}
 
 export GUEST_SOCK=$sock GUEST_CONSOLE=$log
 if (($#)); then
-  "$@"; rc=$?
-  if grep -qE 'Kernel panic|Oops|BUG:' "$log"; then echo "guest $arch: the kernel complained" >&2; console_tail; rc=4; fi
+  timeout -k 5 "$command_timeout" "$@"; rc=$?
+  if ((rc == 124 || rc == 137)); then
+    echo "guest $arch: COMMAND did not finish within $command_timeout s" >&2; rc=4
+  elif grep -qE 'Kernel panic|Oops|BUG:' "$log"; then
+    echo "guest $arch: the kernel complained" >&2; rc=4
+  fi
+  ((rc == 0)) || console_tail
   exit $rc
 fi
 echo "$sock"
