@@ -30,6 +30,8 @@ case $arch in
   x86_64)  qemu=(qemu-system-x86_64 -M q35 -device virtio-serial-pci) console=ttyS0 ;;
   *) echo "$usage (unknown ARCH '$arch')" >&2; exit 2 ;;
 esac
+command -v "$client" >/dev/null ||
+  { echo "run_guest.sh: no host bpfd '$client': set GUEST_HOST_BPFD (e.g. bazel-bin/cmd/bpfd)" >&2; exit 2; }
 if [[ ! -f $cache/vmlinuz || ! -f $cache/config || ! -f $cache/modules.order ]] || ! command -v "${qemu[0]}" >/dev/null ||
    ! command -v cpio >/dev/null; then
   echo "guest $arch: kernel or qemu not installed: run tools/guest-setup" >&2; exit 3
