@@ -71,7 +71,8 @@ for fn in __arm64_sys_getpid __x64_sys_getpid sys_getpid; do  # ENOENT: try the 
   [[ $(ret bpf_attach_kprobe <<<"$out" | head -1) == -2 ]] || break
 done
 echo "--- kprobe session on $fn ---"; echo "$out"
-attach=($(ret bpf_attach_kprobe <<<"$out")) detach=($(ret bpf_detach_kprobe <<<"$out"))
+mapfile -t attach < <(ret bpf_attach_kprobe <<<"$out")
+mapfile -t detach < <(ret bpf_detach_kprobe <<<"$out")
 check "guest $arch: kprobe program loads (fd 3)" test "$(ret bpf_prog_load <<<"$out")" = 3
 check "guest $arch: kprobe on $fn attaches" test "${attach[0]:--1}" -ge 0
 check "guest $arch: kretprobe on $fn attaches" test "${attach[1]:--1}" -ge 0

@@ -179,6 +179,7 @@ int main() {
   pid_t session = StartSession(port, false);
   std::string pending;
   for (;;) {
+    if (session < 0) session = StartSession(port, true);  // fork failed: try again
     if (ctl >= 0 ? PowerOffRequested(ctl, &pending) : (SleepMs(200), false)) {
       if (session > 0) kill(session, SIGTERM);
       PowerOff("asked on the control port");

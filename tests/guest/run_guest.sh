@@ -66,8 +66,8 @@ poweroff() {  # asks init to power off; kills qemu if it is still there after 20
   kill -0 $qpid 2>/dev/null || return 0
   python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b"poweroff\n"); s.recv(1)' \
     "$ctl" 2>/dev/null &
-  local i
-  for i in $(seq 200); do kill -0 $qpid 2>/dev/null || break; sleep 0.1; done
+  local _
+  for _ in $(seq 200); do kill -0 $qpid 2>/dev/null || break; sleep 0.1; done
   kill $qpid 2>/dev/null && echo "guest $arch: did not power off within 20 s; killed" >&2
   wait $qpid 2>/dev/null
 }
