@@ -32,8 +32,8 @@ case $arch in
 esac
 command -v "$client" >/dev/null ||
   { echo "run_guest.sh: no host bpfd '$client': set GUEST_HOST_BPFD (e.g. bazel-bin/cmd/bpfd)" >&2; exit 2; }
-if [[ ! -f $cache/vmlinuz || ! -f $cache/config || ! -f $cache/modules.order ]] || ! command -v "${qemu[0]}" >/dev/null ||
-   ! command -v cpio >/dev/null; then
+if [[ ! -f $cache/vmlinuz || ! -f $cache/config || ! -f $cache/modules.order ]] ||
+   ! command -v "${qemu[0]}" >/dev/null || ! command -v cpio >/dev/null; then
   echo "guest $arch: kernel or qemu not installed: run tools/guest-setup" >&2; exit 3
 fi
 (cd "$cache" && sha256sum -c --status SHA256SUMS) ||
