@@ -2,7 +2,8 @@
 # bpfd on a real kernel of ARCH: boots a qemu-system guest (run_guest.sh) and drives its
 # daemon from the host through the virtio-serial socket: the golden transcripts (a fresh guest
 # session starts with only fds 0-2, so fd numbers match), `bpf-selftest --remote` (every line
-# PASS but the known gaps of Debian's kernels), and a kprobe + kretprobe attach and detach. SKIPs when tools/guest-setup has not cached the guest assets.
+# PASS but the known gaps of Debian's kernels), a kprobe + kretprobe attach and detach, and the
+# cleanup of a session whose client was killed. SKIPs when tools/guest-setup has not cached the guest assets.
 # Usage: guest_test.sh ARCH HOST_BPFD GUEST_BPFD GUEST_INIT
 set -u
 lib="${TEST_SRCDIR:-$(dirname "$0")/../..}/${TEST_WORKSPACE:-}/tests/lib"
@@ -77,4 +78,25 @@ check "guest $arch: kprobe program loads (fd 3)" test "$(ret bpf_prog_load <<<"$
 check "guest $arch: kprobe on $fn attaches" test "${attach[0]:--1}" -ge 0
 check "guest $arch: kretprobe on $fn attaches" test "${attach[1]:--1}" -ge 0
 check "guest $arch: both detach" test "${detach[*]}" = "0 0"
+
+# 4. Session cleanup: a client killed mid-session (a map and a kprobe left open) ends its
+#    session in the guest, which releases everything; then no map is left in the guest's kernel
+#    (the kernel frees them shortly after the last fd closes).
+fifo=$(mktemp -u "${TEST_TMPDIR:-/tmp}/guest-fifo.XXXXXX") && mkfifo "$fifo"
+"$host" connect "$remote" <"$fifo" >"$fifo.out" 2>&1 &
+cpid=$!
+exec {W}>"$fifo"
+printf 'BPF_CREATE_MAP 1 gleft 8 40 16 0\nBPF_PROG_LOAD 2 gk 16 GPL 0 %s\nBPF_ATTACH_KPROBE 4 0 gkl_%s %s\n' \
+  "$prog" $$ "$fn" >&$W
+for _ in $(seq 100); do grep -q 'bpf_attach_kprobe: ret=' "$fifo.out" && break; sleep 0.1; done
+check "guest $arch: killed client: its map and kprobe were there first" grep -q 'bpf_attach_kprobe: ret=[0-9]' "$fifo.out"
+kill -9 $cpid; wait $cpid 2>/dev/null; exec {W}>&-
+# A client connecting before the hang-up reached the guest would find the old daemon still
+# reading (virtio-serial shows only "a host is connected"): no banner, a 10 s wait. Let it land.
+sleep 0.5
+for _ in $(seq 50); do
+  maps=$("$host" mapdump --remote "$remote" -j list 2>&1)
+  [[ $maps == "[]" ]] && break; sleep 0.1
+done
+check "guest $arch: killed client: no map left in the guest" test "$maps" = "[]"
 finish
