@@ -34,6 +34,8 @@ def _release_impl(ctx):
             arguments = [src.path, out.path],
         )
         outs.append(out)
+    if not ctx.attr.sums:
+        return [DefaultInfo(files = depset(outs), runfiles = ctx.runfiles(files = outs))]
     sums = ctx.actions.declare_file(ctx.label.name + "/SHA256SUMS")
     ctx.actions.run_shell(
         inputs = outs,
@@ -51,6 +53,7 @@ release = rule(
         "binary": attr.label(cfg = _arch_transition, mandatory = True),
         "platforms": attr.string_dict(mandatory = True),
         "stem": attr.string(default = "bpfd"),
+        "sums": attr.bool(default = True, doc = "also write SHA256SUMS"),
         "_allowlist_function_transition": attr.label(
             default = "@bazel_tools//tools/allowlists/function_transition_allowlist",
         ),
