@@ -10,7 +10,4 @@ int SelftestMain(int argc, char** argv);  // cmd/selftest.cc (bpf-selftest, bpfd
 int ConnectMain(int argc, char** argv);   // cmd/connect.cc  (bpfd connect)
 int PushMain(int argc, char** argv);      // cmd/push.cc     (bpfd push)
 
-// For modes not implemented yet: says so on stderr and returns EX_UNAVAILABLE (69).
-int NotBuiltYet(const char* applet, int argc, char** argv);
-
 }  // namespace bpfd
