@@ -13,6 +13,8 @@
 #include <cstring>
 #include <limits>
 
+#include "core/run.h"
+
 namespace bpfd {
 namespace {
 
@@ -101,56 +103,13 @@ ProtocolClient::~ProtocolClient() {
 
 int ProtocolClient::Spawn(const std::vector<std::string>& argv, SpawnOptions opts) {
   if (pid_ >= 0) return -EBUSY;
-  if (argv.empty() || argv[0].empty()) return -EINVAL;
-  std::vector<char*> cargv;
-  for (const std::string& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
-  cargv.push_back(nullptr);
-
-  int in[2], out[2], err[2];  // child's stdin, child's stdout, exec error report
+  int in[2], out[2];  // the child's stdin and stdout
   if (pipe2(in, O_CLOEXEC) < 0) return -errno;
   UniqueFd in_r(in[0]), in_w(in[1]);
   if (pipe2(out, O_CLOEXEC) < 0) return -errno;
   UniqueFd out_r(out[0]), out_w(out[1]);
-  if (pipe2(err, O_CLOEXEC) < 0) return -errno;
-  UniqueFd err_r(err[0]), err_w(err[1]);
-
-  pid_t pid = fork();
-  if (pid < 0) return -errno;
-  if (pid == 0) {
-    // Child: only async-signal-safe calls from here on. Move the fds above 2 first so the
-    // dup2s cannot clobber one another when the parent had stdio closed.
-    int e = 0;
-    int cin = fcntl(in_r.get(), F_DUPFD_CLOEXEC, 3);
-    int cout = fcntl(out_w.get(), F_DUPFD_CLOEXEC, 3);
-    int cerr = opts.stderr_fd >= 0 ? fcntl(opts.stderr_fd, F_DUPFD_CLOEXEC, 3) : -1;
-    if (cin < 0 || cout < 0 || (opts.stderr_fd >= 0 && cerr < 0) || dup2(cin, 0) < 0 ||
-        dup2(cout, 1) < 0 || (cerr >= 0 && dup2(cerr, 2) < 0)) {
-      e = errno;
-    } else {
-      sigset_t none;
-      sigemptyset(&none);
-      sigprocmask(SIG_SETMASK, &none, nullptr);
-      execvp(cargv[0], cargv.data());
-      e = errno;
-    }
-    while (write(err_w.get(), &e, sizeof(e)) < 0 && errno == EINTR) {
-    }
-    _exit(127);
-  }
-
-  in_r.reset();
-  out_w.reset();
-  err_w.reset();
-  int child_errno = 0;
-  ssize_t n;
-  do {
-    n = read(err_r.get(), &child_errno, sizeof(child_errno));
-  } while (n < 0 && errno == EINTR);
-  if (n == static_cast<ssize_t>(sizeof(child_errno))) {  // exec failed
-    while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-    }
-    return child_errno > 0 ? -child_errno : -ECHILD;
-  }
+  pid_t pid = StartProcess(argv, in_r.get(), out_w.get(), opts.stderr_fd);
+  if (pid < 0) return pid;
   pid_ = pid;
   int r = Reset(std::move(in_w), std::move(out_r));
   if (r < 0) {
