@@ -129,6 +129,14 @@ int ProtocolClient::Attach(UniqueFd fd) {
   return r;
 }
 
+int ProtocolClient::AttachPair(UniqueFd to_peer, UniqueFd from_peer) {
+  if (pid_ >= 0 || from_child_) return -EBUSY;
+  if (!to_peer || !from_peer) return -EBADF;
+  int r = Reset(std::move(to_peer), std::move(from_peer));
+  if (r < 0) Close(0);
+  return r;
+}
+
 int ProtocolClient::Reset(UniqueFd to_peer, UniqueFd from_peer) {
   to_child_ = std::move(to_peer);
   from_child_ = std::move(from_peer);
@@ -159,7 +167,10 @@ int ProtocolClient::Fill(int64_t deadline_ms) {
     pollfd p = {from_child_.get(), POLLIN, 0};
     int pr = poll(&p, 1, PollTimeout(deadline_ms));
     if (pr < 0) {
-      if (errno == EINTR) continue;
+      if (errno == EINTR) {
+        interrupted_ = true;
+        continue;
+      }
       return -errno;
     }
     if (pr == 0) return -ETIMEDOUT;

@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/unique_fd.h"
@@ -44,6 +45,13 @@ class ProtocolClient {
 
   // Uses a connected socket (unix, tcp, vsock) as the peer instead of a child. 0 or -errno.
   int Attach(UniqueFd fd);
+
+  // Uses an already started session whose banner was consumed: to_peer is written, from_peer
+  // read (e.g. the two pipes `bpfd remote` hands to its LD_PRELOAD library). 0 or -errno.
+  int AttachPair(UniqueFd to_peer, UniqueFd from_peer);
+
+  // True if a signal interrupted a wait since the last call (the wait went on); clears it.
+  bool TakeInterrupted() { return std::exchange(interrupted_, false); }
 
   // Reads lines until one is exactly "STARTED_BPFD" (other lines are skipped). 0 or -errno.
   int WaitBanner(int timeout_ms);
@@ -99,6 +107,7 @@ class ProtocolClient {
   bool eof_ = false;
   int unfinished_ = 0;   // replies whose END line has not been read yet
   bool in_reply_ = false;  // the first unfinished reply's START line has been read
+  bool interrupted_ = false;  // a signal hit a wait (see TakeInterrupted)
 };
 
 }  // namespace bpfd

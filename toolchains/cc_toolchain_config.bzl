@@ -1,4 +1,5 @@
-"""A cc_toolchain_config for `zig cc -target <triple>`: static musl binaries, libc++."""
+"""A cc_toolchain_config for `zig cc -target <triple>`: static musl binaries, libc++; or, with
+`shared = True`, position-independent shared libraries for a glibc host (the LD_PRELOAD library)."""
 
 load("@bazel_tools//tools/build_defs/cc:action_names.bzl", "ACTION_NAMES")
 load(
@@ -18,7 +19,12 @@ _CXX_COMPILE = [
     ACTION_NAMES.cpp_module_compile,
     ACTION_NAMES.linkstamp_compile,
 ]
-_LINK = [ACTION_NAMES.cpp_link_executable, ACTION_NAMES.cpp_link_nodeps_dynamic_library]
+_LINK = [
+    ACTION_NAMES.cpp_link_executable,
+    ACTION_NAMES.cpp_link_dynamic_library,
+    ACTION_NAMES.cpp_link_nodeps_dynamic_library,
+]
+_LINK_SHARED = [ACTION_NAMES.cpp_link_dynamic_library, ACTION_NAMES.cpp_link_nodeps_dynamic_library]
 
 def _flags(actions, flags, features = None, not_features = None):
     fs = []
@@ -28,6 +34,8 @@ def _flags(actions, flags, features = None, not_features = None):
 
 def _impl(ctx):
     target = ["-target", ctx.attr.triple] + ctx.attr.cpu_flags
+    shared = ctx.attr.shared
+    libc = "glibc" if shared else "musl"
 
     # -target lives here (not only in the wrapper) so it is part of every action key.
     # -fno-lto: zig 0.11 crashes linking arm-linux-musleabihf with LTO.
@@ -45,7 +53,21 @@ def _impl(ctx):
         feature(name = "dbg"),
         feature(name = "opt"),
         feature(name = "fastbuild"),
-        feature(name = "supports_pic", enabled = False),
+        feature(name = "supports_pic", enabled = shared),
+        feature(name = "supports_dynamic_linker", enabled = shared),
+        feature(
+            name = "pic",
+            enabled = shared,
+            flag_sets = [flag_set(
+                actions = _C_COMPILE + _CXX_COMPILE,
+                flag_groups = [flag_group(flags = ["-fPIC"])],
+            )],
+        ),
+        feature(
+            name = "shared_flag",
+            enabled = shared,
+            flag_sets = [_flags(_LINK_SHARED, ["-shared"])],
+        ),
         # Release binaries: link stripped.
         feature(
             name = "strip_all",
@@ -61,12 +83,13 @@ def _impl(ctx):
                 _flags(_C_COMPILE + _CXX_COMPILE, ["-Os"], not_features = ["dbg"]),
                 _flags(_C_COMPILE + _CXX_COMPILE, ["-O0", "-g"], features = ["dbg"]),
                 _flags(_CXX_COMPILE, ["-std=c++20", "-lc++"]),
+                # Shared (host) libraries still carry their own libc++ (zig links it
+                # statically); only glibc itself is dynamic.
                 _flags(_LINK, target + [
                     "-fno-lto",
-                    "-static",
                     "-lc++",
                     "-Wl,--gc-sections",
-                ]),
+                ] + ([] if shared else ["-static"])),
             ],
         ),
     ]
@@ -78,10 +101,10 @@ def _impl(ctx):
         host_system_name = "x86_64-linux-gnu",
         target_system_name = ctx.attr.triple,
         target_cpu = ctx.attr.cpu,
-        target_libc = "musl",
+        target_libc = libc,
         compiler = "zig-cc",
-        abi_version = "musl",
-        abi_libc_version = "musl",
+        abi_version = libc,
+        abi_libc_version = libc,
         tool_paths = [
             tool_path(name = "gcc", path = "zig-cc"),
             tool_path(name = "ld", path = "zig-cc"),
@@ -101,6 +124,8 @@ zig_cc_toolchain_config = rule(
         "cpu": attr.string(mandatory = True),
         # Extra target flags for compiling and linking (zig builds libc/libc++ to match).
         "cpu_flags": attr.string_list(),
+        # A glibc host toolchain for position-independent shared libraries.
+        "shared": attr.bool(default = False),
     },
     provides = [CcToolchainConfigInfo],
 )

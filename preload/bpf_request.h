@@ -1,0 +1,57 @@
+// BpfRequest: one bpf(2) call described for SYS_BPF — a copy of the attr with the target's fd
+// numbers, plus every buffer the kernel reads or writes (docs/protocol.md, "Forwarding").
+#pragma once
+#include <linux/bpf.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace bpfd::preload {
+
+class BpfRequest {
+ public:
+  BpfRequest(int cmd, union bpf_attr* attr, unsigned size);
+
+  bool Has(size_t off, size_t n) const { return off + n <= size_; }
+  uint32_t U32(size_t off) const;
+  uint64_t U64(size_t off) const;
+  void SetU32(size_t off, uint32_t v);
+
+  // Rewrites the u32 fd at off to the target's number (restored in the caller's attr later).
+  void Fd(size_t off);
+  // Adds the buffer the u64 pointer at attr offset `off` designates (nothing when it is null
+  // or len is 0). dir: 'i', 'o' or 'x'. `in` replaces the caller's bytes (translated copies;
+  // must outlive Send). Returns the buffer's index or -1.
+  int Ptr(size_t off, char dir, uint64_t len, const void* in = nullptr);
+  // The same for a pointer at offset `off` inside earlier buffer `parent` (caller's bytes).
+  int Nested(int parent, size_t off, char dir, uint64_t len);
+  // Bytes of buffer i as the caller passed them (for nested pointer reads).
+  const uint8_t* CallerBytes(int i) const;
+  uint64_t Len(int i) const { return bufs_[i].len; }
+
+  // Sends SYS_BPF, copies results back into the caller's attr and buffers. ret or -errno.
+  int64_t Send();
+
+ private:
+  struct Buf {
+    std::string slot;
+    char dir;
+    uint64_t len;
+    const void* in;
+    void* out;
+  };
+  int cmd_;
+  union bpf_attr* user_;
+  unsigned size_;
+  std::string attr_;
+  std::vector<Buf> bufs_;
+  std::vector<std::pair<size_t, uint32_t>> fds_;  // (offset, caller's value)
+};
+
+// Forwards bpf(cmd, attr, size) to the target: the return value as bpf(2) gives it (fd or
+// value ≥ 0), or -1 with errno set.
+long ForwardBpf(int cmd, union bpf_attr* attr, unsigned size);
+
+}  // namespace bpfd::preload

@@ -1,0 +1,367 @@
+#include "preload/files.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <set>
+#include <vector>
+
+#include "core/tokens.h"
+#include "preload/real.h"
+#include "preload/state.h"
+
+namespace bpfd::preload {
+namespace {
+
+// Prefixes served by the target (a prefix matches itself and what lies below it).
+constexpr const char* kRemotePrefixes[] = {
+    "/sys/kernel/tracing", "/sys/kernel/debug", "/sys/kernel/btf", "/sys/bus/event_source",
+    "/sys/devices/system/cpu", "/sys/fs/bpf", "/proc/kallsyms", "/proc/sys",
+};
+
+bool Under(std::string_view path, std::string_view prefix) {
+  return path.substr(0, prefix.size()) == prefix &&
+         (path.size() == prefix.size() || path[prefix.size()] == '/');
+}
+
+// /proc/<pid>[/…] of another process (the tool's own /proc entries stay local).
+bool OtherProcess(std::string_view path) {
+  if (path.substr(0, 6) != "/proc/") return false;
+  std::string_view rest = path.substr(6);
+  std::string_view num = rest.substr(0, rest.find('/'));
+  int pid;
+  return ParseInt(num, &pid) && pid > 0 && pid != getpid() && pid != gettid();
+}
+
+// "a//b/./c/" → "a/b/c" (no symlink or ".." resolution: the target resolves those).
+std::string Clean(std::string_view p) {
+  std::string out;
+  out.reserve(p.size());
+  for (size_t i = 0; i < p.size(); ++i) {
+    if (p[i] == '/' && !out.empty() && out.back() == '/') continue;
+    if (p[i] == '.' && !out.empty() && out.back() == '/' &&
+        (i + 1 == p.size() || p[i + 1] == '/')) {
+      continue;
+    }
+    out += p[i];
+  }
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
+}
+
+int64_t CallPath(const char* cmd, const std::string& path, const std::string& args,
+                 std::vector<std::string>* rest) {
+  std::string line = std::string(cmd) + " " + Token(path);
+  if (!args.empty()) line += " " + args;
+  return State::Get().Call(line, rest);
+}
+
+int Fail(int64_t err) {
+  errno = static_cast<int>(-err);
+  return -1;
+}
+
+// A memfd holding `content`, positioned at 0: what a read-only open of a remote file gives.
+int ContentFd(const std::string& path, const std::string& content, int flags) {
+  std::string name = "bpfd-remote:" + path.substr(path.rfind('/') + 1);
+  int fd = memfd_create(name.c_str(), (flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
+  if (fd < 0) return -1;
+  for (size_t off = 0; off < content.size();) {
+    ssize_t n = Real().write(fd, content.data() + off, content.size() - off);
+    if (n <= 0) {
+      int e = errno;
+      Real().close(fd);
+      errno = n < 0 ? e : EIO;
+      return -1;
+    }
+    off += static_cast<size_t>(n);
+  }
+  lseek(fd, 0, SEEK_SET);
+  return fd;
+}
+
+// Files that cannot change while the tool runs are fetched once (BTF is 5 MB).
+bool Immutable(const std::string& path) { return Under(path, "/sys/kernel/btf"); }
+
+struct FakeDir {
+  uint64_t magic = 0x62706664444952ull;  // "bpfdDIR"
+  std::vector<std::pair<unsigned char, std::string>> entries;
+  size_t pos = 0;
+  struct dirent ent;
+  struct dirent64 ent64;
+};
+
+std::set<DIR*>& FakeDirs() {
+  static auto* s = new std::set<DIR*>();
+  return *s;
+}
+
+FakeDir* AsFake(DIR* d) {
+  auto lock = State::Get().Lock();
+  return FakeDirs().count(d) ? reinterpret_cast<FakeDir*>(d) : nullptr;
+}
+
+// Only the flags whose meaning is the same on every architecture's ABI.
+int PortableFlags(int flags) { return flags & (O_ACCMODE | O_APPEND | O_TRUNC | O_CREAT); }
+
+ssize_t CookieWrite(void* cookie, const char* buf, size_t n) {
+  return RemoteWrite(static_cast<int>(reinterpret_cast<intptr_t>(cookie)), buf, n);
+}
+
+int CookieClose(void* cookie) {
+  int fd = static_cast<int>(reinterpret_cast<intptr_t>(cookie));
+  State::Get().Release(fd);
+  return Real().close(fd);
+}
+
+}  // namespace
+
+bool RemotePath(int dirfd, const char* path, std::string* out) {
+  if (!path || !State::Get().active()) return false;
+  std::string full;
+  if (path[0] == '/') {
+    // Fast exit for everything outside /sys and /proc (headers, libraries, Python).
+    if (std::strncmp(path, "/sys/", 5) != 0 && std::strncmp(path, "/proc/", 6) != 0) return false;
+    full = Clean(path);
+  } else {
+    Obj* dir = dirfd == AT_FDCWD ? nullptr : State::Get().Find(dirfd);
+    if (!dir || dir->kind != Kind::kDir) return false;
+    full = Clean(dir->path + "/" + path);
+  }
+  for (const char* prefix : kRemotePrefixes) {
+    if (Under(full, prefix)) {
+      *out = std::move(full);
+      return true;
+    }
+  }
+  if (!OtherProcess(full)) return false;
+  *out = std::move(full);
+  return true;
+}
+
+int RemoteOpen(const std::string& path, int flags, mode_t mode) {
+  State& st = State::Get();
+  auto lock = st.Lock();
+  if ((flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC))) {
+    int64_t r = CallPath("FILE_OPEN", path,
+                         std::to_string(PortableFlags(flags)) + " " + std::to_string(mode), nullptr);
+    if (r < 0) return Fail(r);
+    Obj* obj = new Obj();
+    obj->kind = Kind::kFileWrite;
+    obj->rfd = static_cast<int>(r);
+    obj->path = path;
+    int fd = st.Install(obj);
+    if (fd < 0) {
+      st.Call("SYS_CLOSE " + std::to_string(r), nullptr);
+      return Fail(fd);
+    }
+    return fd;
+  }
+  static auto* cache = new std::map<std::string, std::string>();
+  auto hit = cache->find(path);
+  if (hit != cache->end()) return ContentFd(path, hit->second, flags);
+  std::vector<std::string> rest;
+  int64_t r = CallPath("FILE_READ", path, "", &rest);
+  if (r == -EISDIR) {
+    Obj* obj = new Obj();
+    obj->kind = Kind::kDir;
+    obj->path = path;
+    int fd = st.Install(obj);
+    return fd < 0 ? Fail(fd) : fd;
+  }
+  if (r < 0) return Fail(r);
+  if (flags & O_DIRECTORY) return Fail(-ENOTDIR);
+  std::string content;
+  if (rest.empty() || !Untoken(rest[0], &content)) return Fail(-EIO);
+  if (Immutable(path)) (*cache)[path] = content;
+  return ContentFd(path, content, flags);
+}
+
+int RemoteStat(const std::string& path, bool follow, struct stat* out) {
+  auto lock = State::Get().Lock();
+  std::vector<std::string> rest;
+  int64_t r = CallPath("FILE_STAT", path, follow ? "1" : "0", &rest);
+  if (r < 0) return Fail(r);
+  if (rest.empty()) return Fail(-EIO);
+  auto t = SplitTokens(rest[0]);
+  int64_t v[13] = {};
+  if (t.size() < 13) return Fail(-EIO);
+  for (size_t i = 0; i < 13; ++i) {
+    if (!ParseInt64(t[i], &v[i])) return Fail(-EIO);
+  }
+  std::memset(out, 0, sizeof *out);
+  out->st_mode = static_cast<mode_t>(v[0]);
+  out->st_size = v[1];
+  out->st_ino = static_cast<ino_t>(v[2]);
+  out->st_dev = static_cast<dev_t>(v[3]);
+  out->st_nlink = static_cast<nlink_t>(v[4]);
+  out->st_uid = static_cast<uid_t>(v[5]);
+  out->st_gid = static_cast<gid_t>(v[6]);
+  out->st_rdev = static_cast<dev_t>(v[7]);
+  out->st_blksize = static_cast<blksize_t>(v[8]);
+  out->st_blocks = static_cast<blkcnt_t>(v[9]);
+  out->st_atim.tv_sec = v[10];
+  out->st_mtim.tv_sec = v[11];
+  out->st_ctim.tv_sec = v[12];
+  return 0;
+}
+
+int RemoteAccess(const std::string& path, int mode) {
+  auto lock = State::Get().Lock();
+  int64_t r = CallPath("FILE_ACCESS", path, std::to_string(mode), nullptr);
+  return r < 0 ? Fail(r) : 0;
+}
+
+ssize_t RemoteReadlink(const std::string& path, char* buf, size_t size) {
+  auto lock = State::Get().Lock();
+  std::vector<std::string> rest;
+  int64_t r = CallPath("FILE_READLINK", path, "", &rest);
+  if (r < 0) return Fail(r);
+  std::string target;
+  if (rest.empty() || !Untoken(rest[0], &target)) return Fail(-EIO);
+  size_t n = std::min(size, target.size());
+  std::memcpy(buf, target.data(), n);
+  return static_cast<ssize_t>(n);
+}
+
+int RemoteStatfs(const std::string& path, struct statfs* out) {
+  auto lock = State::Get().Lock();
+  std::vector<std::string> rest;
+  int64_t r = CallPath("FILE_STATFS", path, "", &rest);
+  if (r < 0) return Fail(r);
+  if (rest.empty()) return Fail(-EIO);
+  auto t = SplitTokens(rest[0]);
+  int64_t v[10] = {};
+  if (t.size() < 10) return Fail(-EIO);
+  for (size_t i = 0; i < 10; ++i) {
+    if (!ParseInt64(t[i], &v[i])) return Fail(-EIO);
+  }
+  std::memset(out, 0, sizeof *out);
+  out->f_type = v[0];
+  out->f_bsize = v[1];
+  out->f_blocks = static_cast<fsblkcnt_t>(v[2]);
+  out->f_bfree = static_cast<fsblkcnt_t>(v[3]);
+  out->f_bavail = static_cast<fsblkcnt_t>(v[4]);
+  out->f_files = static_cast<fsfilcnt_t>(v[5]);
+  out->f_ffree = static_cast<fsfilcnt_t>(v[6]);
+  out->f_namelen = v[7];
+  out->f_frsize = v[8];
+  out->f_flags = v[9];
+  return 0;
+}
+
+DIR* RemoteOpendir(const std::string& path) {
+  State& st = State::Get();
+  auto lock = st.Lock();
+  std::vector<std::string> rest;
+  int64_t r = CallPath("FILE_LIST", path, "", &rest);
+  if (r < 0) {
+    Fail(r);
+    return nullptr;
+  }
+  auto dir = std::make_unique<FakeDir>();
+  for (const std::string& line : rest) {
+    auto t = SplitTokens(line);
+    uint32_t type;
+    std::string name;
+    if (t.size() < 2 || !ParseUint32(t[0], &type) || !Untoken(t[1], &name) || name.empty() ||
+        name.size() >= sizeof(dir->ent.d_name)) {
+      continue;
+    }
+    dir->entries.emplace_back(static_cast<unsigned char>(type), std::move(name));
+  }
+  DIR* d = reinterpret_cast<DIR*>(dir.release());
+  FakeDirs().insert(d);
+  return d;
+}
+
+DIR* RemoteFdopendir(int fd) {
+  Obj* o = State::Get().Find(fd);
+  if (!o || o->kind != Kind::kDir) return nullptr;
+  std::string path = o->path;
+  DIR* d = RemoteOpendir(path);
+  // fdopendir takes the fd over: closedir closes it.
+  if (d) {
+    State::Get().Release(fd);
+    Real().close(fd);
+  }
+  return d;
+}
+
+FILE* RemoteFopen(const std::string& path, const char* mode) {
+  bool write = std::strpbrk(mode, "wa+") != nullptr;
+  int flags = write ? (std::strchr(mode, '+') ? O_RDWR : O_WRONLY) : O_RDONLY;
+  if (std::strchr(mode, 'a')) flags |= O_APPEND;
+  if (std::strchr(mode, 'w')) flags |= O_TRUNC | O_CREAT;
+  if (std::strchr(mode, 'e')) flags |= O_CLOEXEC;
+  int fd = RemoteOpen(path, flags, 0666);
+  if (fd < 0) return nullptr;
+  Obj* o = State::Get().Find(fd);
+  if (o && o->kind == Kind::kDir) {
+    State::Get().Release(fd);
+    Real().close(fd);
+    errno = EISDIR;
+    return nullptr;
+  }
+  if (!write) return fdopen(fd, mode);
+  // stdio writes bypass our write(): route them through a cookie stream.
+  cookie_io_functions_t io = {nullptr, CookieWrite, nullptr, CookieClose};
+  FILE* f = fopencookie(reinterpret_cast<void*>(static_cast<intptr_t>(fd)), mode, io);
+  if (!f) CookieClose(reinterpret_cast<void*>(static_cast<intptr_t>(fd)));
+  return f;
+}
+
+ssize_t RemoteWrite(int fd, const void* buf, size_t n) {
+  State& st = State::Get();
+  auto lock = st.Lock();
+  Obj* o = st.Find(fd);
+  if (!o || o->kind != Kind::kFileWrite) return Fail(-EBADF);
+  int64_t r = st.Call("FILE_WRITE " + std::to_string(o->rfd) + " " + Token(buf, n), nullptr);
+  return r < 0 ? Fail(r) : static_cast<ssize_t>(r);
+}
+
+bool IsRemoteDir(DIR* d) { return AsFake(d) != nullptr; }
+
+struct dirent* RemoteReaddir(DIR* d) {
+  FakeDir* f = AsFake(d);
+  if (!f || f->pos >= f->entries.size()) return nullptr;
+  auto& [type, name] = f->entries[f->pos++];
+  std::memset(&f->ent, 0, sizeof f->ent);
+  f->ent.d_ino = f->pos;
+  f->ent.d_off = static_cast<off_t>(f->pos);
+  f->ent.d_reclen = sizeof f->ent;
+  f->ent.d_type = type;
+  std::memcpy(f->ent.d_name, name.c_str(), name.size() + 1);
+  return &f->ent;
+}
+
+struct dirent64* RemoteReaddir64(DIR* d) {
+  struct dirent* e = RemoteReaddir(d);
+  if (!e) return nullptr;
+  FakeDir* f = reinterpret_cast<FakeDir*>(d);
+  std::memset(&f->ent64, 0, sizeof f->ent64);
+  f->ent64.d_ino = e->d_ino;
+  f->ent64.d_off = e->d_off;
+  f->ent64.d_reclen = sizeof f->ent64;
+  f->ent64.d_type = e->d_type;
+  std::memcpy(f->ent64.d_name, e->d_name, sizeof f->ent64.d_name);
+  return &f->ent64;
+}
+
+int RemoteClosedir(DIR* d) {
+  auto lock = State::Get().Lock();
+  if (!FakeDirs().erase(d)) return Fail(-EBADF);
+  delete reinterpret_cast<FakeDir*>(d);
+  return 0;
+}
+
+void RemoteRewinddir(DIR* d) {
+  if (FakeDir* f = AsFake(d)) f->pos = 0;
+}
+
+}  // namespace bpfd::preload

@@ -1,0 +1,127 @@
+#include "preload/snapshot.h"
+
+#include <linux/bpf.h>
+#include <time.h>
+
+#include <cerrno>
+#include <cstddef>
+#include <cstring>
+
+#include "core/tokens.h"
+#include "preload/bpf_request.h"
+
+namespace bpfd::preload {
+namespace {
+
+int64_t NowMs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+bool PerCpu(uint32_t type) {
+  return type == BPF_MAP_TYPE_PERCPU_HASH || type == BPF_MAP_TYPE_PERCPU_ARRAY ||
+         type == BPF_MAP_TYPE_LRU_PERCPU_HASH || type == BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE;
+}
+
+bool Snapshottable(uint32_t type) {
+  switch (type) {
+    case BPF_MAP_TYPE_HASH: case BPF_MAP_TYPE_ARRAY: case BPF_MAP_TYPE_PERCPU_HASH:
+    case BPF_MAP_TYPE_PERCPU_ARRAY: case BPF_MAP_TYPE_LRU_HASH:
+    case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool Fresh(const Obj& map) {
+  return map.snapshot && NowMs() - map.snapshot->taken_ms <= kSnapshotMs;
+}
+
+// MAP_DUMP <id>: one reply with every entry. False when the target cannot.
+bool Take(Obj& map) {
+  map.snapshot.reset();
+  if (!map.map_id) return false;
+  std::vector<std::string> rest;
+  if (State::Get().Call("MAP_DUMP " + std::to_string(map.map_id), &rest) < 0) return false;
+  auto snap = std::make_unique<Obj::Snapshot>();
+  snap->entries.reserve(rest.size());
+  for (const std::string& line : rest) {
+    auto t = SplitTokens(line);
+    std::string k, v;
+    if (t.size() < 2 || !Untoken(t[0], &k) || !Untoken(t[1], &v)) return false;
+    if (k.size() != map.key_size) return false;
+    snap->index.emplace(k, snap->entries.size());
+    snap->entries.emplace_back(std::move(k), std::move(v));
+  }
+  snap->taken_ms = NowMs();
+  map.snapshot = std::move(snap);
+  return true;
+}
+
+}  // namespace
+
+void EnsureMapInfo(Obj& map) {
+  if ((map.map_known && map.map_id) || map.rfd < 0) return;
+  struct bpf_map_info info;
+  std::memset(&info, 0, sizeof info);
+  union bpf_attr attr;
+  std::memset(&attr, 0, sizeof attr);
+  attr.info.info_len = sizeof info;
+  attr.info.info = reinterpret_cast<uintptr_t>(&info);
+  const size_t size = offsetof(union bpf_attr, info.info) + sizeof attr.info.info;
+  BpfRequest req(BPF_OBJ_GET_INFO_BY_FD, &attr, size);
+  req.SetU32(offsetof(union bpf_attr, info.bpf_fd), static_cast<uint32_t>(map.rfd));
+  req.Ptr(offsetof(union bpf_attr, info.info), 'x', sizeof info);
+  if (req.Send() < 0) return;
+  map.map_known = true;
+  map.map_type = info.type;
+  map.key_size = info.key_size;
+  map.value_size = info.value_size;
+  map.max_entries = info.max_entries;
+  map.map_id = info.id;
+}
+
+uint64_t ValueBufSize(Obj& map) {
+  EnsureMapInfo(map);
+  if (!PerCpu(map.map_type)) return map.value_size;
+  return ((map.value_size + 7ull) & ~7ull) * static_cast<uint64_t>(State::Get().PossibleCpus());
+}
+
+bool SnapshotNextKey(Obj& map, const void* key, void* next_key, int* ret) {
+  EnsureMapInfo(map);
+  if (!Snapshottable(map.map_type) || map.key_size == 0) return false;
+  size_t pos = 0;
+  if (!key) {
+    if (!Take(map)) return false;
+  } else {
+    if (!Fresh(map)) return false;
+    auto it = map.snapshot->index.find(
+        std::string(static_cast<const char*>(key), map.key_size));
+    if (it == map.snapshot->index.end()) return false;
+    pos = it->second + 1;
+  }
+  if (pos >= map.snapshot->entries.size()) {
+    *ret = -ENOENT;
+    return true;
+  }
+  std::memcpy(next_key, map.snapshot->entries[pos].first.data(), map.key_size);
+  *ret = 0;
+  return true;
+}
+
+bool SnapshotLookup(Obj& map, const void* key, void* value, int* ret) {
+  if (!Fresh(map)) return false;
+  auto it = map.snapshot->index.find(std::string(static_cast<const char*>(key), map.key_size));
+  if (it == map.snapshot->index.end()) return false;
+  const std::string& v = map.snapshot->entries[it->second].second;
+  if (v.size() != ValueBufSize(map)) return false;
+  std::memcpy(value, v.data(), v.size());
+  *ret = 0;
+  return true;
+}
+
+void SnapshotDrop(Obj& map) { map.snapshot.reset(); }
+
+}  // namespace bpfd::preload

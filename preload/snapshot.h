@@ -1,0 +1,34 @@
+// Map iteration without a round trip per key: BPF_MAP_GET_NEXT_KEY from the start (key NULL)
+// fetches the whole map once (MAP_DUMP, batched on the target); the following get-next-key
+// and lookups of keys in it are answered locally while the snapshot is young (kSnapshotMs)
+// and the host has not changed the map since.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "preload/state.h"
+
+namespace bpfd::preload {
+
+inline constexpr int64_t kSnapshotMs = 500;
+
+struct Obj::Snapshot {
+  std::vector<std::pair<std::string, std::string>> entries;
+  std::unordered_map<std::string, size_t> index;
+  int64_t taken_ms = 0;
+};
+
+// Bytes a lookup transfers for this map (per-CPU maps: every possible CPU, 8-byte aligned).
+uint64_t ValueBufSize(Obj& map);
+// Fills map_type/sizes/id from the target (BPF_OBJ_GET_INFO_BY_FD) if not known yet.
+void EnsureMapInfo(Obj& map);
+
+// Each returns true when it answered (result in *ret: 0 or -errno), false to forward.
+bool SnapshotNextKey(Obj& map, const void* key, void* next_key, int* ret);
+bool SnapshotLookup(Obj& map, const void* key, void* value, int* ret);
+void SnapshotDrop(Obj& map);
+
+}  // namespace bpfd::preload

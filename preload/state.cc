@@ -1,0 +1,215 @@
+#include "preload/state.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "core/base64.h"
+#include "core/tokens.h"
+#include "preload/real.h"
+#include "preload/rings.h"
+#include "preload/snapshot.h"
+
+namespace bpfd::preload {
+
+Obj::Obj() = default;
+Obj::~Obj() = default;
+
+void MarkForked() { State::Get().forked_ = true; }
+
+namespace {
+
+void Die(const char* what, int err) {
+  char msg[256];
+  int n = snprintf(msg, sizeof msg,
+                   "bpfd-remote: %s (%s); the tool cannot go on without the target's kernel. "
+                   "Check the daemon on the target and try again.\n",
+                   what, strerror(err));
+  if (n > 0) Real().write(2, msg, static_cast<size_t>(n));
+  _exit(1);
+}
+
+// "3,4" → {3, 4}.
+bool ParseFds(const char* s, int fds[2]) {
+  std::string_view v(s);
+  size_t comma = v.find(',');
+  return comma != std::string_view::npos && ParseInt(v.substr(0, comma), &fds[0]) &&
+         ParseInt(v.substr(comma + 1), &fds[1]) && fds[0] >= 0 && fds[1] >= 0;
+}
+
+// Removes our library from LD_PRELOAD and the handed-over fds from the environment, so the
+// tool's children (shells, `timeout`, compilers) run locally and cannot share the stream.
+void ScrubEnvironment() {
+  unsetenv("BPFD_REMOTE_FDS");
+  const char* pre = getenv("LD_PRELOAD");
+  if (!pre) return;
+  std::string kept;
+  std::string_view rest(pre);
+  while (!rest.empty()) {
+    size_t end = rest.find_first_of(": ");
+    std::string_view item = rest.substr(0, end);
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+    if (item.empty() || item.find("libbpfd-remote") != std::string_view::npos) continue;
+    if (!kept.empty()) kept += ':';
+    kept.append(item);
+  }
+  if (kept.empty()) {
+    unsetenv("LD_PRELOAD");
+  } else {
+    setenv("LD_PRELOAD", kept.c_str(), 1);
+  }
+}
+
+}  // namespace
+
+// No function-local static: libc++abi's guard itself calls syscall(gettid), which lands in
+// our wrapper. Built by the library's constructor (or the first wrapper that runs earlier);
+// never destroyed, since wrappers may run during exit.
+namespace {
+std::atomic<State*> g_state{nullptr};
+}
+
+State& State::Get() {
+  State* s = g_state.load(std::memory_order_acquire);
+  if (s) return *s;
+  State* fresh = new State();
+  if (g_state.compare_exchange_strong(s, fresh, std::memory_order_acq_rel)) return *fresh;
+  delete fresh;  // another thread won
+  return *s;
+}
+
+__attribute__((constructor)) static void InitState() { State::Get(); }
+
+State::State() : table_(new std::atomic<Obj*>[kMaxFds]) {
+  for (int i = 0; i < kMaxFds; ++i) table_[i].store(nullptr, std::memory_order_relaxed);
+  const char* fds = getenv("BPFD_REMOTE_FDS");
+  active_ = fds && ParseFds(fds, fds_);
+  pthread_atfork(nullptr, nullptr, MarkForked);
+}
+
+bool State::Connect() {
+  if (connected_) return true;
+  if (forked_) Die("a forked child cannot use its parent's remote session", EPERM);
+  int wr = Real().fcntl(fds_[1], F_DUPFD_CLOEXEC, 3);
+  int rd = Real().fcntl(fds_[0], F_DUPFD_CLOEXEC, 3);
+  if (wr < 0 || rd < 0) Die("the connection from bpfd remote is not open", EBADF);
+  Real().close(fds_[0]);
+  if (fds_[1] != fds_[0]) Real().close(fds_[1]);
+  int r = client_.AttachPair(UniqueFd(wr), UniqueFd(rd));
+  if (r < 0) Die("cannot use the connection from bpfd remote", -r);
+  ScrubEnvironment();
+  connected_ = true;
+  return true;
+}
+
+int64_t State::Call(std::string_view line, std::vector<std::string>* rest, int timeout_ms) {
+  Connect();
+  std::vector<std::string> lines;
+  int r = client_.Call(line, &lines, timeout_ms);
+  if (r < 0) Die("lost the connection to the target's bpfd", -r);
+  int64_t ret = 0;
+  if (lines.empty() || ParseRet(lines[0], &ret) < 0) {
+    std::string what = "unexpected reply to " + std::string(line.substr(0, line.find(' ')));
+    if (!lines.empty()) what += ": " + lines[0].substr(0, 200);
+    Die(what.c_str(), EPROTO);
+  }
+  if (rest) rest->assign(std::make_move_iterator(lines.begin() + 1),
+                         std::make_move_iterator(lines.end()));
+  return ret;
+}
+
+bool State::TakeInterrupted() { return client_.TakeInterrupted(); }
+
+int State::Install(Obj* obj) {
+  int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (fd < 0) {
+    int e = errno;
+    delete obj;
+    return -e;
+  }
+  if (fd >= kMaxFds) {
+    Real().close(fd);
+    delete obj;
+    return -EMFILE;
+  }
+  table_[fd].store(obj, std::memory_order_release);
+  return fd;
+}
+
+void State::Share(int fd, Obj* obj) {
+  if (fd < 0 || fd >= kMaxFds) return;
+  Release(fd);  // dup2 onto a tracked fd
+  ++obj->refs;
+  table_[fd].store(obj, std::memory_order_release);
+}
+
+void State::Release(int fd) {
+  Obj* obj = Find(fd);
+  if (!obj) return;
+  table_[fd].store(nullptr, std::memory_order_release);
+  if (--obj->refs > 0) return;
+  if (obj->rfd >= 0) Call("SYS_CLOSE " + std::to_string(obj->rfd), nullptr);
+  delete obj;
+}
+
+const RemoteUname& State::Uname() {
+  if (!uname_) {
+    std::vector<std::string> rest;
+    auto u = std::make_unique<RemoteUname>();
+    if (Call("SYS_UNAME", &rest) == 0 && !rest.empty()) {
+      auto t = SplitTokens(rest[0]);
+      std::string* f[] = {&u->sysname, &u->nodename, &u->release, &u->version, &u->machine};
+      for (size_t i = 0; i < 5 && i < t.size(); ++i) Untoken(t[i], f[i]);
+    }
+    uname_ = std::move(u);
+  }
+  return *uname_;
+}
+
+int State::PossibleCpus() {
+  if (possible_cpus_ > 0) return possible_cpus_;
+  std::vector<std::string> rest;
+  std::string text;
+  int n = 0;
+  if (Call("FILE_READ " + Token("/sys/devices/system/cpu/possible"), &rest) >= 0 &&
+      !rest.empty() && Untoken(rest[0], &text)) {
+    // "0-3,5,7-8": count every listed CPU.
+    for (std::string_view v = text; !v.empty();) {
+      size_t comma = v.find(',');
+      std::string_view part = v.substr(0, comma);
+      while (!part.empty() && (part.back() == '\n' || part.back() == ' ')) part.remove_suffix(1);
+      size_t dash = part.find('-');
+      int lo = 0, hi = 0;
+      if (dash == std::string_view::npos) {
+        if (ParseInt(part, &lo)) n += 1;
+      } else if (ParseInt(part.substr(0, dash), &lo) && ParseInt(part.substr(dash + 1), &hi)) {
+        n += hi - lo + 1;
+      }
+      v = comma == std::string_view::npos ? std::string_view() : v.substr(comma + 1);
+    }
+  }
+  possible_cpus_ = n > 0 ? n : 1;
+  return possible_cpus_;
+}
+
+std::string Token(const void* data, size_t len) {
+  if (len == 0) return "-";
+  return Base64Encode(static_cast<const uint8_t*>(data), len);
+}
+
+bool Untoken(std::string_view tok, std::string* out) {
+  out->clear();
+  if (tok.empty() || tok == "-") return true;
+  std::vector<uint8_t> bytes;
+  if (Base64Decode(tok, &bytes) < 0) return false;
+  out->assign(bytes.begin(), bytes.end());
+  return true;
+}
+
+}  // namespace bpfd::preload

@@ -1,0 +1,107 @@
+// The library's process-wide state: the connection `bpfd remote` handed over
+// (BPFD_REMOTE_FDS) and the table from local placeholder fds to the target's objects.
+// Interposition needs this one global; everything else is passed explicitly.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/client.h"
+
+namespace bpfd::preload {
+
+class Ring;
+
+enum class Kind { kMap, kProg, kBtf, kLink, kBpfOther, kPerf, kFileWrite, kDir };
+
+// A target object behind one or more local fds (dup'ed placeholders share it).
+struct Obj {
+  Kind kind = Kind::kBpfOther;
+  int rfd = -1;     // the daemon's fd number (kDir: -1)
+  int refs = 1;
+  std::string path;  // kDir: the directory on the target; kFileWrite: for messages
+  // Maps: from BPF_MAP_CREATE or, lazily, BPF_OBJ_GET_INFO_BY_FD.
+  bool map_known = false;
+  uint32_t map_type = 0, key_size = 0, value_size = 0, max_entries = 0, map_id = 0;
+  std::unique_ptr<Ring> ring;  // perf event or ring buffer map once mmap'ed
+  struct Snapshot;
+  std::unique_ptr<Snapshot> snapshot;  // map iteration (bpf_iter.cc)
+  Obj();
+  ~Obj();
+};
+
+// Placeholder fds are eventfds; lookups are lock-free, changes happen under Lock().
+inline constexpr int kMaxFds = 1 << 16;
+
+class State {
+ public:
+  static State& Get();
+
+  // True when this process runs under `bpfd remote` (BPFD_REMOTE_FDS was set at load).
+  bool active() const { return active_; }
+
+  // Serialises every forwarded operation and change of the table.
+  std::unique_lock<std::recursive_mutex> Lock() {
+    return std::unique_lock<std::recursive_mutex>(mu_);
+  }
+
+  // One protocol call (under Lock()). A lost connection ends the process with one clear
+  // line on stderr (exit 1): a tool must not run on against a vanished kernel. Returns the
+  // reply's ret= value (negative errno) and the lines after the first in *rest.
+  int64_t Call(std::string_view line, std::vector<std::string>* rest, int timeout_ms = 120000);
+  // True if a signal arrived while a call waited (then cleared).
+  bool TakeInterrupted();
+
+  // Table (under Lock() for changes). Find is lock-free and returns null for local fds.
+  Obj* Find(int fd) const {
+    return fd >= 0 && fd < kMaxFds ? table_[fd].load(std::memory_order_acquire) : nullptr;
+  }
+  // Creates a placeholder fd for a new object (the table owns obj). -errno on failure (then
+  // the caller still owns the remote fd).
+  int Install(Obj* obj);
+  // Makes local fd `fd` (already open, e.g. a dup) another reference to obj.
+  void Share(int fd, Obj* obj);
+  // Drops fd's reference; the last one closes the target's fd. Does not close `fd` itself.
+  void Release(int fd);
+  // For fds inside attrs, instructions and map values: the target's number for a
+  // placeholder, else fd unchanged (0 = none, or a genuinely local fd).
+  int RemoteFd(int fd) const {
+    const Obj* o = Find(fd);
+    return o && o->rfd >= 0 ? o->rfd : fd;
+  }
+
+  // The target's uname fields and possible CPU count, fetched once.
+  const struct RemoteUname& Uname();
+  int PossibleCpus();
+
+ private:
+  State();
+  bool Connect();
+
+  bool active_ = false;
+  bool connected_ = false;
+  bool forked_ = false;
+  int fds_[2] = {-1, -1};  // read, write
+  std::recursive_mutex mu_;
+  ProtocolClient client_;
+  std::unique_ptr<std::atomic<Obj*>[]> table_;
+  std::unique_ptr<struct RemoteUname> uname_;
+  int possible_cpus_ = 0;
+  friend void MarkForked();
+};
+
+struct RemoteUname {
+  std::string sysname, nodename, release, version, machine;
+};
+
+// Encodes bytes / text as one protocol token (base64; "-" for empty).
+std::string Token(const void* data, size_t len);
+inline std::string Token(std::string_view s) { return Token(s.data(), s.size()); }
+// Decodes a base64 token ("-" or "" is empty). False on bad input.
+bool Untoken(std::string_view tok, std::string* out);
+
+}  // namespace bpfd::preload
