@@ -63,16 +63,7 @@ std::string EmitProg(int map_fd, bool ringbuf) {
 }
 
 long long LoadProg(Session& s, const std::string& code) {
-  const char license[] = "GPL";
-  bpf_attr attr{};
-  attr.prog_type = BPF_PROG_TYPE_TRACEPOINT;
-  attr.insn_cnt = static_cast<uint32_t>(code.size() / sizeof(bpf_insn));
-  attr.log_level = 1;
-  attr.log_size = 65536;
-  auto r = SysBpf(s, BPF_PROG_LOAD, attr,
-                  InBuf(ATTR_SLOT(insns), code.data(), code.size()) + " " +
-                      InBuf(ATTR_SLOT(license), license, sizeof(license)) + " " +
-                      OutBuf(ATTR_SLOT(log_buf), 65536));
+  auto r = SysBpfProgLoad(s, BPF_PROG_TYPE_TRACEPOINT, code, 65536);
   if (r.ret < 0) std::printf("  verifier: %s\n", std::string(r.bufs[2].begin(), r.bufs[2].end()).c_str());
   return r.ret;
 }

@@ -126,17 +126,7 @@ TEST(SysBpfRejectedProgramReturnsVerifierLog) {
   Session s;
   Asm a;
   a.Exit();  // r0 never written
-  std::string code = a.Bytes();
-  const char license[] = "GPL";
-  bpf_attr attr{};
-  attr.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
-  attr.insn_cnt = 1;
-  attr.log_level = 1;
-  attr.log_size = 4096;
-  auto r = SysBpf(s, BPF_PROG_LOAD, attr,
-                  InBuf(ATTR_SLOT(insns), code.data(), code.size()) + " " +
-                      InBuf(ATTR_SLOT(license), license, sizeof(license)) + " " +
-                      OutBuf(ATTR_SLOT(log_buf), 4096));
+  auto r = SysBpfProgLoad(s, BPF_PROG_TYPE_SOCKET_FILTER, a.Bytes(), 4096);
   EXPECT(r.ret == -EACCES || r.ret == -EINVAL);
   EXPECT_EQ(r.bufs.size(), 1u);
   std::string log = Str(r.bufs[2]);
@@ -152,15 +142,7 @@ TEST(SysBpfProgInfoWithNestedMapIds) {
   if (map < 0) return;
   Asm a;
   a.LdMapFd(1, static_cast<int>(map)).MovImm(0, 0).Exit();
-  std::string code = a.Bytes();
-  const char license[] = "GPL";
-  bpf_attr load{};
-  load.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
-  load.insn_cnt = static_cast<uint32_t>(code.size() / sizeof(bpf_insn));
-  long long prog = SysBpf(s, BPF_PROG_LOAD, load,
-                          InBuf(ATTR_SLOT(insns), code.data(), code.size()) + " " +
-                              InBuf(ATTR_SLOT(license), license, sizeof(license)))
-                       .ret;
+  long long prog = SysBpfProgLoad(s, BPF_PROG_TYPE_SOCKET_FILTER, a.Bytes()).ret;
   EXPECT(prog >= 0);
   if (prog < 0) return;
 

@@ -171,4 +171,20 @@ inline std::string OutBuf(const std::string& slot, size_t n) {
 }
 #define ATTR_SLOT(field) ("a" + std::to_string(offsetof(bpf_attr, field)))
 
+// BPF_PROG_LOAD of the bytecode through SYS_BPF (license GPL); with log_size > 0 the verifier
+// log is buffer 2.
+inline SysBpfReply SysBpfProgLoad(Session& s, uint32_t type, const std::string& code,
+                                  uint32_t log_size = 0) {
+  static const char license[] = "GPL";
+  bpf_attr attr{};
+  attr.prog_type = type;
+  attr.insn_cnt = static_cast<uint32_t>(code.size() / sizeof(bpf_insn));
+  attr.log_level = log_size ? 1 : 0;
+  attr.log_size = log_size;
+  std::string groups = InBuf(ATTR_SLOT(insns), code.data(), code.size()) + " " +
+                       InBuf(ATTR_SLOT(license), license, sizeof(license));
+  if (log_size) groups += " " + OutBuf(ATTR_SLOT(log_buf), log_size);
+  return SysBpf(s, BPF_PROG_LOAD, attr, groups);
+}
+
 }  // namespace bpfd::testutil
