@@ -82,6 +82,25 @@ int CmdGetTraceEventFormat(Session&, Args, Reply&);
 int CmdGetElfFuncs(Session&, Args, Reply&);
 int CmdGetBpfFeatures(Session&, Args, Reply&);
 
+// Forwarding for `bpfd remote` (docs/protocol.md "Forwarding"). cmd_sys.cc:
+int CmdSysBpf(Session&, Args, Reply&);
+int CmdSysPerfEventOpen(Session&, Args, Reply&);
+int CmdSysIoctl(Session&, Args, Reply&);
+int CmdSysClose(Session&, Args, Reply&);
+int CmdSysUname(Session&, Args, Reply&);
+// cmd_files.cc
+int CmdFileRead(Session&, Args, Reply&);
+int CmdFileStat(Session&, Args, Reply&);
+int CmdFileAccess(Session&, Args, Reply&);
+int CmdFileList(Session&, Args, Reply&);
+int CmdFileReadlink(Session&, Args, Reply&);
+int CmdFileStatfs(Session&, Args, Reply&);
+int CmdFileOpen(Session&, Args, Reply&);
+int CmdFileWrite(Session&, Args, Reply&);
+// cmd_ring.cc
+int CmdRingMap(Session&, Args, Reply&);
+int CmdRingPoll(Session&, Args, Reply&);
+
 // cmd_common.cc: helpers shared by the handlers.
 
 // Decodes base64 `b64` into *out and checks the decoded length is exactly `len`: 0 or -EINVAL.

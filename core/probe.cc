@@ -5,7 +5,6 @@
 #include <linux/perf_event.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -117,25 +116,6 @@ std::string DynamicEventName(const std::string& ev_name) {
   return s + suffix;
 }
 
-void SleepMs(long ms) {
-  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-  }
-}
-
-// Removes a dynamic event, retrying while the kernel still reports it busy (the perf event
-// release that drops the last user can trail the close(2) slightly).
-int RemoveWithRetry(const std::string& tracefs, ProbeKind kind, const std::string& group,
-                    const std::string& event) {
-  int r = 0;
-  for (int attempt = 0; attempt < 20; ++attempt) {
-    r = RemoveProbeEvent(tracefs, kind, group, event);
-    if (r != -EBUSY) break;
-    SleepMs(attempt < 5 ? 1 : 20);
-  }
-  return r;
-}
-
 int ResolveTracefs(const ProbeOptions& opts, std::string* tracefs) {
   if (!opts.tracefs.empty()) {
     *tracefs = opts.tracefs;
@@ -216,7 +196,7 @@ int AttachViaTracefs(const ProbeOptions& opts, ProbeKind kind, const std::string
   r = id < 0 ? id : AttachTracepointId(id, prog_fd, pid, cpu, &fd);
   if (r < 0) {
     fd.reset();
-    RemoveWithRetry(tracefs, kind, group, event);
+    RemoveProbeEventRetrying(tracefs, kind, group, event);
     return r;
   }
   ProbeBuilder::AddFd(probe, std::move(fd));
@@ -237,7 +217,7 @@ int Probe::Detach() {
   fds_.clear();  // closes
   int r = 0;
   if (!event_.empty()) {
-    r = RemoveWithRetry(tracefs_, kind_, group_, event_);
+    r = RemoveProbeEventRetrying(tracefs_, kind_, group_, event_);
     event_.clear();
   }
   return r;

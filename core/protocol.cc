@@ -51,6 +51,22 @@ constexpr Command kCommands[] = {
     {"GET_TRACE_EVENT_FORMAT", 2, "get_trace_event_format", CmdGetTraceEventFormat},
     {"GET_ELF_FUNCS", 1, "get_elf_funcs", CmdGetElfFuncs},
     {"GET_BPF_FEATURES", 1, "get_bpf_features", CmdGetBpfFeatures},
+    // Forwarding for `bpfd remote` (cmd_sys.cc, cmd_files.cc, cmd_ring.cc)
+    {"SYS_BPF", 2, "sys_bpf", CmdSysBpf},
+    {"SYS_PERF_EVENT_OPEN", 5, "sys_perf_event_open", CmdSysPerfEventOpen},
+    {"SYS_IOCTL", 3, "sys_ioctl", CmdSysIoctl},
+    {"SYS_CLOSE", 1, "sys_close", CmdSysClose},
+    {"SYS_UNAME", 0, "sys_uname", CmdSysUname},
+    {"FILE_READ", 1, "file_read", CmdFileRead},
+    {"FILE_STAT", 2, "file_stat", CmdFileStat},
+    {"FILE_ACCESS", 2, "file_access", CmdFileAccess},
+    {"FILE_LIST", 1, "file_list", CmdFileList},
+    {"FILE_READLINK", 1, "file_readlink", CmdFileReadlink},
+    {"FILE_STATFS", 1, "file_statfs", CmdFileStatfs},
+    {"FILE_OPEN", 3, "file_open", CmdFileOpen},
+    {"FILE_WRITE", 2, "file_write", CmdFileWrite},
+    {"RING_MAP", 3, "ring_map", CmdRingMap},
+    {"RING_POLL", 2, "ring_poll", CmdRingPoll},
 };
 
 const Command* FindCommand(std::string_view name) {

@@ -5,6 +5,7 @@
 #include "core/ksyms.h"
 #include "core/perf_buffer.h"
 #include "core/probe.h"
+#include "core/ring_mirror.h"
 #include "core/usyms.h"
 
 namespace bpfd {
@@ -93,6 +94,32 @@ uint64_t* Session::reported_lost(int fd) {
   return it == buffers_.end() ? nullptr : &it->second.reported_lost;
 }
 
+int Session::AddForwardedFd(UniqueFd fd, std::string path) {
+  int n = fd.get();
+  forwarded_[n] = ForwardedFd{std::move(fd), std::move(path), nullptr};
+  return n;
+}
+
+ForwardedFd* Session::FindForwardedFd(int fd) {
+  auto it = forwarded_.find(fd);
+  return it == forwarded_.end() ? nullptr : &it->second;
+}
+
+int Session::CloseForwardedFd(int fd) { return forwarded_.erase(fd) ? 0 : -EBADF; }
+
+void Session::NoteProbeEvent(const std::string& tracefs, ProbeKind kind, const std::string& group,
+                             const std::string& event) {
+  ForgetProbeEvent(kind, group, event);
+  probe_events_.push_back(ProbeEventRef{tracefs, kind, group, event});
+}
+
+void Session::ForgetProbeEvent(ProbeKind kind, const std::string& group,
+                               const std::string& event) {
+  std::erase_if(probe_events_, [&](const ProbeEventRef& e) {
+    return e.kind == kind && e.event == event && (group.empty() || e.group == group);
+  });
+}
+
 KernelSymbols& Session::ksyms() {
   if (!ksyms_) ksyms_ = std::make_unique<KernelSymbols>();
   return *ksyms_;
@@ -108,8 +135,15 @@ void Session::Cleanup() {
   while (!probes_.empty()) probes_.pop_back();
   closed_keys_.clear();
   buffers_.clear();
+  forwarded_.clear();
   progs_.clear();
   maps_.clear();
+  // Only now are the perf events that used them closed.
+  for (size_t i = probe_events_.size(); i-- > 0;) {
+    const ProbeEventRef& e = probe_events_[i];
+    RemoveProbeEventRetrying(e.tracefs, e.kind, e.group, e.event);
+  }
+  probe_events_.clear();
   ksyms_.reset();
   usyms_.reset();
 }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/tracefs.h"
 #include "core/unique_fd.h"
 
 namespace bpfd {
@@ -16,6 +17,7 @@ class KernelSymbols;
 class LineReader;
 class PerfBuffer;
 class Probe;
+class RingMirror;
 class UserSymbols;
 
 // What the session knows about a map it created (from BPF_OBJ_GET_INFO_BY_FD).
@@ -25,6 +27,14 @@ struct MapInfo {
   uint32_t value_size = 0;      // as created
   uint32_t max_entries = 0;
   uint32_t value_buf_size = 0;  // bytes a lookup/update transfers (per-CPU maps: all CPUs)
+};
+
+// An fd a forwarding command returned (docs/protocol.md "Forwarding"), with what the session
+// keeps about it. Members go in reverse order: the ring is unmapped before the fd closes.
+struct ForwardedFd {
+  UniqueFd fd;
+  std::string path;                  // FILE_OPEN's path ("" for other fds)
+  std::unique_ptr<RingMirror> ring;  // RING_MAP's mapping, if any
 };
 
 struct SessionOptions {
@@ -70,11 +80,25 @@ class Session {
   // Lost-sample count last reported on stderr for this buffer (for reporting only the news).
   uint64_t* reported_lost(int fd);
 
+  // Forwarded fds: owned by the session until CloseForwardedFd or Cleanup(). Add returns the fd.
+  int AddForwardedFd(UniqueFd fd, std::string path = {});
+  ForwardedFd* FindForwardedFd(int fd);
+  // 0, or -EBADF when the session does not own fd (stdin/stdout, v1 objects, strangers).
+  int CloseForwardedFd(int fd);
+
+  // Dynamic kprobe/uprobe events defined through FILE_WRITE (tracefs: the events file's
+  // directory). Cleanup() removes those still noted, after every fd is closed.
+  void NoteProbeEvent(const std::string& tracefs, ProbeKind kind, const std::string& group,
+                      const std::string& event);
+  // Forgets group/event ("" group: in any group) after the client removed it.
+  void ForgetProbeEvent(ProbeKind kind, const std::string& group, const std::string& event);
+
   // Symbol caches, created on first use.
   KernelSymbols& ksyms();
   UserSymbols& usyms();
 
-  // Detaches every probe (removing tracefs events), closes perf buffers, programs and maps.
+  // Detaches every probe (removing tracefs events), closes perf buffers, forwarded fds,
+  // programs and maps, then removes the dynamic events FILE_WRITE defined.
   void Cleanup();
 
  private:
@@ -98,6 +122,13 @@ class Session {
   std::vector<ProbeEntry> probes_;   // attach order; detached in reverse
   std::set<std::string> closed_keys_;
   std::map<int, BufferEntry> buffers_;
+  struct ProbeEventRef {
+    std::string tracefs;
+    ProbeKind kind;
+    std::string group, event;
+  };
+  std::map<int, ForwardedFd> forwarded_;
+  std::vector<ProbeEventRef> probe_events_;  // definition order; removed in reverse
   std::unique_ptr<KernelSymbols> ksyms_;
   std::unique_ptr<UserSymbols> usyms_;
 };

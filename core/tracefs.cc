@@ -7,6 +7,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -95,6 +96,12 @@ const char* ProbeEventsFile(ProbeKind kind) {
   return kind == ProbeKind::kKprobe ? "/kprobe_events" : "/uprobe_events";
 }
 
+void SleepMs(long ms) {
+  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+  }
+}
+
 }  // namespace
 
 bool IsSafePathComponent(std::string_view s) {
@@ -125,7 +132,7 @@ int FindTracefs(std::string* path) {
   return 0;
 }
 
-int ReadFile(const std::string& path, std::string* out) {
+int ReadFile(const std::string& path, std::string* out, size_t max_size) {
   out->clear();
   UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) return -errno;
@@ -147,6 +154,10 @@ int ReadFile(const std::string& path, std::string* out) {
     }
     out->resize(old + static_cast<size_t>(n));
     if (n == 0) break;
+    if (out->size() > max_size) {
+      out->clear();
+      return -EFBIG;
+    }
   }
   return 0;
 }
@@ -202,6 +213,18 @@ int RemoveProbeEvent(const std::string& tracefs, ProbeKind kind, std::string_vie
   std::string cmd = "-:";
   cmd.append(group).append("/").append(event);
   return WriteFile(tracefs + ProbeEventsFile(kind), cmd, /*append=*/true);
+}
+
+// The perf event release that drops the last user can trail the close(2) slightly.
+int RemoveProbeEventRetrying(const std::string& tracefs, ProbeKind kind, const std::string& group,
+                             const std::string& event) {
+  int r = 0;
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    r = RemoveProbeEvent(tracefs, kind, group, event);
+    if (r != -EBUSY) break;
+    SleepMs(attempt < 5 ? 1 : 20);
+  }
+  return r;
 }
 
 }  // namespace bpfd

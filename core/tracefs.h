@@ -2,6 +2,7 @@
 // add/remove dynamic kprobe/uprobe events. Every function returns >= 0 on success, -errno on error.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,8 +17,9 @@ enum class ProbeKind { kKprobe, kUprobe };
 // tracefs at /sys/kernel/tracing (needs CAP_SYS_ADMIN). On success *path is the mount point.
 int FindTracefs(std::string* path);
 
-// Reads a whole file of any size, including /proc and tracefs files whose st_size is 0.
-int ReadFile(const std::string& path, std::string* out);
+// Reads a whole file, including /proc and tracefs files whose st_size is 0 (read to EOF);
+// -EFBIG when it holds more than max_size bytes.
+int ReadFile(const std::string& path, std::string* out, size_t max_size = SIZE_MAX);
 
 // Writes data with one write(2) per chunk (tracefs parses each write as a command).
 // append=true opens O_APPEND without truncation (required for kprobe_events/uprobe_events,
@@ -42,6 +44,10 @@ int AddProbeEvent(const std::string& tracefs, ProbeKind kind, std::string_view d
 // Removes group/event by writing "-:group/event"; -ENOENT if absent, -EBUSY while still in use.
 int RemoveProbeEvent(const std::string& tracefs, ProbeKind kind, std::string_view group,
                      std::string_view event);
+// RemoveProbeEvent, retried for up to ~0.4 s while the kernel reports -EBUSY (a perf event
+// just closed may still hold the event).
+int RemoveProbeEventRetrying(const std::string& tracefs, ProbeKind kind, const std::string& group,
+                             const std::string& event);
 
 // True when s is usable as one path component (non-empty, not "."/"..", no '/', no NUL).
 bool IsSafePathComponent(std::string_view s);

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -132,6 +133,58 @@ inline std::string ProgLoadLine(int type, const std::string& name, const std::st
                                 const std::string& license = "GPL") {
   return "BPF_PROG_LOAD " + std::to_string(type) + " " + name + " " + std::to_string(bytes.size()) +
          " " + license + " 0 " + B64(bytes.data(), bytes.size());
+}
+
+// A SYS_BPF reply, parsed: ret, the attr after the call and the o/x buffers by index.
+struct SysBpfReply {
+  long long ret = 1LL << 40;
+  std::vector<uint8_t> attr;
+  std::map<int, std::vector<uint8_t>> bufs;
+};
+
+// "-" for empty data, else base64 (the forwarding commands' data tokens).
+inline std::string Data(const void* p, size_t n) { return n ? B64(p, n) : "-"; }
+inline std::vector<uint8_t> UnData(const std::string& s) {
+  return s == "-" ? std::vector<uint8_t>{} : UnB64(s);
+}
+
+// Runs "SYS_BPF cmd <attr> <groups>" (groups: "slot dir len data" fours, space-separated).
+inline SysBpfReply SysBpf(Session& s, int cmd, const bpf_attr& attr, const std::string& groups = "") {
+  auto lines = Cmd(s, "SYS_BPF " + std::to_string(cmd) + " " + B64(&attr, sizeof(attr)) +
+                          (groups.empty() ? "" : " " + groups));
+  SysBpfReply r;
+  r.ret = RetOf(lines);
+  if (lines.size() >= 2) r.attr = UnData(lines[1]);
+  for (size_t i = 2; i < lines.size(); ++i) {
+    size_t sp = lines[i].find(' ');
+    if (sp != std::string::npos) r.bufs[std::stoi(lines[i].substr(0, sp))] = UnData(lines[i].substr(sp + 1));
+  }
+  return r;
+}
+
+// A forwarding slot group "<slot> <dir> <len> <data>" for bytes going to the kernel (i or x).
+inline std::string InBuf(const std::string& slot, const void* p, size_t n, char dir = 'i') {
+  return slot + " " + dir + " " + std::to_string(n) + " " + Data(p, n);
+}
+inline std::string OutBuf(const std::string& slot, size_t n) {
+  return slot + " o " + std::to_string(n) + " -";
+}
+#define ATTR_SLOT(field) ("a" + std::to_string(offsetof(bpf_attr, field)))
+
+// BPF_PROG_LOAD of the bytecode through SYS_BPF (license GPL); with log_size > 0 the verifier
+// log is buffer 2.
+inline SysBpfReply SysBpfProgLoad(Session& s, uint32_t type, const std::string& code,
+                                  uint32_t log_size = 0) {
+  static const char license[] = "GPL";
+  bpf_attr attr{};
+  attr.prog_type = type;
+  attr.insn_cnt = static_cast<uint32_t>(code.size() / sizeof(bpf_insn));
+  attr.log_level = log_size ? 1 : 0;
+  attr.log_size = log_size;
+  std::string groups = InBuf(ATTR_SLOT(insns), code.data(), code.size()) + " " +
+                       InBuf(ATTR_SLOT(license), license, sizeof(license));
+  if (log_size) groups += " " + OutBuf(ATTR_SLOT(log_buf), log_size);
+  return SysBpf(s, BPF_PROG_LOAD, attr, groups);
 }
 
 }  // namespace bpfd::testutil
