@@ -137,7 +137,9 @@ pid_t StartSession(const std::string& port, bool after_session) {
 bool PowerOffRequested(int ctl, std::string* pending) {
   pollfd p = {ctl, POLLIN, 0};
   if (poll(&p, 1, 200) <= 0) return false;
-  if (!(p.revents & POLLIN)) {  // no host on the control port: nothing to read
+  // No host on the control port: virtio_console then reports POLLIN too (a read would not
+  // block: it returns 0 at once), so POLLHUP must be tested first or this loop spins.
+  if ((p.revents & POLLHUP) || !(p.revents & POLLIN)) {
     SleepMs(200);
     return false;
   }
