@@ -175,7 +175,11 @@ fi
 for api in pmu tracefs; do
   sock=$GUEST_SOCK; [[ $api == tracefs ]] && sock=$tsock
   [[ -S $sock ]] || continue
-  off=$(printf 'GET_ELF_FUNCS /init\nexit\n' | "$host" connect "unix:$sock" 2>&1 | awk '$4 == "bpfd_guest_tick" {print $1; exit}')
+  # The whole reply is read: a client hanging up mid-reply leaves the guest's daemon blocked
+  # in write(2) (a virtio port without a host blocks writers), and the next client would find
+  # that daemon instead of a fresh one.
+  off=$(printf 'GET_ELF_FUNCS /init\nexit\n' | "$host" connect "unix:$sock" 2>&1 |
+        awk '$4 == "bpfd_guest_tick" && off == "" {off = $1} END {print off}')
   check "guest $arch: $api: GET_ELF_FUNCS /init names bpfd_guest_tick (offset 0x${off:-?})" test -n "$off"
   [[ -n $off ]] || continue
   out=$({ counters_setup; printf 'BPF_ATTACH_UPROBE 4 0 gu_%s /init %d -1\nBPF_ATTACH_UPROBE 5 1 gur_%s /init %d -1\n' $$ $((16#$off)) $$ $((16#$off))
