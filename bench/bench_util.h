@@ -22,6 +22,9 @@ inline constexpr int kCallTimeoutMs = 30000;
 struct Options {
   std::string bpfd;    // the daemon binary
   std::string remote;  // --remote SPEC: measure through this transport instead of a child
+  // --guest-load PATH: part d only, its getpid() load run inside a tests/guest qemu guest by
+  // its init (PID 1), asked through the init's control socket PATH (bench/guest_perf.sh).
+  std::string guest_load;
   bool quick = false;
 };
 

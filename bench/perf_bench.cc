@@ -4,7 +4,9 @@
 #include <bpf/libbpf.h>
 #include <linux/perf_event.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -73,14 +75,45 @@ bool SampleOk(const uint8_t* d, uint32_t size, uint32_t tgid) {
   return pid_tgid >> 32 == tgid && magic == kMagic;
 }
 
-// Calls getpid() flat out (rate 0) or paced at `rate` calls per second for `seconds`.
+// Asks the guest's init on its control socket to call getpid() for `secs` at `rate` calls per
+// second (0: flat out): "getpid RATE MS" -> "getpid CALLS NS". 0 or -errno.
+int GuestGetpid(const std::string& ctl, double rate, double secs, uint64_t* calls, double* took) {
+  sockaddr_un sa{};
+  sa.sun_family = AF_UNIX;
+  if (ctl.size() >= sizeof(sa.sun_path)) return -ENAMETOOLONG;
+  std::memcpy(sa.sun_path, ctl.c_str(), ctl.size());
+  UniqueFd s(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!s || connect(s.get(), reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) < 0) return -errno;
+  char line[64];
+  int n = std::snprintf(line, sizeof(line), "getpid %.0f %.0f\n", rate, secs * 1000);
+  if (write(s.get(), line, static_cast<size_t>(n)) != n) return -EIO;
+  std::string reply;
+  char c;
+  while (reply.size() < 64 && read(s.get(), &c, 1) == 1 && c != '\n') reply.push_back(c);
+  unsigned long long nc, ns;
+  if (std::sscanf(reply.c_str(), "getpid %llu %llu", &nc, &ns) != 2) return -EPROTO;
+  *calls = nc;
+  *took = static_cast<double>(ns) / 1e9;
+  return 0;
+}
+
+// Calls getpid() flat out (rate 0) or paced at `rate` calls per second for `secs`: in a thread
+// of this process, or with guest_ctl set in the guest's init.
 struct Generator {
   std::atomic<bool> done{false};
   uint64_t calls = 0;
   double seconds = 0;
+  int error = 0;
   std::thread thread;
 
-  void Start(double rate, double secs) {
+  void Start(const std::string& guest_ctl, double rate, double secs) {
+    if (!guest_ctl.empty()) {
+      thread = std::thread([this, guest_ctl, rate, secs] {
+        error = GuestGetpid(guest_ctl, rate, secs, &calls, &seconds);
+        done.store(true);
+      });
+      return;
+    }
     thread = std::thread([this, rate, secs] {
       const int64_t t0 = NowNs(), dur = static_cast<int64_t>(secs * 1e9);
       uint64_t n = 0;
@@ -114,12 +147,12 @@ struct RunResult {
 
 // Polls with poll_once (returns samples seen, or -errno) while the generator runs, then until
 // two polls in a row bring nothing.
-RunResult Drive(double rate, double secs, const std::function<int()>& poll_once) {
+RunResult Drive(const Options& o, double rate, double secs, const std::function<int()>& poll_once) {
   RunResult res;
   Generator gen;
   const int64_t t0 = NowNs();
   int64_t last = t0;
-  gen.Start(rate / kSamplesPerCall, secs);
+  gen.Start(o.guest_load, rate / kSamplesPerCall, secs);
   int quiet = 0;
   while (quiet < 2) {
     bool gen_done = gen.done.load();
@@ -135,6 +168,7 @@ RunResult Drive(double rate, double secs, const std::function<int()>& poll_once)
     quiet = gen_done && n == 0 ? quiet + 1 : 0;
   }
   gen.Join();
+  if (gen.error < 0 && res.error == 0) res.error = gen.error;
   res.generated = gen.calls * kSamplesPerCall;
   res.gen_seconds = gen.seconds;
   res.seconds = static_cast<double>(last - t0) / 1e9;
@@ -226,7 +260,7 @@ int RunProtocol(ProtocolClient& c, const Options& o, uint32_t tgid, RunResult* f
     int64_t lost0 = QueryLost(c);
     bad = 0;
     RunResult* res = runs[i];
-    *res = Drive(i == 0 ? 0 : kPacedRate, i == 0 ? (o.quick ? 1.0 : 2.0) : 2.0, poll_once);
+    *res = Drive(o, i == 0 ? 0 : kPacedRate, i == 0 ? (o.quick ? 1.0 : 2.0) : 2.0, poll_once);
     int64_t lost1 = QueryLost(c);
     res->bad = bad;
     res->lost = lost0 >= 0 && lost1 >= lost0 ? static_cast<uint64_t>(lost1 - lost0) : 0;
@@ -284,7 +318,7 @@ int RunLimit(const Options& o, uint32_t tgid, RunResult* out) {
     perf_buffer__free(pb);
     return id;
   }
-  *out = Drive(0, o.quick ? 1.0 : 2.0, [&]() -> int {
+  *out = Drive(o, 0, o.quick ? 1.0 : 2.0, [&]() -> int {
     uint64_t before = ctx.samples;
     int r = perf_buffer__poll(pb, 50);
     return r < 0 && r != -EINTR ? r : static_cast<int>(ctx.samples - before);
@@ -300,14 +334,17 @@ int RunLimit(const Options& o, uint32_t tgid, RunResult* out) {
 }  // namespace
 
 int RunPerfBench(ProtocolClient& c, const Options& o) {
-  const uint32_t tgid = static_cast<uint32_t>(getpid());
+  // A guest's load is its init's: PID 1 there.
+  const uint32_t tgid = o.guest_load.empty() ? static_cast<uint32_t>(getpid()) : 1;
   RunResult flat, paced, limit;
   int r = RunProtocol(c, o, tgid, &flat, &paced);
   if (r < 0) {
     std::fprintf(stderr, "protocol_bench: perf through the protocol: %s\n", std::strerror(-r));
     return r;
   }
-  r = RunLimit(o, tgid, &limit);
+  // The in-process limit is this host's kernel: no comparison for a guest's samples.
+  const bool with_limit = o.guest_load.empty();
+  r = with_limit ? RunLimit(o, tgid, &limit) : 0;
   if (r < 0) std::fprintf(stderr, "protocol_bench: perf limit: %s\n", std::strerror(-r));
   auto rate = [](const RunResult& x) {
     return x.seconds > 0 ? static_cast<double>(x.delivered) / x.seconds : 0.0;
@@ -319,7 +356,7 @@ int RunPerfBench(ProtocolClient& c, const Options& o) {
   std::snprintf(extra, sizeof(extra), "; target 0 lost: %s",
                 Verdict(paced.lost == 0 && paced.delivered == paced.generated));
   Print("perf samples via PERF_READER_POLL, paced 200000/s", paced, extra);
-  if (r == 0) {
+  if (r == 0 && with_limit) {
     std::snprintf(extra, sizeof(extra), "; ratio protocol/limit %.2fx",
                   rate(limit) > 0 ? rate(flat) / rate(limit) : 0.0);
     Print("limit in-process libbpf perf_buffer__poll, flat out", limit, extra);

@@ -1,7 +1,9 @@
-// protocol_bench BPFD_BINARY [--quick] [--remote SPEC]: the daemon's protocol costs next to
-// in-process libbpf "limits" measured in the same run: startup/RSS, lookup round trip,
-// whole-map dumps, perf samples (perf_bench.cc). With --remote, the same through a transport
-// (a new session per connect). One line per figure; bounded time (~20 s, --quick ~10 s).
+// protocol_bench BPFD_BINARY [--quick] [--remote SPEC [--guest-load CTL]]: the daemon's
+// protocol costs next to in-process libbpf "limits" measured in the same run: startup/RSS,
+// lookup round trip, whole-map dumps, perf samples (perf_bench.cc). With --remote, the same
+// through a transport (a new session per connect); with --guest-load (a tests/guest guest),
+// only the perf samples, emitted by a load inside the guest. One line per figure; bounded time
+// (~20 s, --quick ~10 s).
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <fcntl.h>
@@ -381,7 +383,7 @@ int Run(const Options& o) {
   UniqueFd err(mkostemp(tmpl, O_CLOEXEC));
   if (err) unlink(tmpl);
   std::fflush(stdout);
-  int r = BenchStartup(o, err.get());
+  int r = o.guest_load.empty() ? BenchStartup(o, err.get()) : 0;
   if (r < 0) return r;
   std::fflush(stdout);
 
@@ -400,6 +402,7 @@ int Run(const Options& o) {
   int failures = 0;
   int (*parts[])(ProtocolClient&, const Options&) = {BenchLookup, BenchDump, RunPerfBench};
   for (auto part : parts) {
+    if (!o.guest_load.empty() && part != RunPerfBench) continue;
     r = part(c, o);
     std::fflush(stdout);
     if (r < 0) {
@@ -429,6 +432,8 @@ int main(int argc, char** argv) {
       o.quick = true;
     } else if (std::strcmp(argv[i], "--remote") == 0 && i + 1 < argc) {
       o.remote = argv[++i];
+    } else if (std::strcmp(argv[i], "--guest-load") == 0 && i + 1 < argc) {
+      o.guest_load = argv[++i];
     } else if (o.bpfd.empty() && argv[i][0] != '-') {
       o.bpfd = argv[i];
     } else {
@@ -436,8 +441,8 @@ int main(int argc, char** argv) {
       break;
     }
   }
-  if (o.bpfd.empty()) {
-    std::fprintf(stderr, "Usage: %s BPFD_BINARY [--quick] [--remote SPEC]\n",
+  if (o.bpfd.empty() || (!o.guest_load.empty() && o.remote.empty())) {
+    std::fprintf(stderr, "Usage: %s BPFD_BINARY [--quick] [--remote SPEC [--guest-load CTL_SOCKET]]\n",
                  argc > 0 ? argv[0] : "protocol_bench");
     return 2;
   }

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -11,6 +12,7 @@
 
 #include "cmd/modes.h"
 #include "core/listener.h"
+#include "core/probe.h"
 #include "core/serve.h"
 
 namespace bpfd {
@@ -18,9 +20,9 @@ namespace {
 
 void Usage(FILE* out, const char* prog) {
   std::fprintf(out,
-               "Usage: %s [--help]\n"
+               "Usage: %s [--help] [--probe-api auto|pmu|tracefs]\n"
                "       %s --listen unix:PATH|tcp:[ADDR:]PORT|vsock:PORT [--token-file FILE]\n"
-               "                  [--allow-remote]\n"
+               "                  [--allow-remote] [--probe-api auto|pmu|tracefs]\n"
                "Serves the BPFd line protocol (2017 BPFd compatible) on stdin/stdout.\n"
                "Prints STARTED_BPFD, then answers one command per line with\n"
                "START_BPFD_OUTPUT ... END_BPFD_OUTPUT. `exit`, end of input, SIGHUP, SIGINT\n"
@@ -33,7 +35,12 @@ void Usage(FILE* out, const char* prog) {
                "are made 0600. tcp needs --token-file (the client sends its first line first;\n"
                "a wrong token is refused before any command is read) and binds loopback only\n"
                "unless --allow-remote is given. SIGTERM/SIGINT stop the listener and every\n"
-               "session cleanly. Exit: 0 ok, 1 cannot listen, 2 usage.\n",
+               "session cleanly.\n"
+               "\n"
+               "--probe-api (or $BPFD_PROBE_API) says how BPF_ATTACH_KPROBE/UPROBE create\n"
+               "probes: auto (default) uses the kprobe/uprobe PMU when the kernel has it, else\n"
+               "kprobe_events/uprobe_events in tracefs; pmu only the PMU; tracefs always the\n"
+               "tracefs files (what pre-4.17 kernels offer). Exit: 0 ok, 1 cannot listen, 2 usage.\n",
                prog, prog);
 }
 
@@ -48,7 +55,9 @@ int DaemonMain(int argc, char** argv) {
       Usage(stdout, prog);
       return 0;
     }
-    if ((a == "--listen" || a == "--token-file") && i + 1 < argc) {
+    if (a == "--probe-api" && i + 1 < argc) {
+      setenv("BPFD_PROBE_API", argv[++i], 1);  // sessions (forked or not) read it
+    } else if ((a == "--listen" || a == "--token-file") && i + 1 < argc) {
       (a == "--listen" ? lo.spec : lo.token_file) = argv[++i];
     } else if (a == "--allow-remote") {
       lo.allow_remote = true;
@@ -57,6 +66,12 @@ int DaemonMain(int argc, char** argv) {
       Usage(stderr, prog);
       return 2;
     }
+  }
+  ProbeApi api;
+  if (ProbeApiFromEnv(&api) < 0) {
+    std::fprintf(stderr, "%s: probe API '%s' is not auto, pmu or tracefs\n", prog,
+                 std::getenv("BPFD_PROBE_API"));
+    return 2;
   }
   if (!lo.spec.empty()) {
     std::string error;

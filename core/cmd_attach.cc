@@ -25,6 +25,14 @@ bool ParseProbeType(std::string_view s, bool* retprobe) {
   return true;
 }
 
+// Kprobes and uprobes go through the PMU or kprobe_events/uprobe_events as $BPFD_PROBE_API
+// says (daemon --probe-api sets it; DaemonMain rejects a bad value before any session).
+ProbeOptions DaemonProbeOptions() {
+  ProbeOptions opts;
+  ProbeApiFromEnv(&opts.api);
+  return opts;
+}
+
 // Replies with the probe's fd after handing it to the session, or with the error.
 void Finish(Session& s, Reply& r, std::string_view fn, const std::string& key, int ret,
             std::unique_ptr<Probe> probe) {
@@ -52,7 +60,8 @@ int CmdAttachKprobe(Session& s, Args a, Reply& r) {
   }
   if (NoKernel(s, r, fn)) return 0;
   std::unique_ptr<Probe> probe;
-  int ret = AttachKprobe(prog_fd, ret_probe, std::string(a[2]), std::string(a[3]), &probe);
+  int ret = AttachKprobe(prog_fd, ret_probe, std::string(a[2]), std::string(a[3]), &probe,
+                         DaemonProbeOptions());
   Finish(s, r, fn, KprobeKey(a[2]), ret, std::move(probe));
   return 0;
 }
@@ -80,7 +89,7 @@ int CmdAttachUprobe(Session& s, Args a, Reply& r) {
   if (NoKernel(s, r, fn)) return 0;
   std::unique_ptr<Probe> probe;
   int ret = AttachUprobe(prog_fd, ret_probe, std::string(a[2]), std::string(a[3]), offset, pid,
-                         &probe);
+                         &probe, DaemonProbeOptions());
   Finish(s, r, fn, UprobeKey(a[2]), ret, std::move(probe));
   return 0;
 }

@@ -204,7 +204,23 @@ int AttachViaTracefs(const ProbeOptions& opts, ProbeKind kind, const std::string
   return 0;
 }
 
+// Whether to go through the PMU named `pmu` ("kprobe"/"uprobe"); -EOPNOTSUPP when opts.api
+// demands a PMU this kernel lacks.
+int UsePmu(const ProbeOptions& opts, const char* pmu, bool* use) {
+  bool have = access((std::string(kPmuDir) + pmu).c_str(), F_OK) == 0;
+  if (opts.api == ProbeApi::kPmu && !have) return -EOPNOTSUPP;
+  *use = have && opts.api != ProbeApi::kTracefs;
+  return 0;
+}
+
 }  // namespace
+
+int ProbeApiFromEnv(ProbeApi* api) {
+  const char* v = std::getenv("BPFD_PROBE_API");
+  std::string_view s = v ? v : "";
+  *api = s == "pmu" ? ProbeApi::kPmu : s == "tracefs" ? ProbeApi::kTracefs : ProbeApi::kAuto;
+  return s.empty() || s == "auto" || s == "pmu" || s == "tracefs" ? 0 : -EINVAL;
+}
 
 Probe::~Probe() { Detach(); }
 
@@ -231,9 +247,10 @@ int AttachKprobe(int prog_fd, bool retprobe, const std::string& ev_name, const s
                  std::unique_ptr<Probe>* out, const ProbeOptions& opts) {
   if (fn_name.empty() || fn_name.find_first_of(" \t\n") != std::string::npos) return -EINVAL;
   auto probe = ProbeBuilder::Make(ProbeType::kKprobe, ev_name);
-  int r;
-  bool have_pmu = access((std::string(kPmuDir) + "kprobe").c_str(), F_OK) == 0;
-  if (opts.use_pmu && have_pmu) {
+  bool pmu;
+  int r = UsePmu(opts, "kprobe", &pmu);
+  if (r < 0) return r;
+  if (pmu) {
     r = AttachViaPmu("kprobe", prog_fd, retprobe, fn_name.c_str(), opts.fn_offset, -1, 0,
                      probe.get());
   } else {
@@ -253,9 +270,10 @@ int AttachUprobe(int prog_fd, bool retprobe, const std::string& ev_name,
   if (binary_path.empty() || pid < -1) return -EINVAL;
   auto probe = ProbeBuilder::Make(ProbeType::kUprobe, ev_name);
   int cpu = pid == -1 ? 0 : -1;
-  int r;
-  bool have_pmu = access((std::string(kPmuDir) + "uprobe").c_str(), F_OK) == 0;
-  if (opts.use_pmu && have_pmu) {
+  bool pmu;
+  int r = UsePmu(opts, "uprobe", &pmu);
+  if (r < 0) return r;
+  if (pmu) {
     r = AttachViaPmu("uprobe", prog_fd, retprobe, binary_path.c_str(), offset, pid, cpu,
                      probe.get());
   } else {

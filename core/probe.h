@@ -14,10 +14,20 @@ namespace bpfd {
 
 enum class ProbeType { kKprobe, kUprobe, kTracepoint, kPerfEvent };
 
+// How kprobes and uprobes are created. kAuto (BCC's and libbpf's default): the kprobe/uprobe
+// PMU when /sys/bus/event_source/devices/<kprobe|uprobe> exists, else tracefs
+// kprobe_events/uprobe_events. kPmu: the PMU only (-EOPNOTSUPP without it). kTracefs: always
+// kprobe_events/uprobe_events (like libbpf's PROBE_ATTACH_MODE_LEGACY).
+enum class ProbeApi { kAuto, kPmu, kTracefs };
+
+// The daemon's choice: $BPFD_PROBE_API ("auto", "pmu" or "tracefs"; unset or empty: auto).
+// -EINVAL (and *api = kAuto) for any other value.
+int ProbeApiFromEnv(ProbeApi* api);
+
 // Knobs shared by the Attach* factories. Defaults match BCC's behaviour.
 struct ProbeOptions {
   std::string tracefs;    // tracefs root; empty: FindTracefs() (may mount) when tracefs is needed
-  bool use_pmu = true;    // false: skip the kprobe/uprobe PMU and use kprobe_events/uprobe_events
+  ProbeApi api = ProbeApi::kAuto;  // kprobes and uprobes only
   uint64_t fn_offset = 0; // kprobe only: offset inside fn_name
 };
 
@@ -55,15 +65,16 @@ class Probe {
 
 std::string TracepointKey(const std::string& category, const std::string& tpname);
 
-// Attaches a BPF_PROG_TYPE_KPROBE program to fn_name (+opts.fn_offset). Tries the kprobe PMU,
-// then tracefs kprobe_events ("p:kprobes/<event> fn"). Returns -EOPNOTSUPP when the kernel has
+// Attaches a BPF_PROG_TYPE_KPROBE program to fn_name (+opts.fn_offset) through the kprobe PMU
+// or tracefs kprobe_events ("p:kprobes/<event> fn"), as opts.api says. Returns -EOPNOTSUPP when the kernel has
 // neither (CONFIG_KPROBES off), FindTracefs's error if it lacks the PMU and tracefs is
 // unreachable, else the kernel's -errno (e.g. -ENOENT or -EINVAL for an unknown function).
 int AttachKprobe(int prog_fd, bool retprobe, const std::string& ev_name, const std::string& fn_name,
                  std::unique_ptr<Probe>* out, const ProbeOptions& opts = {});
 
 // Attaches a BPF_PROG_TYPE_KPROBE program at file offset `offset` of binary_path, for pid
-// (-1: all processes). Uprobe PMU first, then uprobe_events ("p:uprobes/<event> path:0xOFF").
+// (-1: all processes), through the uprobe PMU or uprobe_events ("p:uprobes/<event> path:0xOFF")
+// as opts.api says.
 // -EOPNOTSUPP when neither exists (CONFIG_UPROBE_EVENTS off).
 int AttachUprobe(int prog_fd, bool retprobe, const std::string& ev_name,
                  const std::string& binary_path, uint64_t offset, int pid,

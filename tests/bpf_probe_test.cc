@@ -194,7 +194,7 @@ TEST(UprobeViaUprobeEventsRemovesItsEvent) {
   Counter c;
   EXPECT_EQ(c.Load(BPF_PROG_TYPE_KPROBE), 0);
   bpfd::ProbeOptions opts;
-  opts.use_pmu = false;
+  opts.api = bpfd::ProbeApi::kTracefs;
   std::unique_ptr<bpfd::Probe> p;
   EXPECT_EQ(bpfd::AttachUprobe(c.prog_fd, false, "bpfd.test/up", SelfExe(), off, getpid(), &p,
                                opts), 0);
@@ -255,7 +255,7 @@ TEST(Kprobe) {
   EXPECT_EQ(c.Get(), 3u);
   if (FileExists(Tracefs() + "/kprobe_events")) {
     bpfd::ProbeOptions opts;
-    opts.use_pmu = false;
+    opts.api = bpfd::ProbeApi::kTracefs;
     EXPECT_EQ(bpfd::AttachKprobe(c.prog_fd, true, "r_getpid", fn, &p, opts), 0);
     syscall(SYS_getpid);
     EXPECT_EQ(c.Get(), 4u);

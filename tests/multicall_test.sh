@@ -48,4 +48,15 @@ for pair in daemon:bpfd probes:bpf-probes mapdump:bpf-mapdump selftest:bpf-selft
   check "$mode --help exits 0" test $rc1 -eq 0
   check "$mode is built (no placeholder)" bash -c '! grep -q "not built yet" <<<"$1"' _ "$out1"
 done
+
+# The daemon's probe API (kprobe/uprobe PMU or tracefs): a bad choice is refused before any
+# session, from the option or the environment; a good one serves.
+for bad in "--probe-api bogus" "BPFD_PROBE_API=bogus"; do
+  if [[ $bad == --* ]]; then err=$(echo exit | "$bin" daemon $bad 2>&1); else err=$(echo exit | env "$bad" "$bin" 2>&1); fi
+  check "daemon refuses $bad with exit 2" test $? -eq 2
+  check "daemon says why for $bad" grep -q "is not auto, pmu or tracefs" <<<"$err"
+done
+for api in auto pmu tracefs; do
+  check "daemon --probe-api $api serves" bash -c 'echo exit | "$1" daemon --probe-api "$2" | grep -qx STARTED_BPFD' _ "$bin" "$api"
+done
 finish

@@ -7,7 +7,7 @@ def _arch_transition_impl(settings, attr):
             "//command_line_option:platforms": platform,
             "//command_line_option:platform_suffix": arch,
             # Release files are stripped (-Wl,-S: zig drops the whole symbol table).
-            "//command_line_option:strip": "always",
+            "//command_line_option:strip": "always" if attr.strip else "never",
         }
         for arch, platform in attr.platforms.items()
     }
@@ -54,6 +54,7 @@ release = rule(
         "platforms": attr.string_dict(mandatory = True),
         "stem": attr.string(default = "bpfd"),
         "sums": attr.bool(default = True, doc = "also write SHA256SUMS"),
+        "strip": attr.bool(default = True, doc = "strip the binaries (False: keep the symbol table)"),
         "_allowlist_function_transition": attr.label(
             default = "@bazel_tools//tools/allowlists/function_transition_allowlist",
         ),

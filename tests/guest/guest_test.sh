@@ -101,4 +101,104 @@ for _ in $(seq 50); do
   [[ $maps == "[]" ]] && break; sleep 0.1
 done
 check "guest $arch: killed client: no map left in the guest" test "$maps" = "[]"
+
+# 5 and 6: probes that count into a map, then are gone. On GUEST_SOCK_TRACEFS the daemon runs
+# with BPFD_PROBE_API=tracefs (the init sets it for that port), so the kernel's kprobe and
+# uprobe PMUs are bypassed for kprobe_events/uprobe_events, whose entries show as the tracefs
+# events kprobes/NAME and uprobes/NAME (NAME: the ev_name + "_bpfd_<daemon pid>").
+# counter_prog KEY: base64 of a BPF_PROG_TYPE_KPROBE program that adds 1 to element KEY of the
+# array map at fd 3 (a fresh session's first map): key = KEY; v = lookup(map, &key);
+# if (v) *v += 1; return 0.
+counter_prog() {
+  python3 - "$1" <<'PY'
+import base64, struct, sys
+def i(code, dst=0, src=0, off=0, imm=0): return struct.pack('<BBhi', code, dst | src << 4, off, imm)
+p = (i(0x62, 10, 0, -4, int(sys.argv[1])) + i(0xbf, 2, 10) + i(0x07, 2, 0, 0, -4) +  # key on the stack
+     i(0x18, 1, 1, 0, 3) + i(0, 0, 0, 0, 0) + i(0x85, 0, 0, 0, 1) +                 # map_lookup_elem
+     i(0x15, 0, 0, 3, 0) + i(0x79, 1, 0) + i(0x07, 1, 0, 0, 1) + i(0x7b, 0, 1) +     # (*v)++
+     i(0xb7, 0, 0, 0, 0) + i(0x95))
+print(len(p), base64.b64encode(p).decode())
+PY
+}
+# Replies 1-3 of a session that starts with counters_setup: the map (fd 3), and two counting
+# programs, fd 4 for key 0 and fd 5 for key 1.
+counters_setup() {
+  local key len b64
+  echo "BPF_CREATE_MAP 2 gcount 4 8 2 0"
+  for key in 0 1; do
+    read -r len b64 < <(counter_prog $key)
+    echo "BPF_PROG_LOAD 2 gc$key $len GPL 0 $b64"
+  done
+}
+lookups() { printf 'BPF_LOOKUP_ELEM 3 AAAAAA== 4 8\nBPF_LOOKUP_ELEM 3 AQAAAA== 4 8\n'; }
+reply() { awk -v n="$1" '/^START_BPFD_OUTPUT$/ {k++; next} /^END_BPFD_OUTPUT$/ {next} k == n'; }
+# "<key 0> <key 1>": the counters from the lookups that are replies N and N+1 of a session.
+counts() {
+  local out; out=$(cat)
+  for n in $1 $(($1 + 1)); do reply $n <<<"$out" | base64 -d 2>/dev/null | od -An -t u8 | tr -d ' '; done | paste -sd' '
+}
+ours() { grep -c "^$1_bpfd_"; }  # how many of the events in a listing are ev_name $1's
+events_now() { printf 'GET_TRACE_EVENTS /sys/kernel/tracing %s\nexit\n' "$1" | "$host" connect "unix:$2" 2>&1; }
+
+# 5. kprobe + kretprobe on vfs_read (each command the daemon reads passes there) through
+#    kprobe_events: listed while attached, counting, gone after BPF_DETACH_KPROBE, and the
+#    kretprobe left attached is gone once its session ended.
+tsock=${GUEST_SOCK_TRACEFS:-}
+if [[ -S $tsock ]]; then
+  out=$({ counters_setup; printf 'BPF_ATTACH_KPROBE 4 0 gtk_%s vfs_read\nBPF_ATTACH_KPROBE 5 1 gtkr_%s vfs_read\n' $$ $$
+          echo "GET_TRACE_EVENTS /sys/kernel/tracing kprobes"; lookups
+          echo "BPF_DETACH_KPROBE gtk_$$"; echo "GET_TRACE_EVENTS /sys/kernel/tracing kprobes"; lookups
+          echo exit; } | "$host" connect "unix:$tsock" 2>&1)
+  echo "--- kprobe_events session (BPFD_PROBE_API=tracefs) ---"; echo "$out"
+  mapfile -t attach < <(ret bpf_attach_kprobe <<<"$out")
+  check "guest $arch: tracefs: kprobe and kretprobe on vfs_read attach" test "${attach[*]}" != "" -a "${attach[0]:--1}" -ge 0 -a "${attach[1]:--1}" -ge 0
+  listing=$(reply 6 <<<"$out")  # the first GET_TRACE_EVENTS
+  check "guest $arch: tracefs: both are kprobe_events entries while attached" \
+    test "$(ours "gtk_$$" <<<"$listing")" = 1 -a "$(ours "gtkr_$$" <<<"$listing")" = 1
+  read -r k kr <<<"$(counts 11 <<<"$out")"
+  echo "counts: kprobe ${k:-?}, kretprobe ${kr:-?}"
+  check "guest $arch: tracefs: the kprobe fired (count ${k:-?} > 0)" test "${k:-0}" -gt 0
+  check "guest $arch: tracefs: the kretprobe fired (count ${kr:-?} > 0)" test "${kr:-0}" -gt 0
+  listing=$(reply 10 <<<"$out")  # after BPF_DETACH_KPROBE
+  check "guest $arch: tracefs: the detached kprobe left kprobe_events, the kretprobe stayed" \
+    test "$(ours "gtk_$$" <<<"$listing")" = 0 -a "$(ours "gtkr_$$" <<<"$listing")" = 1
+  after=$(events_now kprobes "$tsock")
+  check "guest $arch: tracefs: nothing of the session left in kprobe_events after it ended" \
+    test "$(grep -c "^gtkr\?_$$_bpfd_" <<<"$after")" = 0
+else
+  check "guest $arch: the guest has a BPFD_PROBE_API=tracefs port" false
+fi
+
+# 6. An explicit v1 BPF_ATTACH_UPROBE: on the init's bpfd_guest_tick (called ~5 times a second;
+#    /init keeps its symbol table), its file offset from GET_ELF_FUNCS in the guest; through
+#    the PMU and through uprobe_events.
+for api in pmu tracefs; do
+  sock=$GUEST_SOCK; [[ $api == tracefs ]] && sock=$tsock
+  [[ -S $sock ]] || continue
+  # The whole reply is read: a client hanging up mid-reply leaves the guest's daemon blocked
+  # in write(2) (a virtio port without a host blocks writers), and the next client would find
+  # that daemon instead of a fresh one.
+  off=$(printf 'GET_ELF_FUNCS /init\nexit\n' | "$host" connect "unix:$sock" 2>&1 |
+        awk '$4 == "bpfd_guest_tick" && off == "" {off = $1} END {print off}')
+  check "guest $arch: $api: GET_ELF_FUNCS /init names bpfd_guest_tick (offset 0x${off:-?})" test -n "$off"
+  [[ -n $off ]] || continue
+  out=$({ counters_setup; printf 'BPF_ATTACH_UPROBE 4 0 gu_%s /init %d -1\nBPF_ATTACH_UPROBE 5 1 gur_%s /init %d -1\n' $$ $((16#$off)) $$ $((16#$off))
+          echo "GET_TRACE_EVENTS /sys/kernel/tracing uprobes"; sleep 1; lookups
+          printf 'BPF_DETACH_UPROBE gu_%s\nBPF_DETACH_UPROBE gur_%s\nexit\n' $$ $$; } |
+        "$host" connect "unix:$sock" 2>&1)
+  echo "--- uprobe session ($api) ---"; echo "$out"
+  mapfile -t attach < <(ret bpf_attach_uprobe <<<"$out")
+  mapfile -t detach < <(ret bpf_detach_uprobe <<<"$out")
+  check "guest $arch: $api: uprobe and uretprobe on /init:bpfd_guest_tick attach" test "${attach[*]}" != "" -a "${attach[0]:--1}" -ge 0 -a "${attach[1]:--1}" -ge 0
+  listing=$(reply 6 <<<"$out")
+  want=0; [[ $api == tracefs ]] && want=1
+  check "guest $arch: $api: uprobe_events entries while attached: $want each" \
+    test "$(ours "gu_$$" <<<"$listing")" = $want -a "$(ours "gur_$$" <<<"$listing")" = $want
+  read -r u ur <<<"$(counts 7 <<<"$out")"
+  check "guest $arch: $api: the uprobe fired (count ${u:-?} > 0)" test "${u:-0}" -gt 0
+  check "guest $arch: $api: the uretprobe fired (count ${ur:-?} > 0)" test "${ur:-0}" -gt 0
+  check "guest $arch: $api: both detach" test "${detach[*]}" = "0 0"
+  after=$(events_now uprobes "$sock")
+  check "guest $arch: $api: nothing left in uprobe_events" test "$(grep -c "^gur\?_$$_bpfd_" <<<"$after")" = 0
+done
 finish

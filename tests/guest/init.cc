@@ -1,11 +1,16 @@
 // The guest's /init (PID 1 of a qemu-system guest booted from tests/guest's initramfs):
 // mounts proc, sys, devtmpfs, tracefs, debugfs, bpffs and a /tmp; loads the modules listed in
-// /modules/order (finit_module); finds the virtio-serial ports named "bpfd" and "bpfd-ctl";
-// then serves bpfd sessions on the "bpfd" port one after another: each session is a fresh
-// `/bpfd` (daemon mode) started once the host side is connected, with stdin/stdout on the
-// port, stderr on the console and no other descriptor open. A line "poweroff" on the
-// "bpfd-ctl" port (or the daemon failing to start) powers the guest off.
-// Everything it does is logged on the console as "init: ...".
+// /modules/order (finit_module); finds the virtio-serial ports named "bpfd", "bpfd-tracefs"
+// (optional) and "bpfd-ctl"; then serves bpfd sessions on each session port one after another:
+// each session is a fresh `/bpfd` (daemon mode) started once the host side is connected, with
+// stdin/stdout on the port, stderr on the console and no other descriptor open. On
+// "bpfd-tracefs" the daemon runs with BPFD_PROBE_API=tracefs (kprobes and uprobes through
+// kprobe_events/uprobe_events even though the kernel has the PMUs).
+// Lines on the "bpfd-ctl" port: "poweroff" (the daemon failing to start does it too);
+// "getpid RATE MS" calls getpid() for MS milliseconds, RATE calls per second (0: flat out), in
+// PID 1 (the load of bench/guest_perf.sh), then answers "getpid CALLS NS".
+// Every pass of the main loop (about 5 per second) calls bpfd_guest_tick(): a uprobe target
+// (the init is installed unstripped for it). Everything is logged on the console as "init: ...".
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -18,7 +23,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -105,15 +113,22 @@ bool HostConnected(int fd) {
   return poll(&p, 1, 0) >= 0 && !(p.revents & POLLHUP);
 }
 
+struct SessionPort {
+  const char* name;
+  const char* probe_api;  // BPFD_PROBE_API of its daemons; nullptr: unset (auto)
+  std::string dev;        // "" when the guest has no such port
+  pid_t session = -1;
+};
+
 // The session child: waits for a host on the port, then becomes the daemon with only fds 0-2.
 // After a session that ended with `exit`, the client that sent it is still seen connected
 // until its hang-up reaches the guest; a banner written before that would go to it and be
 // lost, so first wait briefly for that hang-up. It normally arrives with the `exit` line
 // itself; a client already connecting next cannot be told apart and costs the full 50 ms.
-[[noreturn]] void RunSession(const std::string& port, bool after_session) {
-  int fd = open(port.c_str(), O_RDWR | O_NOCTTY);
+[[noreturn]] void RunSession(const SessionPort& port, bool after_session) {
+  int fd = open(port.dev.c_str(), O_RDWR | O_NOCTTY);
   if (fd < 0) {
-    Log(port + ": " + Errno(errno));
+    Log(port.dev + ": " + Errno(errno));
     _exit(126);
   }
   for (int waited = 0; after_session && HostConnected(fd) && waited < 50; waited += 2) SleepMs(2);
@@ -121,23 +136,53 @@ bool HostConnected(int fd) {
   dup2(fd, 0);
   dup2(fd, 1);
   if (fd > 2) close(fd);
+  if (port.probe_api) setenv("BPFD_PROBE_API", port.probe_api, 1);
   execl("/bpfd", "bpfd", static_cast<char*>(nullptr));
   Log("exec /bpfd: " + Errno(errno));
   _exit(127);
 }
 
-pid_t StartSession(const std::string& port, bool after_session) {
+void StartSession(SessionPort* port, bool after_session) {
   pid_t pid = fork();
-  if (pid == 0) RunSession(port, after_session);
+  if (pid == 0) RunSession(*port, after_session);
   if (pid < 0) Log("fork: " + Errno(errno));
-  return pid;
+  port->session = pid;
 }
 
-// Reads the control port (non-blocking); true when it asked for a power-off.
-bool PowerOffRequested(int ctl, std::string* pending) {
+int64_t NowNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+// "getpid RATE MS": getpid() for ms milliseconds, rate calls per second (0: flat out; the clock
+// is read at least every 256 calls). Returns "getpid CALLS NS".
+std::string GetpidLoad(const std::string& args) {
+  unsigned long rate = 0, ms = 0;
+  if (std::sscanf(args.c_str(), "%lu %lu", &rate, &ms) != 2 || ms > 60000) return "getpid -22 0";
+  const int64_t t0 = NowNs(), end = t0 + static_cast<int64_t>(ms) * 1000000;
+  uint64_t n = 0;
+  for (int64_t now = t0; now < end; now = NowNs()) {
+    uint64_t target = rate ? static_cast<uint64_t>((now - t0) / 1e9 * static_cast<double>(rate))
+                           : n + 256;
+    target = std::min(target, n + 256);  // a guest slower than the rate: still look at the clock
+    if (n >= target) {  // paced and ahead: let the daemon run
+      timespec ts = {0, 50000};
+      nanosleep(&ts, nullptr);
+    }
+    for (; n < target; ++n) syscall(SYS_getpid);
+  }
+  return "getpid " + std::to_string(n) + " " + std::to_string(NowNs() - t0);
+}
+
+// Reads the control port (non-blocking) and runs its complete lines; true when one asked for
+// a power-off.
+bool RunControl(int ctl, std::string* pending) {
   pollfd p = {ctl, POLLIN, 0};
   if (poll(&p, 1, 200) <= 0) return false;
-  if (!(p.revents & POLLIN)) {  // no host on the control port: nothing to read
+  // No host on the control port: virtio_console then reports POLLIN too (a read would not
+  // block: it returns 0 at once), so POLLHUP must be tested first or this loop spins.
+  if ((p.revents & POLLHUP) || !(p.revents & POLLIN)) {
     SleepMs(200);
     return false;
   }
@@ -145,7 +190,17 @@ bool PowerOffRequested(int ctl, std::string* pending) {
   ssize_t n = read(ctl, buf, sizeof(buf));
   if (n > 0) pending->append(buf, static_cast<size_t>(n));
   for (size_t nl; (nl = pending->find('\n')) != std::string::npos; pending->erase(0, nl + 1)) {
-    if (pending->substr(0, nl) == "poweroff") return true;
+    std::string line = pending->substr(0, nl);
+    if (line == "poweroff") return true;
+    if (line.rfind("getpid ", 0) == 0) {
+      std::string reply = GetpidLoad(line.substr(7)) + "\n";
+      for (size_t off = 0; off < reply.size();) {  // the port is non-blocking
+        ssize_t w = write(ctl, reply.data() + off, reply.size() - off);
+        if (w > 0) off += static_cast<size_t>(w);
+        else if (w < 0 && errno != EAGAIN && errno != EINTR) break;
+        else SleepMs(1);
+      }
+    }
   }
   return false;
 }
@@ -153,6 +208,11 @@ bool PowerOffRequested(int ctl, std::string* pending) {
 void OnChild(int) {}  // only to interrupt poll/nanosleep: a session restarts at once
 
 }  // namespace
+
+// The uprobe target of tests/guest (an explicit BPF_ATTACH_UPROBE on /init): called on every
+// pass of the main loop; extern "C" and not inlined so the symbol table names it.
+volatile unsigned long bpfd_guest_ticks;
+extern "C" __attribute__((noinline, used)) void bpfd_guest_tick() { bpfd_guest_ticks = bpfd_guest_ticks + 1; }
 
 int main() {
   struct sigaction sa = {};
@@ -170,28 +230,41 @@ int main() {
   }
   std::string error;
   if (LoadModules(&error) < 0) PowerOff("loading modules: " + error);
-  std::string port = FindPort("bpfd", 10000);
-  if (port.empty()) PowerOff("no virtio-serial port named bpfd");
+  SessionPort ports[] = {{"bpfd", nullptr, FindPort("bpfd", 10000)},
+                         {"bpfd-tracefs", "tracefs", FindPort("bpfd-tracefs", 0)}};
+  if (ports[0].dev.empty()) PowerOff("no virtio-serial port named bpfd");
   std::string ctl_port = FindPort("bpfd-ctl", 0);
   int ctl = ctl_port.empty() ? -1 : open(ctl_port.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-  Log("serving bpfd on " + port + (ctl < 0 ? "" : ", control on " + ctl_port));
+  std::string serving;
+  for (auto& p : ports) {
+    if (p.dev.empty()) continue;
+    serving += (serving.empty() ? "" : ", ") + std::string(p.name) + " on " + p.dev;
+    StartSession(&p, false);
+  }
+  Log("serving " + serving + (ctl < 0 ? "" : "; control on " + ctl_port));
 
-  pid_t session = StartSession(port, false);
   std::string pending;
   for (;;) {
-    if (session < 0) session = StartSession(port, true);  // fork failed: try again
-    if (ctl >= 0 ? PowerOffRequested(ctl, &pending) : (SleepMs(200), false)) {
-      if (session > 0) kill(session, SIGTERM);
+    bpfd_guest_tick();
+    for (auto& p : ports) {
+      if (!p.dev.empty() && p.session < 0) StartSession(&p, true);  // fork failed: try again
+    }
+    if (ctl >= 0 ? RunControl(ctl, &pending) : (SleepMs(200), false)) {
+      for (auto& p : ports) {
+        if (p.session > 0) kill(p.session, SIGTERM);
+      }
       PowerOff("asked on the control port");
     }
     int status;
     for (pid_t pid; (pid = waitpid(-1, &status, WNOHANG)) > 0;) {  // reap every orphan too
-      if (pid != session) continue;
-      if (WIFEXITED(status) && WEXITSTATUS(status) >= 126) PowerOff("the daemon cannot start");
-      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        Log("session ended with status " + std::to_string(status));
+      for (auto& p : ports) {
+        if (pid != p.session) continue;
+        if (WIFEXITED(status) && WEXITSTATUS(status) >= 126) PowerOff("the daemon cannot start");
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+          Log(std::string(p.name) + " session ended with status " + std::to_string(status));
+        }
+        StartSession(&p, true);
       }
-      session = StartSession(port, true);
     }
   }
 }

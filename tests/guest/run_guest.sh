@@ -6,9 +6,11 @@
 #   DIR      a new or empty directory (short path: it holds unix sockets) for the initramfs,
 #            the sockets and console.log (the guest's kernel console)
 #   COMMAND  run on the host once the guest's daemon answered its banner, with GUEST_SOCK
-#            (the daemon's socket) and GUEST_CONSOLE in its environment; then the guest is
-#            powered off and COMMAND's status is returned. Without COMMAND: prints the socket
-#            and waits until interrupted.
+#            (the daemon's socket), GUEST_SOCK_TRACEFS (a daemon whose kprobes and uprobes go
+#            through kprobe_events/uprobe_events: BPFD_PROBE_API=tracefs), GUEST_CTL (the
+#            init's control socket: tests/guest/init.cc) and GUEST_CONSOLE in its environment;
+#            then the guest is powered off and COMMAND's status is returned. Without COMMAND:
+#            prints the socket and waits until interrupted.
 # Env: GUEST_BOOT_TIMEOUT (s, default 180), GUEST_COMMAND_TIMEOUT (s, default 600: then the
 # guest's console is printed and the exit is 4), GUEST_HOST_BPFD (the client used for the ready
 # check; default: `bpfd` in PATH), BPFD_CACHE. Exit: COMMAND's status; 3 guest assets not
@@ -40,7 +42,7 @@ fi
   { echo "guest $arch: $cache does not match its SHA256SUMS: run tools/guest-setup" >&2; exit 3; }
 
 mkdir -p "$dir" && dir=$(cd "$dir" && pwd)
-sock=$dir/bpfd.sock ctl=$dir/ctl.sock log=$dir/console.log
+sock=$dir/bpfd.sock tsock=$dir/bpfd-tracefs.sock ctl=$dir/ctl.sock log=$dir/console.log
 
 # The initramfs: /init, /bpfd, /modules/{order,*.ko}, /boot/config-RELEASE; built
 # unprivileged (owner set to root in the archive).
@@ -53,11 +55,12 @@ cp "$cache"/modules/*.ko "$root/modules/" && cp "$cache/modules.order" "$root/mo
   { echo "guest $arch: building the initramfs failed" >&2; exit 4; }
 
 console_tail() { echo "--- guest $arch: last console lines ($log) ---" >&2; tail -n 30 "$log" >&2; }
-rm -f "$sock" "$ctl" "$log"
+rm -f "$sock" "$tsock" "$ctl" "$log"
 "${qemu[@]}" -m 512 -smp 1 -nic none -display none -monitor none -no-reboot \
   -serial "file:$log" -kernel "$cache/vmlinuz" -initrd "$dir/initramfs.cpio" \
   -append "console=$console panic=-1 loglevel=4" \
   -chardev "socket,id=bpfd,path=$sock,server=on,wait=off" -device virtserialport,chardev=bpfd,name=bpfd \
+  -chardev "socket,id=tfs,path=$tsock,server=on,wait=off" -device virtserialport,chardev=tfs,name=bpfd-tracefs \
   -chardev "socket,id=ctl,path=$ctl,server=on,wait=off" -device virtserialport,chardev=ctl,name=bpfd-ctl \
   2>"$dir/qemu.err" &
 qpid=$!
@@ -92,7 +95,7 @@ done
 [[ -n $ready ]] || { echo "guest $arch: no daemon banner within $boot_timeout s" >&2; console_tail; exit 4; }
 echo "guest $arch: ready in $(awk "BEGIN {printf \"%.1f\", $(date +%s.%N) - $t0}") s ($(cat "$cache/PACKAGE")); socket $sock" >&2
 
-export GUEST_SOCK=$sock GUEST_CONSOLE=$log
+export GUEST_SOCK=$sock GUEST_SOCK_TRACEFS=$tsock GUEST_CTL=$ctl GUEST_CONSOLE=$log
 if (($#)); then
   timeout -k 5 "$command_timeout" "$@"; rc=$?
   if ((rc == 124 || rc == 137)); then
