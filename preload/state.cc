@@ -86,6 +86,27 @@ State& State::Get() {
 
 __attribute__((constructor)) static void InitState() { State::Get(); }
 
+// BPFD_REMOTE_STATS=1: one line on stderr at exit with the session's traffic (read at load,
+// since the environment is scrubbed once the session starts).
+static bool g_print_stats = false;
+
+__attribute__((constructor)) static void InitStats() {
+  const char* v = getenv("BPFD_REMOTE_STATS");
+  g_print_stats = v && *v && std::strcmp(v, "0") != 0;
+}
+
+__attribute__((destructor)) static void PrintStats() {
+  State* s = g_state.load(std::memory_order_acquire);
+  if (!g_print_stats || !s || !s->active()) return;
+  char msg[160];
+  int n = snprintf(msg, sizeof msg,
+                   "bpfd-remote: %llu round trips, %llu bytes sent, %llu received\n",
+                   static_cast<unsigned long long>(s->stats().calls),
+                   static_cast<unsigned long long>(s->stats().sent),
+                   static_cast<unsigned long long>(s->stats().received));
+  if (n > 0) Real().write(2, msg, static_cast<size_t>(n));
+}
+
 State::State() : table_(new std::atomic<Obj*>[kMaxFds]) {
   for (int i = 0; i < kMaxFds; ++i) table_[i].store(nullptr, std::memory_order_relaxed);
   const char* fds = getenv("BPFD_REMOTE_FDS");
@@ -113,6 +134,9 @@ int64_t State::Call(std::string_view line, std::vector<std::string>* rest, int t
   std::vector<std::string> lines;
   int r = client_.Call(line, &lines, timeout_ms);
   if (r < 0) Die("lost the connection to the target's bpfd", -r);
+  ++stats_.calls;
+  stats_.sent += line.size() + 1;
+  for (const std::string& l : lines) stats_.received += l.size() + 1;
   int64_t ret = 0;
   if (lines.empty() || ParseRet(lines[0], &ret) < 0) {
     std::string what = "unexpected reply to " + std::string(line.substr(0, line.find(' ')));

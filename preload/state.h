@@ -56,6 +56,12 @@ class State {
   // True if a signal arrived while a call waited (then cleared).
   bool TakeInterrupted();
 
+  // Round trips and bytes so far (BPFD_REMOTE_STATS=1 prints them at exit).
+  struct Stats {
+    uint64_t calls = 0, sent = 0, received = 0;
+  };
+  const Stats& stats() const { return stats_; }
+
   // Table (under Lock() for changes). Find is lock-free and returns null for local fds.
   Obj* Find(int fd) const {
     return fd >= 0 && fd < kMaxFds ? table_[fd].load(std::memory_order_acquire) : nullptr;
@@ -91,6 +97,7 @@ class State {
   std::unique_ptr<std::atomic<Obj*>[]> table_;
   std::unique_ptr<struct RemoteUname> uname_;
   int possible_cpus_ = 0;
+  Stats stats_;
   friend void MarkForked();
 };
 
