@@ -24,6 +24,7 @@ constexpr Mode kModes[] = {
     {"selftest", "bpf-selftest", "check this device can do BPF tracing", bpfd::SelftestMain},
     {"connect", "bpfd-connect", "pipe protocol lines to a remote daemon", bpfd::ConnectMain},
     {"push", "bpfd-push", "copy the right bpfd to an Android device (adb)", bpfd::PushMain},
+    {"remote", "bpfd-remote", "run a BCC tool here on a remote daemon's kernel", bpfd::RemoteMain},
 };
 
 void Usage(FILE* out) {

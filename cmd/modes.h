@@ -9,5 +9,6 @@ int MapdumpMain(int argc, char** argv);   // cmd/mapdump.cc  (bpf-mapdump, bpfd 
 int SelftestMain(int argc, char** argv);  // cmd/selftest.cc (bpf-selftest, bpfd selftest)
 int ConnectMain(int argc, char** argv);   // cmd/connect.cc  (bpfd connect)
 int PushMain(int argc, char** argv);      // cmd/push.cc     (bpfd push)
+int RemoteMain(int argc, char** argv);    // cmd/remote.cc   (bpfd-remote, bpfd remote)
 
 }  // namespace bpfd

@@ -108,7 +108,12 @@ int ProtocolClient::Spawn(const std::vector<std::string>& argv, SpawnOptions opt
   UniqueFd in_r(in[0]), in_w(in[1]);
   if (pipe2(out, O_CLOEXEC) < 0) return -errno;
   UniqueFd out_r(out[0]), out_w(out[1]);
-  pid_t pid = StartProcess(argv, in_r.get(), out_w.get(), opts.stderr_fd);
+  StartOptions so;
+  so.in_fd = in_r.get();
+  so.out_fd = out_w.get();
+  so.err_fd = opts.stderr_fd;
+  so.new_session = opts.new_session;
+  pid_t pid = StartProcess(argv, so);
   if (pid < 0) return pid;
   pid_ = pid;
   int r = Reset(std::move(in_w), std::move(out_r));
@@ -147,6 +152,20 @@ int ProtocolClient::Reset(UniqueFd to_peer, UniqueFd from_peer) {
   in_reply_ = false;
   int r = SetNonBlocking(to_child_.get());
   return r < 0 ? r : SetNonBlocking(from_child_.get());
+}
+
+int ProtocolClient::ReleaseFds(UniqueFd* read_fd, UniqueFd* write_fd) {
+  if (!from_child_ || !to_child_) return -ENOTCONN;
+  if (end_ != start_ || unfinished_ > 0) return -EBUSY;
+  for (const UniqueFd* fd : {&from_child_, &to_child_}) {
+    int fl = fcntl(fd->get(), F_GETFL);
+    if (fl < 0 || fcntl(fd->get(), F_SETFL, fl & ~O_NONBLOCK) < 0) return -errno;
+  }
+  *read_fd = std::move(from_child_);
+  *write_fd = std::move(to_child_);
+  buf_.clear();
+  start_ = end_ = scan_ = 0;
+  return 0;
 }
 
 int ProtocolClient::Fill(int64_t deadline_ms) {

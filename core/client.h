@@ -27,6 +27,8 @@ int ParseRet(const std::string& first_line, int64_t* ret);
 struct SpawnOptions {
   // The child's stderr: -1 inherits ours; otherwise this fd (not owned) is dup'ed onto it.
   int stderr_fd = -1;
+  // The child leads its own session, away from our terminal's Ctrl-C (see StartOptions).
+  bool new_session = false;
 };
 
 // Not thread-safe: one thread drives one client. Timeouts are in milliseconds; negative means
@@ -78,6 +80,13 @@ class ProtocolClient {
   // ended it, -ETIMEDOUT if it had to be killed, 0 for an attached socket, -ECHILD if there
   // was no peer.
   int Close(int timeout_ms = 5000);
+
+  // Hands the connection over to someone else (e.g. an exec'ed program): *read_fd and
+  // *write_fd take the two ends (for an attached socket, two fds of it), blocking and still
+  // close-on-exec. The client keeps only the child, for Close() to reap. Fails with -EBUSY
+  // when bytes from the peer are buffered or a reply is unfinished (they would be lost), or
+  // -ENOTCONN without a connection. 0 or -errno.
+  int ReleaseFds(UniqueFd* read_fd, UniqueFd* write_fd);
 
   // The child's pid while it runs (after Spawn, until Close), else -1.
   pid_t pid() const { return pid_; }

@@ -240,6 +240,7 @@ int ConnectRemote(const RemoteSpec& spec, const ConnectOptions& opts, ProtocolCl
   } else {
     SpawnOptions so;
     so.stderr_fd = opts.stderr_fd;
+    so.new_session = opts.new_session;
     std::vector<std::string> argv = RemoteArgv(spec);
     r = c->Spawn(argv, so);
     if (r < 0) {

@@ -41,6 +41,7 @@ struct ConnectOptions {
   int timeout_ms = 10000;  // connect + banner
   std::string token_file;  // tcp: the shared token (default: $BPFD_TOKEN_FILE)
   int stderr_fd = -1;      // spawned kinds: the child's stderr (-1: ours)
+  bool new_session = false;  // spawned kinds: the child in its own session (no Ctrl-C)
 };
 
 // The shared tcp token: the first line of `file` (without a trailing CR). 0, -errno, or

@@ -12,6 +12,14 @@
 namespace bpfd {
 
 pid_t StartProcess(const std::vector<std::string>& argv, int in_fd, int out_fd, int err_fd) {
+  StartOptions opts;
+  opts.in_fd = in_fd;
+  opts.out_fd = out_fd;
+  opts.err_fd = err_fd;
+  return StartProcess(argv, opts);
+}
+
+pid_t StartProcess(const std::vector<std::string>& argv, const StartOptions& opts) {
   if (argv.empty() || argv[0].empty()) return -EINVAL;
   std::vector<char*> cargv;
   for (const std::string& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
@@ -25,14 +33,21 @@ pid_t StartProcess(const std::vector<std::string>& argv, int in_fd, int out_fd, 
   if (pid == 0) {
     // Child: only async-signal-safe calls from here on. Move the fds above 2 first so the
     // dup2s cannot clobber one another when the parent had stdio closed.
-    const int want[3] = {in_fd, out_fd, err_fd};
+    const int want[3] = {opts.in_fd, opts.out_fd, opts.err_fd};
     int moved[3] = {-1, -1, -1};
     int e = 0;
     for (int i = 0; i < 3 && e == 0; ++i)
       if (want[i] >= 0 && (moved[i] = fcntl(want[i], F_DUPFD_CLOEXEC, 3)) < 0) e = errno;
     for (int i = 0; i < 3 && e == 0; ++i)
       if (moved[i] >= 0 && dup2(moved[i], i) < 0) e = errno;
+    if (e == 0 && opts.new_session && setsid() < 0) e = errno;
     if (e == 0) {
+      if (opts.default_interrupts) {
+        struct sigaction dfl = {};
+        dfl.sa_handler = SIG_DFL;
+        sigaction(SIGINT, &dfl, nullptr);
+        sigaction(SIGQUIT, &dfl, nullptr);
+      }
       sigset_t none;
       sigemptyset(&none);
       sigprocmask(SIG_SETMASK, &none, nullptr);
