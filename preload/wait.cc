@@ -46,7 +46,10 @@ int SliceLoop(const std::vector<int>& rings, bool have_local, int timeout_ms, Re
       FillRings(rings, slice);
       interrupted = st.TakeInterrupted();
     }
-    if (interrupted && ready() == 0) {
+    // As a local poll would: EINTR first, records stay for the next call. (Handing them
+    // over now would run the tool's callbacks with the signal pending, and Python raises
+    // KeyboardInterrupt inside a ctypes callback, where it is swallowed.)
+    if (interrupted) {
       errno = EINTR;
       return -1;
     }
