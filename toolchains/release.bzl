@@ -1,6 +1,15 @@
 """release: builds one binary for several platforms (a transition per architecture) and
 lays them out as <dir>/bpfd-<arch> plus <dir>/SHA256SUMS."""
 
+def copy_executable(ctx, src, out):
+    """Declares the action copying src to out (mode 0755)."""
+    ctx.actions.run_shell(
+        inputs = [src],
+        outputs = [out],
+        command = "cp \"$1\" \"$2\" && chmod 0755 \"$2\"",
+        arguments = [src.path, out.path],
+    )
+
 def _arch_transition_impl(settings, attr):
     return {
         arch: {
@@ -27,12 +36,11 @@ def _release_impl(ctx):
     for arch, target in ctx.split_attr.binary.items():
         src = target[DefaultInfo].files_to_run.executable
         out = ctx.actions.declare_file("%s/%s-%s" % (ctx.label.name, ctx.attr.stem, arch))
-        ctx.actions.run_shell(
-            inputs = [src],
-            outputs = [out],
-            command = "cp \"$1\" \"$2\" && chmod 0755 \"$2\"",
-            arguments = [src.path, out.path],
-        )
+        copy_executable(ctx, src, out)
+        outs.append(out)
+    for src in ctx.files.extra:
+        out = ctx.actions.declare_file("%s/%s" % (ctx.label.name, src.basename))
+        copy_executable(ctx, src, out)
         outs.append(out)
     if not ctx.attr.sums:
         return [DefaultInfo(files = depset(outs), runfiles = ctx.runfiles(files = outs))]
@@ -53,6 +61,10 @@ release = rule(
         "binary": attr.label(cfg = _arch_transition, mandatory = True),
         "platforms": attr.string_dict(mandatory = True),
         "stem": attr.string(default = "bpfd"),
+        "extra": attr.label_list(
+            allow_files = True,
+            doc = "files shipped beside the binaries as they are (the host library)",
+        ),
         "sums": attr.bool(default = True, doc = "also write SHA256SUMS"),
         "strip": attr.bool(default = True, doc = "strip the binaries (False: keep the symbol table)"),
         "_allowlist_function_transition": attr.label(
@@ -73,12 +85,7 @@ _strip_transition = transition(
 def _stripped_impl(ctx):
     src = ctx.attr.binary[0][DefaultInfo].files_to_run.executable
     out = ctx.actions.declare_file("%s/%s" % (ctx.label.name, src.basename))
-    ctx.actions.run_shell(
-        inputs = [src],
-        outputs = [out],
-        command = "cp \"$1\" \"$2\" && chmod 0755 \"$2\"",
-        arguments = [src.path, out.path],
-    )
+    copy_executable(ctx, src, out)
     return [DefaultInfo(files = depset([out]), executable = out)]
 
 # stripped: the binary as //:release ships it, for the current platform (<name>/<basename>).
