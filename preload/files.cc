@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -106,6 +107,46 @@ FakeDir* AsFake(DIR* d) {
   return FakeDirs().count(d) ? reinterpret_cast<FakeDir*>(d) : nullptr;
 }
 
+// The last tracefs directory listed: tools that walk events/ (tplist, funccount) stat every
+// entry right after listing it, and tracefs entries are plain directories and files, so
+// their stat (type and tracefs's fixed modes) is known without another round trip.
+struct LastListing {
+  std::string dir;
+  std::map<std::string, unsigned char> types;
+  int64_t when_ms = 0;
+};
+
+LastListing& Listing() {
+  static auto* l = new LastListing();
+  return *l;
+}
+
+int64_t NowMs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+bool Tracefs(std::string_view path) {
+  return Under(path, "/sys/kernel/tracing") || Under(path, "/sys/kernel/debug/tracing");
+}
+
+bool StatFromListing(const std::string& path, struct stat* out) {
+  LastListing& l = Listing();
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos || path.compare(0, slash, l.dir) != 0 ||
+      l.dir.size() != slash || NowMs() - l.when_ms > 1000) {
+    return false;
+  }
+  auto it = l.types.find(path.substr(slash + 1));
+  if (it == l.types.end() || (it->second != DT_DIR && it->second != DT_REG)) return false;
+  std::memset(out, 0, sizeof *out);
+  out->st_mode = it->second == DT_DIR ? (S_IFDIR | 0755) : (S_IFREG | 0644);
+  out->st_nlink = it->second == DT_DIR ? 2 : 1;
+  out->st_blksize = 4096;
+  return true;
+}
+
 // Only the flags whose meaning is the same on every architecture's ABI.
 int PortableFlags(int flags) { return flags & (O_ACCMODE | O_APPEND | O_TRUNC | O_CREAT); }
 
@@ -184,6 +225,7 @@ int RemoteOpen(const std::string& path, int flags, mode_t mode) {
 
 int RemoteStat(const std::string& path, bool follow, struct stat* out) {
   auto lock = State::Get().Lock();
+  if (follow && StatFromListing(path, out)) return 0;
   std::vector<std::string> rest;
   int64_t r = CallPath("FILE_STAT", path, follow ? "1" : "0", &rest);
   if (r < 0) return Fail(r);
@@ -274,6 +316,13 @@ DIR* RemoteOpendir(const std::string& path) {
       continue;
     }
     dir->entries.emplace_back(static_cast<unsigned char>(type), std::move(name));
+  }
+  if (Tracefs(path)) {
+    LastListing& l = Listing();
+    l.dir = path;
+    l.types.clear();
+    for (auto& [type, name] : dir->entries) l.types.emplace(name, type);
+    l.when_ms = NowMs();
   }
   DIR* d = reinterpret_cast<DIR*>(dir.release());
   FakeDirs().insert(d);

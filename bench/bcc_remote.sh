@@ -1,0 +1,67 @@
+#!/bin/sh
+# bpfd remote against local runs of Debian's BCC tools, on this machine's kernel (the
+# process transport: same kernel, so outputs and timings are comparable in one run).
+# Prints per tool: time to the first output line and the round trips of a whole short run
+# (BPFD_REMOTE_STATS), then map iteration round trips and perf-buffer delivery.
+# Usage: bench/bcc_remote.sh [RUNS]   (needs tools/setup; builds //cmd:bpfd and the library)
+set -eu
+cd "$(dirname "$0")/.."
+runs=${1:-3}
+bazel build --config=x86_64 //cmd:bpfd //cmd:libbpfd-remote.so >/dev/null 2>&1
+bpfd=$PWD/bazel-bin/cmd/bpfd
+hdr=$(ls -d "${BPFD_CACHE:-$HOME/.cache/bpfd}"/bcc-headers/*/ | head -1)
+export BCC_KERNEL_SOURCE="${hdr%/}"
+mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true
+
+# Seconds until the command's first stdout line (median of $runs), via python's monotonic clock.
+first_line() {
+  python3 - "$runs" "$@" <<'PY'
+import subprocess, sys, time
+runs, cmd = int(sys.argv[1]), sys.argv[2:]
+ts = []
+for _ in range(runs):
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    p.stdout.readline()
+    ts.append(time.monotonic() - t0)
+    p.stdout.read()
+    p.wait()
+ts.sort()
+print("%.0f" % (ts[len(ts) // 2] * 1000))
+PY
+}
+
+trips() {
+  BPFD_REMOTE_STATS=1 "$bpfd" remote -- "$@" 2>&1 >/dev/null | sed -n 's/^bpfd-remote: \([0-9]*\) round trips.*/\1/p'
+}
+
+echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) CPUs; $(uname -r)"
+printf '%-22s %9s %9s %6s %12s\n' tool local_ms remote_ms ratio round_trips
+for t in "hardirqs-bpfcc 1 1" "softirqs-bpfcc 1 1" "syscount-bpfcc -d 1" "runqlat-bpfcc 1 1" \
+         "tplist-bpfcc sched:sched_switch"; do
+  # shellcheck disable=SC2086
+  l=$(first_line $t); r=$(first_line "$bpfd" remote -- $t); n=$(trips $t)
+  printf '%-22s %9s %9s %6s %12s\n' "${t%% *}" "$l" "$r" "$(echo "scale=2; $r / $l" | bc)" "$n"
+done
+
+it=$(mktemp -d)
+trap 'rm -rf "$it"' EXIT
+cat > "$it/map_iter.py" <<'PY'
+import sys
+from bcc import BPF
+b = BPF(text="BPF_HASH(h, u32, u64, 10000);")
+t = b["h"]
+for i in range(10000):
+    t[t.Key(i)] = t.Leaf(i)
+if sys.argv[1:] == ["iterate"]:
+    assert len(t.items()) == 10000
+PY
+fill=$(trips python3 "$it/map_iter.py")
+both=$(trips python3 "$it/map_iter.py" iterate)
+echo "10 000-entry map: items() from Python took $((both - fill)) round trip(s) (fill alone: $fill)"
+
+echo "perf buffer, 3 s of getppid load (bench/bcc_perf.py):"
+echo "  local:  $(python3 bench/bcc_perf.py 3)"
+echo "  remote: $("$bpfd" remote -- python3 bench/bcc_perf.py 3)"
+echo "  1-page buffers (forced loss), local:  $(python3 bench/bcc_perf.py 2 1)"
+echo "  1-page buffers (forced loss), remote: $("$bpfd" remote -- python3 bench/bcc_perf.py 2 1)"
