@@ -62,6 +62,22 @@ int64_t CallPath(const char* cmd, const std::string& path, const std::string& ar
   return State::Get().Call(line, rest);
 }
 
+// A call whose data line is n decimal numbers (FILE_STAT, FILE_STATFS) into v[0..n).
+// Returns ret, or -EIO for a malformed line.
+int64_t CallNumbers(const char* cmd, const std::string& path, const std::string& args,
+                    int64_t* v, size_t n) {
+  std::vector<std::string> rest;
+  int64_t r = CallPath(cmd, path, args, &rest);
+  if (r < 0) return r;
+  if (rest.empty()) return -EIO;
+  auto t = SplitTokens(rest[0]);
+  if (t.size() < n) return -EIO;
+  for (size_t i = 0; i < n; ++i) {
+    if (!ParseInt64(t[i], &v[i])) return -EIO;
+  }
+  return r;
+}
+
 int Fail(int64_t err) {
   errno = static_cast<int>(-err);
   return -1;
@@ -226,16 +242,9 @@ int RemoteOpen(const std::string& path, int flags, mode_t mode) {
 int RemoteStat(const std::string& path, bool follow, struct stat* out) {
   auto lock = State::Get().Lock();
   if (follow && StatFromListing(path, out)) return 0;
-  std::vector<std::string> rest;
-  int64_t r = CallPath("FILE_STAT", path, follow ? "1" : "0", &rest);
+  int64_t v[13];
+  int64_t r = CallNumbers("FILE_STAT", path, follow ? "1" : "0", v, 13);
   if (r < 0) return Fail(r);
-  if (rest.empty()) return Fail(-EIO);
-  auto t = SplitTokens(rest[0]);
-  int64_t v[13] = {};
-  if (t.size() < 13) return Fail(-EIO);
-  for (size_t i = 0; i < 13; ++i) {
-    if (!ParseInt64(t[i], &v[i])) return Fail(-EIO);
-  }
   std::memset(out, 0, sizeof *out);
   out->st_mode = static_cast<mode_t>(v[0]);
   out->st_size = v[1];
@@ -273,16 +282,9 @@ ssize_t RemoteReadlink(const std::string& path, char* buf, size_t size) {
 
 int RemoteStatfs(const std::string& path, struct statfs* out) {
   auto lock = State::Get().Lock();
-  std::vector<std::string> rest;
-  int64_t r = CallPath("FILE_STATFS", path, "", &rest);
+  int64_t v[10];
+  int64_t r = CallNumbers("FILE_STATFS", path, "", v, 10);
   if (r < 0) return Fail(r);
-  if (rest.empty()) return Fail(-EIO);
-  auto t = SplitTokens(rest[0]);
-  int64_t v[10] = {};
-  if (t.size() < 10) return Fail(-EIO);
-  for (size_t i = 0; i < 10; ++i) {
-    if (!ParseInt64(t[i], &v[i])) return Fail(-EIO);
-  }
   std::memset(out, 0, sizeof *out);
   out->f_type = v[0];
   out->f_bsize = v[1];
