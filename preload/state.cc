@@ -130,6 +130,7 @@ bool State::Connect() {
 }
 
 int64_t State::Call(std::string_view line, std::vector<std::string>* rest, int timeout_ms) {
+  auto lock = Lock();
   Connect();
   std::vector<std::string> lines;
   int r = client_.Call(line, &lines, timeout_ms);
@@ -174,6 +175,7 @@ void State::Share(int fd, Obj* obj) {
 }
 
 void State::Release(int fd) {
+  auto lock = Lock();
   Obj* obj = Find(fd);
   if (!obj) return;
   table_[fd].store(nullptr, std::memory_order_release);
@@ -183,6 +185,7 @@ void State::Release(int fd) {
 }
 
 const RemoteUname& State::Uname() {
+  auto lock = Lock();
   if (!uname_) {
     std::vector<std::string> rest;
     auto u = std::make_unique<RemoteUname>();
@@ -197,6 +200,7 @@ const RemoteUname& State::Uname() {
 }
 
 int State::PossibleCpus() {
+  auto lock = Lock();
   if (possible_cpus_ > 0) return possible_cpus_;
   std::vector<std::string> rest;
   std::string text;

@@ -49,7 +49,7 @@ class State {
     return std::unique_lock<std::recursive_mutex>(mu_);
   }
 
-  // One protocol call (under Lock()). A lost connection ends the process with one clear
+  // One protocol call (takes Lock(); callers hold it across calls that belong together). A lost connection ends the process with one clear
   // line on stderr (exit 1): a tool must not run on against a vanished kernel. Returns the
   // reply's ret= value (negative errno) and the lines after the first in *rest.
   int64_t Call(std::string_view line, std::vector<std::string>* rest, int timeout_ms = 120000);
