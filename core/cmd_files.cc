@@ -13,6 +13,7 @@
 
 #include "core/bpf_forward.h"
 #include "core/commands.h"
+#include "core/probe.h"
 #include "core/probe_event_edits.h"
 #include "core/tokens.h"
 #include "core/tracefs.h"
@@ -32,11 +33,33 @@ int DecodePath(std::string_view token, std::string* path) {
   return 0;
 }
 
+// A daemon told to create kprobes and uprobes through kprobe_events/uprobe_events
+// ($BPFD_PROBE_API=tracefs) says so to forwarded tools too: BCC and libbpf pick the kprobe or
+// uprobe PMU when its sysfs directory can be read and fall back to the tracefs files
+// otherwise, so for them those directories do not exist (ENOENT for every FILE_* below them;
+// a FILE_LIST of their parent still names them, which neither library looks at).
+bool HiddenPmu(std::string_view path) {
+  ProbeApi api;
+  if (ProbeApiFromEnv(&api) < 0 || api != ProbeApi::kTracefs) return false;
+  for (std::string_view dir : {"/sys/bus/event_source/devices/kprobe",
+                               "/sys/bus/event_source/devices/uprobe", "/sys/devices/kprobe",
+                               "/sys/devices/uprobe"}) {
+    if (path.substr(0, dir.size()) == dir && (path.size() == dir.size() || path[dir.size()] == '/')) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // The prologue every FILE_* command shares: the path decoded, then the no-kernel check.
 // Returns true when the handler should go on; otherwise the reply is written.
 bool PathArg(Session& s, std::string_view token, std::string_view fn, Reply& r, std::string* path) {
   if (DecodePath(token, path) < 0) {
     r.Ret(fn, -EINVAL);
+    return false;
+  }
+  if (HiddenPmu(*path)) {
+    r.Ret(fn, -ENOENT);
     return false;
   }
   return !NoKernel(s, r, fn);

@@ -238,6 +238,25 @@ TEST(FileCommandsMatchTheFileSystem) {
   EXPECT_EQ(Ret(s, "FILE_WRITE 1 " + Path("x")), -EBADF);  // never stdout
 }
 
+// With BPFD_PROBE_API=tracefs the uprobe (and kprobe) PMU's sysfs directory is ENOENT to
+// FILE_*: BCC and libbpf then take uprobe_events (the tracefs guest port's BCC tools rely on it).
+TEST(TracefsProbeApiHidesTheProbePmus) {
+  const std::string type = "/sys/bus/event_source/devices/uprobe/type";
+  if (access(type.c_str(), R_OK) != 0) SKIP("no uprobe PMU here (" + type + ")");
+  std::string local;
+  EXPECT_EQ(ReadFile(type, &local), 0);
+  Session s;
+  EXPECT_EQ(Ret(s, "FILE_READ " + Path(type)), static_cast<long long>(local.size()));
+  setenv("BPFD_PROBE_API", "tracefs", 1);
+  EXPECT_EQ(Ret(s, "FILE_READ " + Path(type)), -ENOENT);
+  EXPECT_EQ(Ret(s, "FILE_ACCESS " + Path("/sys/devices/uprobe") + " 0"), -ENOENT);
+  EXPECT_EQ(Ret(s, "FILE_STAT " + Path("/sys/bus/event_source/devices/kprobe") + " 1"), -ENOENT);
+  EXPECT_EQ(Ret(s, "FILE_ACCESS " + Path("/sys/bus/event_source/devices") + " 0"), 0);
+  setenv("BPFD_PROBE_API", "pmu", 1);
+  EXPECT_EQ(Ret(s, "FILE_ACCESS " + Path(type) + " 0"), 0);
+  unsetenv("BPFD_PROBE_API");
+}
+
 TEST(UprobeEventsWrittenAreRemovedAtSessionEnd) {
   REQUIRE_BPF();
   std::string tracefs, exe(4096, '\0');

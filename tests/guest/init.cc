@@ -8,7 +8,10 @@
 // kprobe_events/uprobe_events even though the kernel has the PMUs).
 // Lines on the "bpfd-ctl" port: "poweroff" (the daemon failing to start does it too);
 // "getpid RATE MS" calls getpid() for MS milliseconds, RATE calls per second (0: flat out), in
-// PID 1 (the load of bench/guest_perf.sh), then answers "getpid CALLS NS".
+// PID 1 (the load of bench/guest_perf.sh), then answers "getpid CALLS NS"; "exec RATE MS"
+// starts a process that, for MS milliseconds, RATE times per second forks a child that opens
+// /init and execs `/bpfd --version` (exec and open activity for execsnoop/opensnoop), and
+// answers "exec PID" at once.
 // Every pass of the main loop (about 5 per second) calls bpfd_guest_tick(): a uprobe target
 // (the init is installed unstripped for it). Everything is logged on the console as "init: ...".
 #include <dirent.h>
@@ -175,6 +178,47 @@ std::string GetpidLoad(const std::string& args) {
   return "getpid " + std::to_string(n) + " " + std::to_string(NowNs() - t0);
 }
 
+// "exec RATE MS": a child of PID 1 (reaped by the main loop) that for ms milliseconds, rate
+// times per second, forks a child that opens /init and execs `/bpfd --version` with its output
+// discarded. Returns "exec PID" (-errno when the fork failed) without waiting.
+std::string ExecLoad(const std::string& args) {
+  unsigned long rate = 0, ms = 0;
+  if (std::sscanf(args.c_str(), "%lu %lu", &rate, &ms) != 2 || rate == 0 || rate > 1000 || ms > 60000) {
+    return "exec -22";
+  }
+  pid_t loader = fork();
+  if (loader != 0) return "exec " + std::to_string(loader < 0 ? -errno : loader);
+  signal(SIGCHLD, SIG_DFL);  // PID 1's handler (no SA_RESTART) would interrupt waitpid
+  const int64_t t0 = NowNs(), end = t0 + static_cast<int64_t>(ms) * 1000000;
+  for (uint64_t n = 0; NowNs() < end; ++n) {
+    if (pid_t child = fork(); child == 0) {
+      if (int fd = open("/init", O_RDONLY | O_CLOEXEC); fd >= 0) close(fd);
+      if (int null = open("/dev/null", O_WRONLY); null >= 0) dup2(null, 1);
+      execl("/bpfd", "bpfd", "--version", static_cast<char*>(nullptr));
+      _exit(127);
+    } else if (child > 0) {
+      waitpid(child, nullptr, 0);
+    }
+    int64_t next = t0 + static_cast<int64_t>((n + 1) * 1000000000 / rate), now = NowNs();
+    if (next > now) {
+      timespec ts = {static_cast<time_t>((next - now) / 1000000000), static_cast<long>((next - now) % 1000000000)};
+      nanosleep(&ts, nullptr);
+    }
+  }
+  _exit(0);
+}
+
+// Writes a reply line to the (non-blocking) control port.
+void Reply(int ctl, const std::string& line) {
+  std::string reply = line + "\n";
+  for (size_t off = 0; off < reply.size();) {
+    ssize_t w = write(ctl, reply.data() + off, reply.size() - off);
+    if (w > 0) off += static_cast<size_t>(w);
+    else if (w < 0 && errno != EAGAIN && errno != EINTR) break;
+    else SleepMs(1);
+  }
+}
+
 // Reads the control port (non-blocking) and runs its complete lines; true when one asked for
 // a power-off.
 bool RunControl(int ctl, std::string* pending) {
@@ -192,15 +236,8 @@ bool RunControl(int ctl, std::string* pending) {
   for (size_t nl; (nl = pending->find('\n')) != std::string::npos; pending->erase(0, nl + 1)) {
     std::string line = pending->substr(0, nl);
     if (line == "poweroff") return true;
-    if (line.rfind("getpid ", 0) == 0) {
-      std::string reply = GetpidLoad(line.substr(7)) + "\n";
-      for (size_t off = 0; off < reply.size();) {  // the port is non-blocking
-        ssize_t w = write(ctl, reply.data() + off, reply.size() - off);
-        if (w > 0) off += static_cast<size_t>(w);
-        else if (w < 0 && errno != EAGAIN && errno != EINTR) break;
-        else SleepMs(1);
-      }
-    }
+    if (line.rfind("getpid ", 0) == 0) Reply(ctl, GetpidLoad(line.substr(7)));
+    if (line.rfind("exec ", 0) == 0) Reply(ctl, ExecLoad(line.substr(5)));
   }
   return false;
 }
