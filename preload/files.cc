@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -102,8 +103,20 @@ int ContentFd(const std::string& path, const std::string& content, int flags) {
   return fd;
 }
 
-// Files that cannot change while the tool runs are fetched once (BTF is 5 MB).
-bool Immutable(const std::string& path) { return Under(path, "/sys/kernel/btf"); }
+// How long a fetched file may be served again without asking (ms; 0: never cached). BTF
+// cannot change while the tool runs (5 MB); /proc/kallsyms (2.7–5.4 MB) is read whole by
+// BCC for each symbol look-up, 2–4 times in a start: its kernel text does not move, and a
+// program or module loaded in the last seconds may be missing, as after a local read.
+int64_t CacheMs(const std::string& path) {
+  if (Under(path, "/sys/kernel/btf")) return INT64_MAX;
+  if (path == "/proc/kallsyms") return 5000;
+  return 0;
+}
+
+struct Cached {
+  std::string content;
+  int64_t fetched_ms = 0;
+};
 
 struct FakeDir {
   uint64_t magic = 0x62706664444952ull;  // "bpfdDIR"
@@ -219,9 +232,11 @@ int RemoteOpen(const std::string& path, int flags, mode_t mode) {
     }
     return fd;
   }
-  static auto* cache = new std::map<std::string, std::string>();
+  static auto* cache = new std::map<std::string, Cached>();
+  const int64_t keep_ms = CacheMs(path);
   auto hit = cache->find(path);
-  if (hit != cache->end()) return ContentFd(path, hit->second, flags);
+  if (hit != cache->end() && NowMs() - hit->second.fetched_ms <= keep_ms)
+    return ContentFd(path, hit->second.content, flags);
   std::vector<std::string> rest;
   int64_t r = CallPath("FILE_READ", path, "", &rest);
   if (r == -EISDIR) {
@@ -235,7 +250,7 @@ int RemoteOpen(const std::string& path, int flags, mode_t mode) {
   if (flags & O_DIRECTORY) return Fail(-ENOTDIR);
   std::string content;
   if (rest.empty() || !Untoken(rest[0], &content)) return Fail(-EIO);
-  if (Immutable(path)) (*cache)[path] = content;
+  if (keep_ms > 0) (*cache)[path] = Cached{content, NowMs()};
   return ContentFd(path, content, flags);
 }
 
