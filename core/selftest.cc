@@ -78,10 +78,13 @@ SelftestCheck CheckConfigSource(Env* env, const std::string& release) {
 }
 
 // Kernel options worth reporting, and what their absence costs.
+// What an option's absence means: kNeeded a FAIL; kDegrades a SKIP (some tools cannot run);
+// kOptional a PASS that says so (nothing bpfd does needs it).
+enum class Need { kNeeded, kDegrades, kOptional };
 struct Option {
   const char* name;
   const char* without;
-  bool bpfd_needs = true;  // false: its absence is a SKIP (bpfd's design does without it)
+  Need need = Need::kNeeded;
 };
 constexpr Option kOptions[] = {
     {"BPF_SYSCALL", "no bpf() syscall at all"},
@@ -94,10 +97,10 @@ constexpr Option kOptions[] = {
     {"UPROBE_EVENTS", "no uprobe_events/uprobe PMU: uprobe tools cannot work"},
     {"DEBUG_INFO_BTF", "no kernel BTF (/sys/kernel/btf/vmlinux): CO-RE/libbpf tools cannot run "
                        "(BCC tools compiled against headers can)",
-     false},
-    {"IKHEADERS", "no in-kernel headers (/sys/kernel/kheaders.tar.xz); not needed with bpfd: "
-                  "the kernel headers BCC compiles against stay on the host",
-     false},
+     Need::kDegrades},
+    {"IKHEADERS", "optional: no in-kernel headers (/sys/kernel/kheaders.tar.xz) for "
+                  "`bpfd remote --kheaders`; the headers BCC compiles against stay on the host",
+     Need::kOptional},
 };
 
 void CheckConfigOptions(const Env& env, std::vector<SelftestCheck>* out) {
@@ -107,7 +110,9 @@ void CheckConfigOptions(const Env& env, std::vector<SelftestCheck>* out) {
       out->push_back(Skip(name, "kernel config not available"));
     } else if (env.config.Enabled(o.name)) {
       out->push_back(Pass(name, "CONFIG_" + std::string(o.name) + "=" + env.config.Value(o.name)));
-    } else if (!o.bpfd_needs) {
+    } else if (o.need == Need::kOptional) {
+      out->push_back(Pass(name, NotSet(env, o.name) + ", " + o.without));
+    } else if (o.need == Need::kDegrades) {
       out->push_back(Skip(name, NotSet(env, o.name) + ": " + o.without));
     } else {
       out->push_back(Fail(name, NotSet(env, o.name) + ": " + o.without +
