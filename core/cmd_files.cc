@@ -28,7 +28,8 @@ constexpr int kPortableOpenFlags = O_ACCMODE | O_CREAT | O_EXCL | O_TRUNC | O_AP
 // Decodes a path token (base64, "-" empty): 0, or -EINVAL for bad base64 or an embedded NUL.
 int DecodePath(std::string_view token, std::string* path) {
   std::vector<uint8_t> bytes;
-  if (DecodeData(token, &bytes) < 0 || std::memchr(bytes.data(), 0, bytes.size())) return -EINVAL;
+  if (DecodeData(token, &bytes) < 0 || (!bytes.empty() && std::memchr(bytes.data(), 0, bytes.size())))
+    return -EINVAL;
   path->assign(bytes.begin(), bytes.end());
   return 0;
 }
@@ -102,10 +103,12 @@ void TrackProbeEvents(Session& s, const std::string& path, ProbeKind kind,
   std::string after;
   if (!unnamed || ReadFile(path, &after) < 0) return;
   auto old = ListedProbeEvents(before);
-  for (const auto& [group, event] : ListedProbeEvents(after)) {
-    bool ours = std::any_of(edits.begin(), edits.end(),
-                            [&](const ProbeEventEdit& e) { return e.add && e.event.empty() && e.group == group; });
-    if (ours && std::find(old.begin(), old.end(), std::pair{group, event}) == old.end())
+  for (const auto& listed : ListedProbeEvents(after)) {
+    const auto& [group, event] = listed;  // (no lambda captures a structured binding: clang 14)
+    bool ours = std::any_of(edits.begin(), edits.end(), [&](const ProbeEventEdit& e) {
+      return e.add && e.event.empty() && e.group == listed.first;
+    });
+    if (ours && std::find(old.begin(), old.end(), listed) == old.end())
       s.NoteProbeEvent(tracefs, kind, group, event);
   }
 }

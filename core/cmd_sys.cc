@@ -83,7 +83,7 @@ int CmdSysPerfEventOpen(Session& s, Args a, Reply& r) {
   std::vector<uint8_t> bytes, str;
   if (DecodeData(a[0], &bytes) < 0 || bytes.size() < PERF_ATTR_SIZE_VER0 ||
       bytes.size() > kMaxPerfAttr || (a.size() > 5 && DecodeData(a[5], &str) < 0) ||
-      std::memchr(str.data(), 0, str.size()) != nullptr) {
+      (!str.empty() && std::memchr(str.data(), 0, str.size()) != nullptr)) {
     r.Ret(fn, -EINVAL);
     return 0;
   }
