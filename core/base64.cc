@@ -95,4 +95,20 @@ int Base64Decode(std::string_view in, std::vector<uint8_t>* out) {
   return 0;
 }
 
+int DecodeData(std::string_view token, std::vector<uint8_t>* out) {
+  if (token == "-") {
+    out->clear();
+    return 0;
+  }
+  return Base64Decode(token, out);
+}
+
+void AppendData(const uint8_t* data, size_t len, std::string* out) {
+  if (len == 0) {
+    out->push_back('-');
+  } else {
+    Base64Append(data, len, out);
+  }
+}
+
 }  // namespace bpfd

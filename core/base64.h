@@ -22,4 +22,9 @@ std::string Base64Encode(const uint8_t* data, size_t len);
 // but the last one or two positions, or non-zero bits under the padding).
 int Base64Decode(std::string_view in, std::vector<uint8_t>* out);
 
+// Protocol data tokens (the forwarding commands): "-" for no bytes, else strict base64.
+// DecodeData: 0 or -EINVAL. AppendData appends the token for data[0, len) to *out.
+int DecodeData(std::string_view token, std::vector<uint8_t>* out);
+void AppendData(const uint8_t* data, size_t len, std::string* out);
+
 }  // namespace bpfd

@@ -54,22 +54,6 @@ bool BpfCmdReturnsFd(int cmd) {
   }
 }
 
-int DecodeData(std::string_view token, std::vector<uint8_t>* out) {
-  if (token == "-") {
-    out->clear();
-    return 0;
-  }
-  return Base64Decode(token, out);
-}
-
-void AppendData(const uint8_t* data, size_t len, std::string* out) {
-  if (len == 0) {
-    out->push_back('-');
-  } else {
-    Base64Append(data, len, out);
-  }
-}
-
 int BpfCall::Parse(std::span<const std::string_view> a) {
   if (a.empty() || (a.size() - 1) % 4 != 0) return -EINVAL;
   if (DecodeData(a[0], &attr_) < 0 || attr_.empty() || attr_.size() > kMaxBpfAttr) return -EINVAL;

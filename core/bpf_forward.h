@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/base64.h"  // DecodeData/AppendData, the data tokens of SYS_BPF
+
 namespace bpfd {
 
 inline constexpr size_t kMaxBpfAttr = 4096;             // the kernel's own limit (a page)
@@ -48,9 +50,5 @@ class BpfCall {
   std::vector<Buffer> bufs_;
 };
 
-// Decodes a protocol data token: "-" is empty, anything else strict base64. 0 or -EINVAL.
-int DecodeData(std::string_view token, std::vector<uint8_t>* out);
-// Appends data as a protocol data token ("-" when empty).
-void AppendData(const uint8_t* data, size_t len, std::string* out);
 
 }  // namespace bpfd

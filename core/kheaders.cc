@@ -91,8 +91,7 @@ int ReadArchive(ProtocolClient& c, std::vector<uint8_t>* data, std::string* erro
              std::strerror(static_cast<int>(-ret));
     return static_cast<int>(ret);
   }
-  if (lines.size() >= 2 && lines[1] == "-") data->clear();  // "-": no bytes
-  if (lines.size() < 2 || (lines[1] != "-" && Base64Decode(lines[1], data) < 0) ||
+  if (lines.size() < 2 || DecodeData(lines[1], data) < 0 ||
       data->size() != static_cast<uint64_t>(ret) || data->empty()) {
     *error = std::string("malformed FILE_READ reply for ") + kKheadersPath;
     return -EPROTO;

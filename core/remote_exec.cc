@@ -157,27 +157,6 @@ std::string PrependPreload(std::string_view existing, const std::string& lib) {
   return lib + ":" + std::string(existing);
 }
 
-int ParseUnameLine(std::string_view line, TargetUname* out) {
-  std::string* fields[] = {&out->sysname, &out->nodename, &out->release, &out->version,
-                           &out->machine};
-  std::vector<uint8_t> bytes;
-  for (std::string* f : fields) {
-    while (!line.empty() && line[0] == ' ') line.remove_prefix(1);
-    size_t sp = line.find(' ');
-    std::string_view tok = line.substr(0, sp);
-    line = sp == std::string_view::npos ? std::string_view() : line.substr(sp);
-    if (tok.empty()) return -EPROTO;
-    if (tok == "-") {
-      f->clear();
-      continue;
-    }
-    if (Base64Decode(tok, &bytes) < 0) return -EPROTO;
-    f->assign(bytes.begin(), bytes.end());
-  }
-  while (!line.empty() && line[0] == ' ') line.remove_prefix(1);
-  return line.empty() && !out->release.empty() && !out->machine.empty() ? 0 : -EPROTO;
-}
-
 int QueryUname(ProtocolClient& c, int timeout_ms, TargetUname* out, std::string* error) {
   std::vector<std::string> lines;
   int r = c.Call("SYS_UNAME", &lines, timeout_ms);

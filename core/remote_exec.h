@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/client.h"
+#include "core/uname_line.h"
 
 namespace bpfd {
 
@@ -41,13 +42,6 @@ int FindRemoteLib(const std::string& flag, std::string* path, std::string* error
 
 // LD_PRELOAD with `lib` first, keeping what was there.
 std::string PrependPreload(std::string_view existing, const std::string& lib);
-
-struct TargetUname {
-  std::string sysname, nodename, release, version, machine;
-};
-
-// Parses SYS_UNAME's data line (five base64 fields). 0 or -EPROTO.
-int ParseUnameLine(std::string_view line, TargetUname* out);
 
 // Asks the daemon for its uname (SYS_UNAME). 0, or -errno with *error saying what to do
 // (a daemon that predates the command answers -EBADMSG: update bpfd on the target).

@@ -118,7 +118,7 @@ EXPORT(int, bpfd_ioctl, "ioctl", int fd, unsigned long req, ...) {
 EXPORT(int, bpfd_uname, "uname", struct utsname* u) {
   int r = Real().uname(u);
   if (r != 0 || !Active()) return r;
-  const RemoteUname& t = State::Get().Uname();
+  const bpfd::TargetUname& t = State::Get().Uname();
   auto put = [](char* dst, const std::string& s) {
     if (s.empty()) return;
     std::strncpy(dst, s.c_str(), _UTSNAME_LENGTH - 1);

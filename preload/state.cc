@@ -184,16 +184,14 @@ void State::Release(int fd) {
   delete obj;
 }
 
-const RemoteUname& State::Uname() {
+const TargetUname& State::Uname() {
   auto lock = Lock();
   if (!uname_) {
     std::vector<std::string> rest;
-    auto u = std::make_unique<RemoteUname>();
-    if (Call("SYS_UNAME", &rest) == 0 && !rest.empty()) {
-      auto t = SplitTokens(rest[0]);
-      std::string* f[] = {&u->sysname, &u->nodename, &u->release, &u->version, &u->machine};
-      for (size_t i = 0; i < 5 && i < t.size(); ++i) Untoken(t[i], f[i]);
-    }
+    auto u = std::make_unique<TargetUname>();
+    // A failed query leaves the fields empty: uname() then keeps the local values.
+    if (Call("SYS_UNAME", &rest) < 0 || rest.empty() || ParseUnameLine(rest[0], u.get()) < 0)
+      *u = TargetUname();
     uname_ = std::move(u);
   }
   return *uname_;
@@ -227,15 +225,14 @@ int State::PossibleCpus() {
 }
 
 std::string Token(const void* data, size_t len) {
-  if (len == 0) return "-";
-  return Base64Encode(static_cast<const uint8_t*>(data), len);
+  std::string out;
+  AppendData(static_cast<const uint8_t*>(data), len, &out);
+  return out;
 }
 
 bool Untoken(std::string_view tok, std::string* out) {
-  out->clear();
-  if (tok.empty() || tok == "-") return true;
   std::vector<uint8_t> bytes;
-  if (Base64Decode(tok, &bytes) < 0) return false;
+  if (DecodeData(tok, &bytes) < 0) return false;
   out->assign(bytes.begin(), bytes.end());
   return true;
 }

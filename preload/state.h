@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/client.h"
+#include "core/uname_line.h"
 
 namespace bpfd::preload {
 
@@ -81,7 +82,7 @@ class State {
   }
 
   // The target's uname fields and possible CPU count, fetched once.
-  const struct RemoteUname& Uname();
+  const TargetUname& Uname();
   int PossibleCpus();
 
  private:
@@ -95,20 +96,15 @@ class State {
   std::recursive_mutex mu_;
   ProtocolClient client_;
   std::unique_ptr<std::atomic<Obj*>[]> table_;
-  std::unique_ptr<struct RemoteUname> uname_;
+  std::unique_ptr<TargetUname> uname_;
   int possible_cpus_ = 0;
   Stats stats_;
   friend void MarkForked();
 };
 
-struct RemoteUname {
-  std::string sysname, nodename, release, version, machine;
-};
-
-// Encodes bytes / text as one protocol token (base64; "-" for empty).
+// A protocol data token (core/base64.h's AppendData/DecodeData) from/to bytes in a string.
 std::string Token(const void* data, size_t len);
 inline std::string Token(std::string_view s) { return Token(s.data(), s.size()); }
-// Decodes a base64 token ("-" or "" is empty). False on bad input.
-bool Untoken(std::string_view tok, std::string* out);
+bool Untoken(std::string_view tok, std::string* out);  // false on bad input
 
 }  // namespace bpfd::preload
