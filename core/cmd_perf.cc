@@ -1,7 +1,5 @@
 // Perf buffer commands: BPF_OPEN_PERF_BUFFER, PERF_READER_POLL (returns early when a new command
 // line arrives on the session's input) and PERF_READER_LOST (bpfd extension: lost-sample counts).
-#include <poll.h>
-#include <time.h>
 
 #include <cerrno>
 #include <charconv>
@@ -11,18 +9,11 @@
 
 #include "core/base64.h"
 #include "core/commands.h"
-#include "core/line_reader.h"
 #include "core/perf_buffer.h"
 #include "core/tokens.h"
 
 namespace bpfd {
 namespace {
-
-int64_t NowMs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
 
 void AppendNumber(std::string* out, uint64_t v) {
   char num[24];
@@ -108,37 +99,8 @@ int CmdPerfReaderPoll(Session& s, Args a, Reply& r) {
   }
   if (NoKernel(s, r, fn)) return 0;
 
-  LineReader* in = s.input();
-  std::vector<pollfd> pfds;
-  for (int fd : uniq) pfds.push_back({fd, POLLIN, 0});
-  if (in) pfds.push_back({in->fd(), POLLIN, 0});
-  const int64_t deadline = timeout < 0 ? -1 : NowMs() + timeout;
-
-  int got = DrainAll(s, uniq, r);
-  while (got == 0 && !(in && in->Ready())) {
-    timespec ts{}, *tsp = nullptr;
-    if (deadline >= 0) {
-      int64_t left = deadline - NowMs();
-      if (left < 0) left = 0;
-      ts.tv_sec = static_cast<time_t>(left / 1000);
-      ts.tv_nsec = static_cast<long>(left % 1000) * 1000000;
-      tsp = &ts;
-    }
-    for (auto& p : pfds) p.revents = 0;
-    int pr = ::ppoll(pfds.data(), pfds.size(), tsp, in ? in->wait_mask() : nullptr);
-    if (pr < 0) {
-      if (errno == EINTR) break;  // a stop signal: let the daemon look at it
-      r.Ret(fn, -errno);
-      return 0;
-    }
-    if (pr == 0) break;  // timeout
-    bool hangup = false;
-    for (size_t i = 0; i < uniq.size(); ++i)
-      hangup = hangup || (pfds[i].revents & (POLLHUP | POLLERR | POLLNVAL));
-    if (in && pfds.back().revents) in->ReadAvailable();  // EOF/errors make Ready() true
-    got = DrainAll(s, uniq, r);
-    if (hangup) break;  // e.g. the traced task exited: do not spin
-  }
+  int ret = WaitUnlessInput(s, uniq, timeout, [&] { return DrainAll(s, uniq, r) > 0; });
+  if (ret < 0) r.Ret(fn, ret);
   return 0;
 }
 

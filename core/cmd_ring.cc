@@ -1,14 +1,11 @@
 // Ring mirroring (docs/protocol.md "Forwarding"): RING_MAP maps a session fd's perf ring or
 // BPF ringbuf; RING_POLL waits for data and returns whole raw records per ring.
-#include <poll.h>
-#include <time.h>
 
 #include <algorithm>
 #include <cerrno>
 
 #include "core/bpf_forward.h"
 #include "core/commands.h"
-#include "core/line_reader.h"
 #include "core/ring_mirror.h"
 #include "core/tokens.h"
 
@@ -32,33 +29,6 @@ bool ParseRingArg(std::string_view t, RingArg* out) {
 
 bool AnyData(const std::vector<RingArg>& rings) {
   return std::any_of(rings.begin(), rings.end(), [](const RingArg& g) { return g.ring->HasData(); });
-}
-
-// Waits until a ring has data, timeout_ms passes, a signal arrives, or a command line (or EOF)
-// is waiting on the session's input. Returns 0 or -errno.
-int WaitForData(Session& s, const std::vector<RingArg>& rings, int timeout_ms) {
-  LineReader* in = s.input();
-  std::vector<pollfd> pfds;
-  for (const RingArg& g : rings) pfds.push_back({g.fd, POLLIN, 0});
-  if (in) pfds.push_back({in->fd(), POLLIN, 0});
-  timespec start;
-  clock_gettime(CLOCK_MONOTONIC, &start);
-  while (!AnyData(rings) && !(in && in->Ready())) {
-    timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    int64_t left = timeout_ms - ((now.tv_sec - start.tv_sec) * 1000 +
-                                 (now.tv_nsec - start.tv_nsec) / 1000000);
-    if (left <= 0) return 0;
-    timespec ts{static_cast<time_t>(left / 1000), static_cast<long>(left % 1000) * 1000000};
-    for (auto& p : pfds) p.revents = 0;
-    int pr = ppoll(pfds.data(), pfds.size(), &ts, in ? in->wait_mask() : nullptr);
-    if (pr < 0) return errno == EINTR ? 0 : -errno;  // a stop signal: let the daemon see it
-    if (pr == 0) return 0;
-    if (in && pfds.back().revents) in->ReadAvailable();  // EOF/errors make Ready() true
-    for (size_t i = 0; i < rings.size(); ++i)
-      if (pfds[i].revents & (POLLHUP | POLLERR | POLLNVAL)) return 0;  // do not spin
-  }
-  return 0;
 }
 
 }  // namespace
@@ -97,7 +67,10 @@ int CmdRingPoll(Session& s, Args a, Reply& r) {
     }
     g.ring = f->ring.get();
   }
-  int ret = WaitForData(s, rings, std::clamp(timeout, 0, kMaxPollMs));
+  std::vector<int> fds;
+  for (const RingArg& g : rings) fds.push_back(g.fd);
+  int ret = WaitUnlessInput(s, fds, std::clamp(timeout, 0, kMaxPollMs),
+                            [&] { return AnyData(rings); });
   if (ret < 0) {
     r.Ret(fn, ret);
     return 0;

@@ -2,6 +2,7 @@
 // A handler returns 0 after writing its reply, or kBadArgs to reply "Command not recognized".
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -118,5 +119,12 @@ std::string SafeLine(std::string_view s, bool keep_tabs = false);
 // In a session without kernel access (fuzzing), writes "<fn>: ret=-1" (EPERM) and returns
 // true: the handler must stop there, after validating its arguments.
 bool NoKernel(Session& s, Reply& r, std::string_view fn);
+
+// The wait of PERF_READER_POLL and RING_POLL: returns once done() is true (it is asked first
+// and after every wake-up), a command line or EOF is waiting on the session's input, timeout_ms
+// passed (negative: no limit), a stop signal came (for the daemon to see), or one of fds hung
+// up (asking done() once more: no spinning on a dead event). 0, or -errno from ppoll.
+int WaitUnlessInput(Session& s, const std::vector<int>& fds, int timeout_ms,
+                    const std::function<bool()>& done);
 
 }  // namespace bpfd

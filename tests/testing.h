@@ -66,9 +66,8 @@ inline int RunAll() {
 
 #define EXPECT_EQ(a, b)                                                        \
   do {                                                                         \
-    auto&& va_ = (a);                                                          \
-    auto&& vb_ = (b);                                                          \
-    if (!(va_ == vb_)) {                                                       \
+    /* one full expression: a reference into a temporary (f()[0]) stays valid */ \
+    if (!((a) == (b))) {                                                       \
       std::printf("%s:%d: expected %s == %s\n", __FILE__, __LINE__, #a, #b);   \
       ++::bpfd::testing::Current().failures;                                   \
     }                                                                          \
