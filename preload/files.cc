@@ -79,11 +79,6 @@ int64_t CallNumbers(const char* cmd, const std::string& path, const std::string&
   return r;
 }
 
-int Fail(int64_t err) {
-  errno = static_cast<int>(-err);
-  return -1;
-}
-
 // A memfd holding `content`, positioned at 0: what a read-only open of a remote file gives.
 int ContentFd(const std::string& path, const std::string& content, int flags) {
   std::string name = "bpfd-remote:" + path.substr(path.rfind('/') + 1);
@@ -150,12 +145,6 @@ LastListing& Listing() {
   return *l;
 }
 
-int64_t NowMs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 bool Tracefs(std::string_view path) {
   return Under(path, "/sys/kernel/tracing") || Under(path, "/sys/kernel/debug/tracing");
 }
@@ -220,7 +209,7 @@ int RemoteOpen(const std::string& path, int flags, mode_t mode) {
   if ((flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC))) {
     int64_t r = CallPath("FILE_OPEN", path,
                          std::to_string(PortableFlags(flags)) + " " + std::to_string(mode), nullptr);
-    if (r < 0) return Fail(r);
+    if (r < 0) return FailErrno(r);
     Obj* obj = new Obj();
     obj->kind = Kind::kFileWrite;
     obj->rfd = static_cast<int>(r);
@@ -228,7 +217,7 @@ int RemoteOpen(const std::string& path, int flags, mode_t mode) {
     int fd = st.Install(obj);
     if (fd < 0) {
       st.Call("SYS_CLOSE " + std::to_string(r), nullptr);
-      return Fail(fd);
+      return FailErrno(fd);
     }
     return fd;
   }
@@ -244,12 +233,12 @@ int RemoteOpen(const std::string& path, int flags, mode_t mode) {
     obj->kind = Kind::kDir;
     obj->path = path;
     int fd = st.Install(obj);
-    return fd < 0 ? Fail(fd) : fd;
+    return fd < 0 ? FailErrno(fd) : fd;
   }
-  if (r < 0) return Fail(r);
-  if (flags & O_DIRECTORY) return Fail(-ENOTDIR);
+  if (r < 0) return FailErrno(r);
+  if (flags & O_DIRECTORY) return FailErrno(-ENOTDIR);
   std::string content;
-  if (rest.empty() || !Untoken(rest[0], &content)) return Fail(-EIO);
+  if (rest.empty() || !Untoken(rest[0], &content)) return FailErrno(-EIO);
   if (keep_ms > 0) (*cache)[path] = Cached{content, NowMs()};
   return ContentFd(path, content, flags);
 }
@@ -259,7 +248,7 @@ int RemoteStat(const std::string& path, bool follow, struct stat* out) {
   if (follow && StatFromListing(path, out)) return 0;
   int64_t v[13];
   int64_t r = CallNumbers("FILE_STAT", path, follow ? "1" : "0", v, 13);
-  if (r < 0) return Fail(r);
+  if (r < 0) return FailErrno(r);
   std::memset(out, 0, sizeof *out);
   out->st_mode = static_cast<mode_t>(v[0]);
   out->st_size = v[1];
@@ -280,16 +269,16 @@ int RemoteStat(const std::string& path, bool follow, struct stat* out) {
 int RemoteAccess(const std::string& path, int mode) {
   auto lock = State::Get().Lock();
   int64_t r = CallPath("FILE_ACCESS", path, std::to_string(mode), nullptr);
-  return r < 0 ? Fail(r) : 0;
+  return r < 0 ? FailErrno(r) : 0;
 }
 
 ssize_t RemoteReadlink(const std::string& path, char* buf, size_t size) {
   auto lock = State::Get().Lock();
   std::vector<std::string> rest;
   int64_t r = CallPath("FILE_READLINK", path, "", &rest);
-  if (r < 0) return Fail(r);
+  if (r < 0) return FailErrno(r);
   std::string target;
-  if (rest.empty() || !Untoken(rest[0], &target)) return Fail(-EIO);
+  if (rest.empty() || !Untoken(rest[0], &target)) return FailErrno(-EIO);
   size_t n = std::min(size, target.size());
   std::memcpy(buf, target.data(), n);
   return static_cast<ssize_t>(n);
@@ -299,7 +288,7 @@ int RemoteStatfs(const std::string& path, struct statfs* out) {
   auto lock = State::Get().Lock();
   int64_t v[10];
   int64_t r = CallNumbers("FILE_STATFS", path, "", v, 10);
-  if (r < 0) return Fail(r);
+  if (r < 0) return FailErrno(r);
   std::memset(out, 0, sizeof *out);
   out->f_type = v[0];
   out->f_bsize = v[1];
@@ -320,7 +309,7 @@ DIR* RemoteOpendir(const std::string& path) {
   std::vector<std::string> rest;
   int64_t r = CallPath("FILE_LIST", path, "", &rest);
   if (r < 0) {
-    Fail(r);
+    FailErrno(r);
     return nullptr;
   }
   auto dir = std::make_unique<FakeDir>();
@@ -386,9 +375,9 @@ ssize_t RemoteWrite(int fd, const void* buf, size_t n) {
   State& st = State::Get();
   auto lock = st.Lock();
   Obj* o = st.Find(fd);
-  if (!o || o->kind != Kind::kFileWrite) return Fail(-EBADF);
+  if (!o || o->kind != Kind::kFileWrite) return FailErrno(-EBADF);
   int64_t r = st.Call("FILE_WRITE " + std::to_string(o->rfd) + " " + Token(buf, n), nullptr);
-  return r < 0 ? Fail(r) : static_cast<ssize_t>(r);
+  return r < 0 ? FailErrno(r) : static_cast<ssize_t>(r);
 }
 
 bool IsRemoteDir(DIR* d) { return AsFake(d) != nullptr; }
@@ -421,7 +410,7 @@ struct dirent64* RemoteReaddir64(DIR* d) {
 
 int RemoteClosedir(DIR* d) {
   auto lock = State::Get().Lock();
-  if (!FakeDirs().erase(d)) return Fail(-EBADF);
+  if (!FakeDirs().erase(d)) return FailErrno(-EBADF);
   delete reinterpret_cast<FakeDir*>(d);
   return 0;
 }

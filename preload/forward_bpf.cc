@@ -258,15 +258,10 @@ bool ReturnsFd(int cmd, Kind* kind) {
   }
 }
 
-long Fail(int64_t err) {
-  errno = static_cast<int>(-err);
-  return -1;
-}
-
 }  // namespace
 
 long ForwardBpf(int cmd, union bpf_attr* attr, unsigned size) {
-  if (!attr || size == 0 || size > 4096) return Fail(-EINVAL);
+  if (!attr || size == 0 || size > 4096) return FailErrno(-EINVAL);
   State& st = State::Get();
   auto lock = st.Lock();
   BpfRequest req(cmd, attr, size);
@@ -278,16 +273,20 @@ long ForwardBpf(int cmd, union bpf_attr* attr, unsigned size) {
       void* out = reinterpret_cast<void*>(req.U64(OFF(value)));
       bool done = cmd == BPF_MAP_GET_NEXT_KEY ? SnapshotNextKey(*map, key, out, &ret)
                                              : key && out && SnapshotLookup(*map, key, out, &ret);
-      if (done) return ret < 0 ? Fail(ret) : 0;
+      if (done) return ret < 0 ? FailErrno(ret) : 0;
     }
   } else if (cmd == BPF_MAP_UPDATE_ELEM || cmd == BPF_MAP_DELETE_ELEM ||
              cmd == BPF_MAP_LOOKUP_AND_DELETE_ELEM) {
     if (Obj* map = MapOf(req)) SnapshotDrop(*map);
   }
   std::string scratch, scratch2;
-  if (!Describe(cmd, req, &scratch, &scratch2)) return Fail(-EOPNOTSUPP);
+  if (!Describe(cmd, req, &scratch, &scratch2)) {
+    WarnOnce("bpf command " + std::to_string(cmd) + " is not forwarded to the target "
+             "(EOPNOTSUPP); please report which tool needs it");
+    return FailErrno(-EOPNOTSUPP);
+  }
   int64_t ret = req.Send();
-  if (ret < 0) return Fail(ret);
+  if (ret < 0) return FailErrno(ret);
   Kind kind;
   if (!ReturnsFd(cmd, &kind)) return static_cast<long>(ret);
   Obj* obj = new Obj();
@@ -303,7 +302,7 @@ long ForwardBpf(int cmd, union bpf_attr* attr, unsigned size) {
   int fd = st.Install(obj);
   if (fd < 0) {
     st.Call("SYS_CLOSE " + std::to_string(ret), nullptr);
-    return Fail(fd);
+    return FailErrno(fd);
   }
   return fd;
 }

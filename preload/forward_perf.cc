@@ -31,20 +31,15 @@ int PmuType(const char* name) {
   return t;
 }
 
-long Fail(int64_t err) {
-  errno = static_cast<int>(-err);
-  return -1;
-}
-
 }  // namespace
 
 long ForwardPerfEventOpen(struct perf_event_attr* attr, pid_t pid, int cpu, int group_fd,
                           unsigned long flags) {
-  if (!attr) return Fail(-EFAULT);
+  if (!attr) return FailErrno(-EFAULT);
   State& st = State::Get();
   auto lock = st.Lock();
   size_t size = attr->size ? attr->size : PERF_ATTR_SIZE_VER0;
-  if (size < PERF_ATTR_SIZE_VER0 || size > 512) return Fail(-E2BIG);
+  if (size < PERF_ATTR_SIZE_VER0 || size > 512) return FailErrno(-E2BIG);
   std::string line = "SYS_PERF_EVENT_OPEN " + Token(attr, size) + " " + std::to_string(pid) +
                      " " + std::to_string(cpu) + " " +
                      std::to_string(group_fd >= 0 ? st.RemoteFd(group_fd) : group_fd) + " " +
@@ -55,14 +50,14 @@ long ForwardPerfEventOpen(struct perf_event_attr* attr, pid_t pid, int cpu, int 
     line += " " + Token(std::string_view(reinterpret_cast<const char*>(attr->config1)));
   }
   int64_t ret = st.Call(line, nullptr);
-  if (ret < 0) return Fail(ret);
+  if (ret < 0) return FailErrno(ret);
   Obj* obj = new Obj();
   obj->kind = Kind::kPerf;
   obj->rfd = static_cast<int>(ret);
   int fd = st.Install(obj);
   if (fd < 0) {
     st.Call("SYS_CLOSE " + std::to_string(ret), nullptr);
-    return Fail(fd);
+    return FailErrno(fd);
   }
   return fd;
 }
@@ -71,7 +66,7 @@ int ForwardPerfIoctl(int fd, unsigned long request, unsigned long arg) {
   State& st = State::Get();
   auto lock = st.Lock();
   Obj* obj = st.Find(fd);
-  if (!obj || obj->rfd < 0) return static_cast<int>(Fail(-EBADF));
+  if (!obj || obj->rfd < 0) return (FailErrno(-EBADF));
   uint64_t value = arg;
   switch (request) {
     case PERF_EVENT_IOC_SET_BPF:
@@ -81,19 +76,19 @@ int ForwardPerfIoctl(int fd, unsigned long request, unsigned long arg) {
       value = static_cast<int>(arg) < 0 ? arg : static_cast<uint64_t>(st.RemoteFd(static_cast<int>(arg)));
       break;
     case PERF_EVENT_IOC_PERIOD:
-      if (!arg) return static_cast<int>(Fail(-EFAULT));
+      if (!arg) return (FailErrno(-EFAULT));
       std::memcpy(&value, reinterpret_cast<const void*>(arg), sizeof value);
       break;
     case PERF_EVENT_IOC_ENABLE: case PERF_EVENT_IOC_DISABLE: case PERF_EVENT_IOC_RESET:
     case PERF_EVENT_IOC_REFRESH: case PERF_EVENT_IOC_ID:
       break;
     default:
-      return static_cast<int>(Fail(-ENOTTY));
+      return (FailErrno(-ENOTTY));
   }
   std::vector<std::string> rest;
   int64_t ret = st.Call("SYS_IOCTL " + std::to_string(obj->rfd) + " " + std::to_string(request) +
                             " " + std::to_string(value), &rest);
-  if (ret < 0) return static_cast<int>(Fail(ret));
+  if (ret < 0) return (FailErrno(ret));
   if (request == PERF_EVENT_IOC_ID && arg) {
     uint64_t id = 0;
     if (!rest.empty() && ParseUint64(rest[0], &id))

@@ -40,8 +40,11 @@ void* Ring::Map(Obj& obj, void* addr, size_t len, int prot, int flags, off_t off
       ring->size_ = len - page;
     } else {
       EnsureMapInfo(obj);
-      if (obj.map_type != BPF_MAP_TYPE_RINGBUF || !PowerOfTwo(obj.max_entries))
-        return Fail(ENODEV);  // mmapable arrays and others are not mirrored
+      if (obj.map_type != BPF_MAP_TYPE_RINGBUF || !PowerOfTwo(obj.max_entries)) {
+        WarnOnce("mmap of a BPF map of type " + std::to_string(obj.map_type) +
+                 " is not mirrored (only perf buffers and ring buffers are): ENODEV");
+        return Fail(ENODEV);
+      }
       ring->perf_ = false;
       ring->size_ = obj.max_entries;
     }

@@ -13,12 +13,6 @@
 namespace bpfd::preload {
 namespace {
 
-int64_t NowMs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 bool PerCpu(uint32_t type) {
   return type == BPF_MAP_TYPE_PERCPU_HASH || type == BPF_MAP_TYPE_PERCPU_ARRAY ||
          type == BPF_MAP_TYPE_LRU_PERCPU_HASH || type == BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE;
@@ -42,6 +36,7 @@ bool Fresh(const Obj& map) {
 // MAP_DUMP <id>: one reply with every entry. False when the target cannot.
 bool Take(Obj& map) {
   map.snapshot.reset();
+  if (!map.map_id) FetchMapInfo(map);  // maps created here know all but their id
   if (!map.map_id) return false;
   std::vector<std::string> rest;
   if (State::Get().Call("MAP_DUMP " + std::to_string(map.map_id), &rest) < 0) return false;
@@ -63,7 +58,11 @@ bool Take(Obj& map) {
 }  // namespace
 
 void EnsureMapInfo(Obj& map) {
-  if ((map.map_known && map.map_id) || map.rfd < 0) return;
+  if (!map.map_known) FetchMapInfo(map);
+}
+
+void FetchMapInfo(Obj& map) {
+  if (map.rfd < 0) return;
   struct bpf_map_info info;
   std::memset(&info, 0, sizeof info);
   union bpf_attr attr;

@@ -23,7 +23,9 @@ struct Obj::Snapshot {
 
 // Bytes a lookup transfers for this map (per-CPU maps: every possible CPU, 8-byte aligned).
 uint64_t ValueBufSize(Obj& map);
-// Fills map_type/sizes/id from the target (BPF_OBJ_GET_INFO_BY_FD) if not known yet.
+// Fills map_type/sizes/id from the target (BPF_OBJ_GET_INFO_BY_FD): Fetch always, Ensure
+// only for a map whose type and sizes are not known yet (one not created by this process).
+void FetchMapInfo(Obj& map);
 void EnsureMapInfo(Obj& map);
 
 // Each returns true when it answered (result in *ret: 0 or -errno), false to forward.

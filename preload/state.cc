@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <pthread.h>
+#include <time.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <set>
 
 #include "core/base64.h"
 #include "core/tokens.h"
@@ -222,6 +224,20 @@ int State::PossibleCpus() {
   }
   possible_cpus_ = n > 0 ? n : 1;
   return possible_cpus_;
+}
+
+void WarnOnce(const std::string& what) {
+  static auto* said = new std::set<std::string>();
+  auto lock = State::Get().Lock();
+  if (!said->insert(what).second) return;
+  std::string line = "bpfd-remote: " + what + "\n";
+  Real().write(2, line.data(), line.size());
+}
+
+int64_t NowMs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
 std::string Token(const void* data, size_t len) {

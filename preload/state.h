@@ -3,6 +3,7 @@
 // Interposition needs this one global; everything else is passed explicitly.
 #pragma once
 #include <atomic>
+#include <cerrno>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -101,6 +102,19 @@ class State {
   Stats stats_;
   friend void MarkForked();
 };
+
+// -1 with errno = -err: the libc convention for a -errno result.
+inline int FailErrno(int64_t err) {
+  errno = static_cast<int>(-err);
+  return -1;
+}
+
+// One line "bpfd-remote: <what>" on stderr, once per distinct text: for calls the library
+// cannot forward (the tool then sees the errno it was given).
+void WarnOnce(const std::string& what);
+
+// CLOCK_MONOTONIC in milliseconds (snapshot and cache ages, wait slices).
+int64_t NowMs();
 
 // A protocol data token (core/base64.h's AppendData/DecodeData) from/to bytes in a string.
 std::string Token(const void* data, size_t len);

@@ -16,12 +16,6 @@ namespace {
 constexpr int kSliceMs = 200;
 constexpr int kLocalSliceMs = 20;  // when local fds share the wait
 
-int64_t NowMs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 // epoll fd → (ring placeholder fd → the tool's registration). Under State's lock.
 std::map<int, std::map<int, epoll_event>>& Registry() {
   static auto* r = new std::map<int, std::map<int, epoll_event>>();
