@@ -125,7 +125,8 @@ int CmdFileRead(Session& s, Args a, Reply& r) {
   return 0;
 }
 
-// FILE_STAT path follow -> "mode size ino dev nlink uid gid rdev blksize blocks atime mtime ctime"
+// FILE_STAT path follow -> "mode size ino dev nlink uid gid rdev blksize blocks atime mtime ctime
+// mtime_nsec ctime_nsec" (the last two appended later: a reader of 13 fields still works)
 int CmdFileStat(Session& s, Args a, Reply& r) {
   constexpr std::string_view fn = "file_stat";
   if (a[1] != "0" && a[1] != "1") return kBadArgs;
@@ -140,7 +141,7 @@ int CmdFileStat(Session& s, Args a, Reply& r) {
                 uint64_t{st.st_dev}, uint64_t{st.st_nlink}, uint64_t{st.st_uid},
                 uint64_t{st.st_gid}, uint64_t{st.st_rdev}, int64_t{st.st_blksize},
                 int64_t{st.st_blocks}, int64_t{st.st_atime}, int64_t{st.st_mtime},
-                int64_t{st.st_ctime});
+                int64_t{st.st_ctime}, int64_t{st.st_mtim.tv_nsec}, int64_t{st.st_ctim.tv_nsec});
   return 0;
 }
 

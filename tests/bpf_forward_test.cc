@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/session.h"
+#include "core/tokens.h"
 #include "core/tracefs.h"
 #include "core/usyms.h"
 #include "tests/bpf_test_util.h"
@@ -218,6 +219,9 @@ TEST(FileCommandsMatchTheFileSystem) {
   EXPECT_EQ(RetOf(fst), 0);
   EXPECT(fst.size() == 2 && fst[1].rfind(std::to_string(st.st_mode) + " " + std::to_string(st.st_size) + " " +
                                              std::to_string(st.st_ino) + " ", 0) == 0);
+  auto ft = fst.size() == 2 ? SplitTokens(fst[1]) : std::vector<std::string_view>{};
+  EXPECT(ft.size() == 15 && ft[11] == std::to_string(st.st_mtime) &&
+         ft[13] == std::to_string(st.st_mtim.tv_nsec) && ft[14] == std::to_string(st.st_ctim.tv_nsec));
   auto lst = Cmd(s, "FILE_STAT " + Path("/proc/self/exe") + " 0");
   EXPECT(lst.size() == 2 && S_ISLNK(std::stoul(lst[1])));
   EXPECT_EQ(Ret(s, "FILE_STAT " + Path("/nonexistent/bpfd") + " 1"), -ENOENT);
