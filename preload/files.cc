@@ -1,7 +1,6 @@
 #include "preload/files.h"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -14,6 +13,7 @@
 #include <vector>
 
 #include "core/tokens.h"
+#include "preload/file_copies.h"
 #include "preload/real.h"
 #include "preload/state.h"
 
@@ -63,55 +63,23 @@ int64_t CallPath(const char* cmd, const std::string& path, const std::string& ar
   return State::Get().Call(line, rest);
 }
 
-// A call whose data line is n decimal numbers (FILE_STAT, FILE_STATFS) into v[0..n).
+// A call whose data line has at least `need` decimal numbers (FILE_STAT, FILE_STATFS): the
+// first `want` (>= need) go into v[0..want), 0 for those a shorter line lacks.
 // Returns ret, or -EIO for a malformed line.
 int64_t CallNumbers(const char* cmd, const std::string& path, const std::string& args,
-                    int64_t* v, size_t n) {
+                    int64_t* v, size_t need, size_t want) {
   std::vector<std::string> rest;
   int64_t r = CallPath(cmd, path, args, &rest);
   if (r < 0) return r;
   if (rest.empty()) return -EIO;
   auto t = SplitTokens(rest[0]);
-  if (t.size() < n) return -EIO;
-  for (size_t i = 0; i < n; ++i) {
-    if (!ParseInt64(t[i], &v[i])) return -EIO;
+  if (t.size() < need) return -EIO;
+  for (size_t i = 0; i < want; ++i) {
+    v[i] = 0;
+    if (i < t.size() && !ParseInt64(t[i], &v[i])) return -EIO;
   }
   return r;
 }
-
-// A memfd holding `content`, positioned at 0: what a read-only open of a remote file gives.
-int ContentFd(const std::string& path, const std::string& content, int flags) {
-  std::string name = "bpfd-remote:" + path.substr(path.rfind('/') + 1);
-  int fd = memfd_create(name.c_str(), (flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
-  if (fd < 0) return -1;
-  for (size_t off = 0; off < content.size();) {
-    ssize_t n = Real().write(fd, content.data() + off, content.size() - off);
-    if (n <= 0) {
-      int e = errno;
-      Real().close(fd);
-      errno = n < 0 ? e : EIO;
-      return -1;
-    }
-    off += static_cast<size_t>(n);
-  }
-  lseek(fd, 0, SEEK_SET);
-  return fd;
-}
-
-// How long a fetched file may be served again without asking (ms; 0: never cached). BTF
-// cannot change while the tool runs (5 MB); /proc/kallsyms (2.7–5.4 MB) is read whole by
-// BCC for each symbol look-up, 2–4 times in a start: its kernel text does not move, and a
-// program or module loaded in the last seconds may be missing, as after a local read.
-int64_t CacheMs(const std::string& path) {
-  if (Under(path, "/sys/kernel/btf")) return INT64_MAX;
-  if (path == "/proc/kallsyms") return 5000;
-  return 0;
-}
-
-struct Cached {
-  std::string content;
-  int64_t fetched_ms = 0;
-};
 
 struct FakeDir {
   uint64_t magic = 0x62706664444952ull;  // "bpfdDIR"
@@ -221,33 +189,36 @@ int RemoteOpen(const std::string& path, int flags, mode_t mode) {
     }
     return fd;
   }
-  static auto* cache = new std::map<std::string, Cached>();
-  const int64_t keep_ms = CacheMs(path);
-  auto hit = cache->find(path);
-  if (hit != cache->end() && NowMs() - hit->second.fetched_ms <= keep_ms)
-    return ContentFd(path, hit->second.content, flags);
-  std::vector<std::string> rest;
-  int64_t r = CallPath("FILE_READ", path, "", &rest);
-  if (r == -EISDIR) {
+  std::string identity;
+  struct stat target;
+  if (KeptByIdentity(path) && RemoteStat(path, true, &target) == 0 && S_ISREG(target.st_mode)) {
+    identity = std::to_string(target.st_dev) + ":" + std::to_string(target.st_ino) + ":" +
+               std::to_string(target.st_size) + ":" + std::to_string(target.st_mtim.tv_sec) + "." +
+               std::to_string(target.st_mtim.tv_nsec) + ":" + std::to_string(target.st_ctim.tv_sec) +
+               "." + std::to_string(target.st_ctim.tv_nsec);
+  }
+  int fd = OpenCopy(path, identity, flags, [&](std::string* content) -> int64_t {
+    std::vector<std::string> rest;
+    int64_t r = CallPath("FILE_READ", path, "", &rest);
+    if (r < 0) return r;
+    if (flags & O_DIRECTORY) return -ENOTDIR;
+    if (rest.empty() || !Untoken(rest[0], content)) return -EIO;
+    return r;
+  });
+  if (fd == -EISDIR) {
     Obj* obj = new Obj();
     obj->kind = Kind::kDir;
     obj->path = path;
-    int fd = st.Install(obj);
-    return fd < 0 ? FailErrno(fd) : fd;
+    fd = st.Install(obj);
   }
-  if (r < 0) return FailErrno(r);
-  if (flags & O_DIRECTORY) return FailErrno(-ENOTDIR);
-  std::string content;
-  if (rest.empty() || !Untoken(rest[0], &content)) return FailErrno(-EIO);
-  if (keep_ms > 0) (*cache)[path] = Cached{content, NowMs()};
-  return ContentFd(path, content, flags);
+  return fd < 0 ? FailErrno(fd) : fd;
 }
 
 int RemoteStat(const std::string& path, bool follow, struct stat* out) {
   auto lock = State::Get().Lock();
   if (follow && StatFromListing(path, out)) return 0;
-  int64_t v[13];
-  int64_t r = CallNumbers("FILE_STAT", path, follow ? "1" : "0", v, 13);
+  int64_t v[15];
+  int64_t r = CallNumbers("FILE_STAT", path, follow ? "1" : "0", v, 13, 15);
   if (r < 0) return FailErrno(r);
   std::memset(out, 0, sizeof *out);
   out->st_mode = static_cast<mode_t>(v[0]);
@@ -263,6 +234,8 @@ int RemoteStat(const std::string& path, bool follow, struct stat* out) {
   out->st_atim.tv_sec = v[10];
   out->st_mtim.tv_sec = v[11];
   out->st_ctim.tv_sec = v[12];
+  out->st_mtim.tv_nsec = v[13];  // 0 from a daemon that sends whole seconds only
+  out->st_ctim.tv_nsec = v[14];
   return 0;
 }
 
@@ -287,7 +260,7 @@ ssize_t RemoteReadlink(const std::string& path, char* buf, size_t size) {
 int RemoteStatfs(const std::string& path, struct statfs* out) {
   auto lock = State::Get().Lock();
   int64_t v[10];
-  int64_t r = CallNumbers("FILE_STATFS", path, "", v, 10);
+  int64_t r = CallNumbers("FILE_STATFS", path, "", v, 10, 10);
   if (r < 0) return FailErrno(r);
   std::memset(out, 0, sizeof *out);
   out->f_type = v[0];
