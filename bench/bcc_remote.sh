@@ -13,18 +13,30 @@ hdr=$(ls -d "${BPFD_CACHE:-$HOME/.cache/bpfd}"/bcc-headers/*/ | head -1)
 export BCC_KERNEL_SOURCE="${hdr%/}"
 mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true
 
-# Seconds until the command's first stdout line (median of $runs), via python's monotonic clock.
+# Milliseconds until the command's Nth stdout line (N=$nth, default 1; median of $runs), via
+# python's monotonic clock; then Ctrl-C to its process group (for tools that run until it).
 first_line() {
-  python3 - "$runs" "$@" <<'PY'
-import subprocess, sys, time
-runs, cmd = int(sys.argv[1]), sys.argv[2:]
+  python3 - "$runs" "${nth:-1}" "$@" <<'PY'
+import os, signal, subprocess, sys, time
+runs, nth, cmd = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
 ts = []
 for _ in range(runs):
     t0 = time.monotonic()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    p.stdout.readline()
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                         start_new_session=True)
+    for _ in range(nth):
+        p.stdout.readline()
     ts.append(time.monotonic() - t0)
-    p.stdout.read()
+    for sig in (signal.SIGINT, signal.SIGINT, signal.SIGKILL):  # BCC may swallow one Ctrl-C
+        try:
+            os.killpg(p.pid, sig)
+        except ProcessLookupError:
+            pass
+        try:
+            p.communicate(timeout=5)
+            break
+        except subprocess.TimeoutExpired:
+            pass
     p.wait()
 ts.sort()
 print("%.0f" % (ts[len(ts) // 2] * 1000))
@@ -43,6 +55,20 @@ for t in "hardirqs-bpfcc 1 1" "softirqs-bpfcc 1 1" "syscount-bpfcc -d 1" "runqla
   l=$(first_line $t); r=$(first_line "$bpfd" remote -- $t); n=$(trips $t)
   printf '%-22s %9s %9s %6s %12s\n' "${t%% *}" "$l" "$r" "$(echo "scale=2; $r / $l" | bc)" "$n"
 done
+
+# A uprobe tool's first event: BCC symbolizes the traced process's address, reading its
+# binaries (through /proc/PID/root, from the target when remote). A thread every 10 ms.
+python3 -c '
+import threading, time
+while True:
+    t = threading.Thread(target=lambda: None); t.start(); t.join(); time.sleep(0.01)' &
+load=$!
+l=$(nth=2 first_line threadsnoop-bpfcc); r=$(nth=2 first_line "$bpfd" remote -- threadsnoop-bpfcc)
+bytes=$(BPFD_REMOTE_STATS=1 timeout -s INT -k 5 4 "$bpfd" remote -- threadsnoop-bpfcc 2>&1 >/dev/null |
+        sed -n 's/.* \([0-9]*\) received.*/\1/p')
+kill $load
+echo "threadsnoop, first event: local $l ms, remote $r ms (ratio $(echo "scale=2; $r / $l" | bc));" \
+     "$bytes bytes received in a 4 s remote run"
 
 it=$(mktemp -d)
 trap 'rm -rf "$it"' EXIT
