@@ -12,6 +12,7 @@ bpfd=$PWD/bazel-bin/cmd/bpfd
 hdr=$(ls -d "${BPFD_CACHE:-$HOME/.cache/bpfd}"/bcc-headers/*/ | head -1)
 export BCC_KERNEL_SOURCE="${hdr%/}"
 mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true
+PY=/usr/bin/python3  # Debian's, which has the bcc module (not whatever python3 PATH finds)
 
 # Milliseconds until the command's Nth stdout line (N=$nth, default 1; median of $runs), via
 # python's monotonic clock; then Ctrl-C to its process group (for tools that run until it).
@@ -82,12 +83,12 @@ for i in range(10000):
 if sys.argv[1:] == ["iterate"]:
     assert len(t.items()) == 10000
 PY
-fill=$(trips python3 "$it/map_iter.py")
-both=$(trips python3 "$it/map_iter.py" iterate)
+fill=$(trips $PY "$it/map_iter.py")
+both=$(trips $PY "$it/map_iter.py" iterate)
 echo "10 000-entry map: items() from Python took $((both - fill)) round trip(s) (fill alone: $fill)"
 
 echo "perf buffer, 3 s of getppid load (bench/bcc_perf.py):"
-echo "  local:  $(python3 bench/bcc_perf.py 3)"
-echo "  remote: $("$bpfd" remote -- python3 bench/bcc_perf.py 3)"
-echo "  1-page buffers (forced loss), local:  $(python3 bench/bcc_perf.py 2 1)"
-echo "  1-page buffers (forced loss), remote: $("$bpfd" remote -- python3 bench/bcc_perf.py 2 1)"
+echo "  local:  $($PY bench/bcc_perf.py 3)"
+echo "  remote: $("$bpfd" remote -- $PY bench/bcc_perf.py 3)"
+echo "  1-page buffers (forced loss), local:  $($PY bench/bcc_perf.py 2 1)"
+echo "  1-page buffers (forced loss), remote: $("$bpfd" remote -- $PY bench/bcc_perf.py 2 1)"

@@ -134,6 +134,47 @@ bool StatFromListing(const std::string& path, struct stat* out) {
 }
 
 // Only the flags whose meaning is the same on every architecture's ABI.
+// BCC's symbolizer stats /proc/PID/exe before every look-up, to notice an exec: a tool that
+// symbolizes each event would pay a round trip per event. The answer is kept for 100 ms
+// (symbolizing after the event races with an exec anyway).
+constexpr int64_t kExeStatMs = 100;
+
+struct ExeStat {
+  struct stat st;
+  int64_t when_ms;
+};
+
+std::map<std::string, ExeStat>& ExeStats() {
+  static auto* m = new std::map<std::string, ExeStat>();
+  return *m;
+}
+
+bool ProcExe(const std::string& path) {
+  size_t slash = path.find('/', 6);
+  int pid;
+  return path.compare(0, 6, "/proc/") == 0 && slash != std::string::npos &&
+         path.compare(slash, std::string::npos, "/exe") == 0 &&
+         ParseInt(std::string_view(path).substr(6, slash - 6), &pid);
+}
+
+bool RecentExeStat(const std::string& path, struct stat* out) {
+  auto it = ExeStats().find(path);
+  if (it == ExeStats().end() || NowMs() - it->second.when_ms > kExeStatMs) return false;
+  *out = it->second.st;
+  return true;
+}
+
+void KeepExeStat(const std::string& path, const struct stat& st) {
+  auto& m = ExeStats();
+  const int64_t now = NowMs();
+  if (m.size() >= 1024) {
+    for (auto it = m.begin(); it != m.end();) {
+      it = now - it->second.when_ms > kExeStatMs ? m.erase(it) : std::next(it);
+    }
+  }
+  m[path] = ExeStat{st, now};
+}
+
 int PortableFlags(int flags) { return flags & (O_ACCMODE | O_APPEND | O_TRUNC | O_CREAT); }
 
 ssize_t CookieWrite(void* cookie, const char* buf, size_t n) {
@@ -217,6 +258,8 @@ int RemoteOpen(const std::string& path, int flags, mode_t mode) {
 int RemoteStat(const std::string& path, bool follow, struct stat* out) {
   auto lock = State::Get().Lock();
   if (follow && StatFromListing(path, out)) return 0;
+  const bool exe = follow && ProcExe(path);
+  if (exe && RecentExeStat(path, out)) return 0;
   int64_t v[15];
   int64_t r = CallNumbers("FILE_STAT", path, follow ? "1" : "0", v, 13, 15);
   if (r < 0) return FailErrno(r);
@@ -236,6 +279,7 @@ int RemoteStat(const std::string& path, bool follow, struct stat* out) {
   out->st_ctim.tv_sec = v[12];
   out->st_mtim.tv_nsec = v[13];  // 0 from a daemon that sends whole seconds only
   out->st_ctim.tv_nsec = v[14];
+  if (exe) KeepExeStat(path, *out);
   return 0;
 }
 

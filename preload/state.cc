@@ -89,7 +89,8 @@ State& State::Get() {
 __attribute__((constructor)) static void InitState() { State::Get(); }
 
 // BPFD_REMOTE_STATS=1: one line on stderr at exit with the session's traffic (read at load,
-// since the environment is scrubbed once the session starts).
+// since the environment is scrubbed once the session starts); none from a process that made
+// no call (a wrapper on the way to the tool, e.g. a pyenv shim).
 static bool g_print_stats = false;
 
 __attribute__((constructor)) static void InitStats() {
@@ -99,7 +100,7 @@ __attribute__((constructor)) static void InitStats() {
 
 __attribute__((destructor)) static void PrintStats() {
   State* s = g_state.load(std::memory_order_acquire);
-  if (!g_print_stats || !s || !s->active()) return;
+  if (!g_print_stats || !s || !s->active() || s->stats().calls == 0) return;
   char msg[160];
   int n = snprintf(msg, sizeof msg,
                    "bpfd-remote: %llu round trips, %llu bytes sent, %llu received\n",
