@@ -241,6 +241,43 @@ int CmdFileOpen(Session& s, Args a, Reply& r) {
   return 0;
 }
 
+// FILE_PREAD fd offset length -> ret = bytes read (short only at end of file), then the data.
+// For files a host reads in pieces (a traced process's binaries): the fd keeps the file
+// readable after the process that led to it is gone.
+int CmdFilePread(Session& s, Args a, Reply& r) {
+  constexpr std::string_view fn = "file_pread";
+  constexpr uint64_t kMaxPread = 16u << 20;
+  int fd;
+  uint64_t off, len;
+  if (!ParseInt(a[0], &fd) || !ParseUint64(a[1], &off) || !ParseUint64(a[2], &len))
+    return kBadArgs;
+  ForwardedFd* f = s.FindForwardedFd(fd);
+  if (!f || f->path.empty()) {
+    r.Ret(fn, -EBADF);
+    return 0;
+  }
+  if (len > kMaxPread || off > static_cast<uint64_t>(INT64_MAX) - len) {
+    r.Ret(fn, -EINVAL);
+    return 0;
+  }
+  std::string data(len, '\0');
+  size_t got = 0;
+  while (got < len) {
+    ssize_t n = pread(fd, data.data() + got, len - got, static_cast<off_t>(off + got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      r.Ret(fn, -errno);
+      return 0;
+    }
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  data.resize(got);
+  r.Ret(fn, static_cast<int64_t>(got));
+  AppendDataLine(r, data);
+  return 0;
+}
+
 // FILE_WRITE fd data -> ret = bytes written by one write(2) (tracefs parses each write)
 int CmdFileWrite(Session& s, Args a, Reply& r) {
   constexpr std::string_view fn = "file_write";

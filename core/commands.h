@@ -98,6 +98,7 @@ int CmdFileReadlink(Session&, Args, Reply&);
 int CmdFileStatfs(Session&, Args, Reply&);
 int CmdFileOpen(Session&, Args, Reply&);
 int CmdFileWrite(Session&, Args, Reply&);
+int CmdFilePread(Session&, Args, Reply&);
 // cmd_ring.cc
 int CmdRingMap(Session&, Args, Reply&);
 int CmdRingPoll(Session&, Args, Reply&);

@@ -65,6 +65,7 @@ constexpr Command kCommands[] = {
     {"FILE_STATFS", 1, "file_statfs", CmdFileStatfs},
     {"FILE_OPEN", 3, "file_open", CmdFileOpen},
     {"FILE_WRITE", 2, "file_write", CmdFileWrite},
+    {"FILE_PREAD", 3, "file_pread", CmdFilePread},
     {"RING_MAP", 3, "ring_map", CmdRingMap},
     {"RING_POLL", 2, "ring_poll", CmdRingPoll},
 };

@@ -240,6 +240,23 @@ TEST(FileCommandsMatchTheFileSystem) {
   EXPECT_EQ(RetOf(sf), 0);
   EXPECT(sf.size() == 2 && sf[1].rfind(std::to_string(0x74726163) + " ", 0) == 0);  // TRACEFS_MAGIC
   EXPECT_EQ(Ret(s, "FILE_WRITE 1 " + Path("x")), -EBADF);  // never stdout
+
+  // FILE_PREAD: pieces of a file opened read-only, as the host library reads a binary.
+  std::string exe_bytes;
+  EXPECT_EQ(ReadFile("/proc/self/exe", &exe_bytes, 64u << 20), 0);
+  long long rfd = Ret(s, "FILE_OPEN " + Path("/proc/self/exe") + " " + std::to_string(O_RDONLY) + " 0");
+  EXPECT(rfd > 2);
+  auto pr = Cmd(s, "FILE_PREAD " + std::to_string(rfd) + " 1000 4096");
+  EXPECT_EQ(RetOf(pr), 4096);
+  EXPECT(pr.size() == 2 && Str(UnData(pr[1])) == exe_bytes.substr(1000, 4096));
+  auto tail = Cmd(s, "FILE_PREAD " + std::to_string(rfd) + " " + std::to_string(exe_bytes.size() - 10) + " 100");
+  EXPECT_EQ(RetOf(tail), 10);  // short at the end of the file
+  EXPECT(tail.size() == 2 && Str(UnData(tail[1])) == exe_bytes.substr(exe_bytes.size() - 10));
+  EXPECT_EQ(Ret(s, "FILE_PREAD " + std::to_string(rfd) + " 0 " + std::to_string(64u << 20)), -EINVAL);
+  EXPECT_EQ(Ret(s, "FILE_PREAD " + std::to_string(rfd) + " 18446744073709551615 1"), -EINVAL);
+  EXPECT_EQ(Ret(s, "FILE_PREAD 0 0 1"), -EBADF);  // stdin is not the session's
+  EXPECT_EQ(Ret(s, "SYS_CLOSE " + std::to_string(rfd)), 0);
+  EXPECT_EQ(Ret(s, "FILE_PREAD " + std::to_string(rfd) + " 0 1"), -EBADF);
 }
 
 // With BPFD_PROBE_API=tracefs the uprobe (and kprobe) PMU's sysfs directory is ENOENT to
