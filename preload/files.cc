@@ -231,14 +231,16 @@ int RemoteOpen(const std::string& path, int flags, mode_t mode) {
     return fd;
   }
   std::string identity;
-  struct stat target;
+  struct stat target = {};
   if (KeptByIdentity(path) && RemoteStat(path, true, &target) == 0 && S_ISREG(target.st_mode)) {
     identity = std::to_string(target.st_dev) + ":" + std::to_string(target.st_ino) + ":" +
                std::to_string(target.st_size) + ":" + std::to_string(target.st_mtim.tv_sec) + "." +
                std::to_string(target.st_mtim.tv_nsec) + ":" + std::to_string(target.st_ctim.tv_sec) +
                "." + std::to_string(target.st_ctim.tv_nsec);
   }
-  int fd = OpenCopy(path, identity, flags, [&](std::string* content) -> int64_t {
+  if (!identity.empty() && (flags & O_DIRECTORY)) return FailErrno(-ENOTDIR);
+  const uint64_t size = identity.empty() ? 0 : static_cast<uint64_t>(target.st_size);
+  int fd = OpenCopy(path, identity, size, flags, [&](std::string* content) -> int64_t {
     std::vector<std::string> rest;
     int64_t r = CallPath("FILE_READ", path, "", &rest);
     if (r < 0) return r;
@@ -380,7 +382,20 @@ FILE* RemoteFopen(const std::string& path, const char* mode) {
     errno = EISDIR;
     return nullptr;
   }
-  if (!write) return fdopen(fd, mode);
+  if (!write) {
+    // stdio reads behind the library's back: a copy filled in pieces is completed first.
+    if (o && o->kind == Kind::kLazyFile) {
+      auto lock = State::Get().Lock();
+      int r = FillCopy(*o, 0, UINT64_MAX);
+      if (r < 0) {
+        State::Get().Release(fd);
+        Real().close(fd);
+        errno = -r;
+        return nullptr;
+      }
+    }
+    return Real().fdopen(fd, mode);
+  }
   // stdio writes bypass our write(): route them through a cookie stream.
   cookie_io_functions_t io = {nullptr, CookieWrite, nullptr, CookieClose};
   FILE* f = fopencookie(reinterpret_cast<void*>(static_cast<intptr_t>(fd)), mode, io);

@@ -1,7 +1,7 @@
 // The exported libc entry points. Each asks whether the call concerns the target (a remote
 // path, a placeholder fd, a bpf/perf syscall) and otherwise calls the real function: the
-// fast path for local work is one table load or a prefix test. Symbols are bound by asm
-// label so glibc's own declarations (fortify, inline stat wrappers) cannot conflict.
+// fast path for local work is one table load or a prefix test. Reads are in
+// interpose_reads.cc.
 #include <fcntl.h>
 #include <linux/bpf.h>
 #include <linux/perf_event.h>
@@ -15,6 +15,8 @@
 #include <cstring>
 #include <string>
 
+#include "preload/export.h"
+#include "preload/file_copies.h"
 #include "preload/files.h"
 #include "preload/forward_perf.h"
 #include "preload/real.h"
@@ -26,9 +28,6 @@
 
 using namespace bpfd::preload;
 
-#define EXPORT(ret, name, sym, ...) \
-  extern "C" __attribute__((visibility("default"))) ret name(__VA_ARGS__) __asm__(sym); \
-  extern "C" ret name(__VA_ARGS__)
 
 namespace {
 
@@ -225,6 +224,13 @@ void* MmapImpl(void* addr, size_t len, int prot, int flags, int fd, off_t off) {
   if (o && (o->kind == Kind::kPerf || o->kind == Kind::kMap || o->kind == Kind::kBpfOther)) {
     auto lock = State::Get().Lock();
     return Ring::Map(*o, addr, len, prot, flags, off);
+  }
+  if (o && o->kind == Kind::kLazyFile) {  // a target file's copy: complete before mapping
+    auto lock = State::Get().Lock();
+    if (int r = FillCopy(*o, 0, UINT64_MAX); r < 0) {
+      errno = -r;
+      return MAP_FAILED;
+    }
   }
   return Real().mmap(addr, len, prot, flags, fd, off);
 }

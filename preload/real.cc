@@ -35,6 +35,15 @@ RealFns Load() {
   if (!r.fcntl) Resolve(&r.fcntl, "fcntl");
   Resolve(&r.ioctl, "ioctl");
   Resolve(&r.write, "write");
+  Resolve(&r.read, "read");
+  Resolve(&r.pread, "pread64");
+  Resolve(&r.readv, "readv");
+  Resolve(&r.preadv, "preadv64");
+  Resolve(&r.preadv2, "preadv64v2");
+  Resolve(&r.sendfile, "sendfile64");
+  Resolve(&r.copy_file_range, "copy_file_range");
+  Resolve(&r.splice, "splice");
+  Resolve(&r.fdopen, "fdopen");
   Resolve(&r.mmap, "mmap64");
   Resolve(&r.munmap, "munmap");
   Resolve(&r.poll, "poll");

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <sys/utsname.h>
 
 namespace bpfd::preload {
@@ -24,6 +25,15 @@ struct RealFns {
   int (*fcntl)(int, int, ...);
   int (*ioctl)(int, unsigned long, ...);
   ssize_t (*write)(int, const void*, size_t);
+  ssize_t (*read)(int, void*, size_t);
+  ssize_t (*pread)(int, void*, size_t, off_t);
+  ssize_t (*readv)(int, const struct iovec*, int);
+  ssize_t (*preadv)(int, const struct iovec*, int, off_t);
+  ssize_t (*preadv2)(int, const struct iovec*, int, off_t, int);
+  ssize_t (*sendfile)(int, int, off_t*, size_t);
+  ssize_t (*copy_file_range)(int, off_t*, int, off_t*, size_t, unsigned);
+  ssize_t (*splice)(int, off_t*, int, off_t*, size_t, unsigned);
+  FILE* (*fdopen)(int, const char*);
   void* (*mmap)(void*, size_t, int, int, int, off_t);
   int (*munmap)(void*, size_t);
   int (*poll)(struct pollfd*, nfds_t, int);

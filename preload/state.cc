@@ -177,6 +177,17 @@ void State::Share(int fd, Obj* obj) {
   table_[fd].store(obj, std::memory_order_release);
 }
 
+int State::Adopt(int fd, Obj* obj) {
+  if (fd < 0 || fd >= kMaxFds) {
+    delete obj;
+    return -EMFILE;
+  }
+  Release(fd);
+  obj->refs = 1;
+  table_[fd].store(obj, std::memory_order_release);
+  return fd;
+}
+
 void State::Release(int fd) {
   auto lock = Lock();
   Obj* obj = Find(fd);

@@ -18,7 +18,10 @@ namespace bpfd::preload {
 
 class Ring;
 
-enum class Kind { kMap, kProg, kBtf, kLink, kBpfOther, kPerf, kFileWrite, kDir };
+// kLazyFile: a real local fd (a memfd) on a copy of a target file filled as it is read.
+enum class Kind { kMap, kProg, kBtf, kLink, kBpfOther, kPerf, kFileWrite, kDir, kLazyFile };
+
+struct FileCopy;  // file_copies.cc
 
 // A target object behind one or more local fds (dup'ed placeholders share it).
 struct Obj {
@@ -32,6 +35,7 @@ struct Obj {
   std::unique_ptr<Ring> ring;  // perf event or ring buffer map once mmap'ed
   struct Snapshot;
   std::unique_ptr<Snapshot> snapshot;  // map iteration (bpf_iter.cc)
+  std::shared_ptr<FileCopy> copy;      // kLazyFile
   Obj();
   ~Obj();
 };
@@ -73,6 +77,9 @@ class State {
   int Install(Obj* obj);
   // Makes local fd `fd` (already open, e.g. a dup) another reference to obj.
   void Share(int fd, Obj* obj);
+  // Tracks `fd`, a real local fd, as a new obj's only reference. -errno (obj deleted) if the
+  // fd is beyond the table.
+  int Adopt(int fd, Obj* obj);
   // Drops fd's reference; the last one closes the target's fd. Does not close `fd` itself.
   void Release(int fd);
   // For fds inside attrs, instructions and map values: the target's number for a
