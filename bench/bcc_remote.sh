@@ -12,6 +12,8 @@ bpfd=$PWD/bazel-bin/cmd/bpfd
 hdr=$(ls -d "${BPFD_CACHE:-$HOME/.cache/bpfd}"/bcc-headers/*/ | head -1)
 export BCC_KERNEL_SOURCE="${hdr%/}"
 mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true
+it=$(mktemp -d)
+trap 'rm -rf "$it"' EXIT
 PY=/usr/bin/python3  # Debian's, which has the bcc module (not whatever python3 PATH finds)
 
 # Milliseconds until the command's Nth stdout line (N=$nth, default 1; median of $runs), via
@@ -65,14 +67,16 @@ while True:
     t = threading.Thread(target=lambda: None); t.start(); t.join(); time.sleep(0.01)' &
 load=$!
 l=$(nth=2 first_line threadsnoop-bpfcc); r=$(nth=2 first_line "$bpfd" remote -- threadsnoop-bpfcc)
-bytes=$(BPFD_REMOTE_STATS=1 timeout -s INT -k 5 4 "$bpfd" remote -- threadsnoop-bpfcc 2>&1 >/dev/null |
-        sed -n 's/.* \([0-9]*\) received.*/\1/p')
+BPFD_REMOTE_STATS=1 setsid "$bpfd" remote -- threadsnoop-bpfcc >/dev/null 2>"$it/stats" &
+tool=$!
+sleep 4
+for _ in 1 2 3; do kill -INT -$tool 2>/dev/null && sleep 2; done  # BCC may lose one Ctrl-C
+wait $tool || true
+bytes=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$it/stats")
 kill $load
 echo "threadsnoop, first event: local $l ms, remote $r ms (ratio $(echo "scale=2; $r / $l" | bc));" \
      "$bytes bytes received in a 4 s remote run"
 
-it=$(mktemp -d)
-trap 'rm -rf "$it"' EXIT
 cat > "$it/map_iter.py" <<'PY'
 import sys
 from bcc import BPF
