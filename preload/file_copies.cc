@@ -187,7 +187,7 @@ int OpenCopy(const std::string& path, const std::string& identity, uint64_t size
 
 int FillCopy(Obj& o, uint64_t off, uint64_t len) {
   FileCopy* c = o.copy.get();
-  if (!c || c->missing == 0 || off >= c->size) return 0;
+  if (!c || c->missing == 0 || off >= c->size || len == 0) return 0;
   const uint64_t end = len > c->size - off ? c->size : off + len;
   State& st = State::Get();
   for (uint64_t i = off / kChunk, last = (end - 1) / kChunk; i <= last;) {

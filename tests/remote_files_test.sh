@@ -57,7 +57,8 @@ print("exe", {(x.st_dev, x.st_ino) for x in st} == {(st[0].st_dev, st[0].st_ino)
 big = whole(tmp + "/big")
 fd = os.open(via(p1, tmp + "/big"), os.O_RDONLY)
 mid = len(big) // 2
-print("pieces", os.pread(fd, 100, 0) == big[:100] and os.pread(fd, 100, mid) == big[mid:mid + 100]
+print("pieces", os.read(fd, 0) == b"" and os.pread(fd, 0, 0) == b"" and os.pread(fd, 100, len(big)) == b""
+      and os.pread(fd, 100, 0) == big[:100] and os.pread(fd, 100, mid) == big[mid:mid + 100]
       and os.pread(fd, 100, len(big) - 100) == big[-100:])
 os.close(fd)
 q = subprocess.Popen(["sleep", "1000"])
