@@ -11,7 +11,8 @@
 // PID 1 (the load of bench/guest_perf.sh), then answers "getpid CALLS NS"; "exec RATE MS"
 // starts a process that, for MS milliseconds, RATE times per second forks a child that opens
 // /init and execs `/bpfd --version` (exec and open activity for execsnoop/opensnoop), and
-// answers "exec PID" at once.
+// answers "exec PID" at once; "disk RATE MS" likewise does direct 4 KiB writes and reads of
+// /dev/vda (biolatency), answering "disk PID".
 // Every pass of the main loop (about 5 per second) calls bpfd_guest_tick(): a uprobe target
 // (the init is installed unstripped for it). Everything is logged on the console as "init: ...".
 #include <dirent.h>
@@ -178,27 +179,18 @@ std::string GetpidLoad(const std::string& args) {
   return "getpid " + std::to_string(n) + " " + std::to_string(NowNs() - t0);
 }
 
-// "exec RATE MS": a child of PID 1 (reaped by the main loop) that for ms milliseconds, rate
-// times per second, forks a child that opens /init and execs `/bpfd --version` with its output
-// discarded. Returns "exec PID" (-errno when the fork failed) without waiting.
-std::string ExecLoad(const std::string& args) {
-  unsigned long rate = 0, ms = 0;
-  if (std::sscanf(args.c_str(), "%lu %lu", &rate, &ms) != 2 || rate == 0 || rate > 1000 || ms > 60000) {
-    return "exec -22";
-  }
+// A child of PID 1 (reaped by the main loop) that for ms milliseconds calls one_round rate
+// times per second. Returns its pid or -errno, without waiting; -EINVAL for a rate outside
+// 1..1000 or more than 60 s.
+template <typename Round>
+pid_t PacedLoad(unsigned long rate, unsigned long ms, Round one_round) {
+  if (rate == 0 || rate > 1000 || ms > 60000) return -EINVAL;
   pid_t loader = fork();
-  if (loader != 0) return "exec " + std::to_string(loader < 0 ? -errno : loader);
+  if (loader != 0) return loader < 0 ? -errno : loader;
   signal(SIGCHLD, SIG_DFL);  // PID 1's handler (no SA_RESTART) would interrupt waitpid
   const int64_t t0 = NowNs(), end = t0 + static_cast<int64_t>(ms) * 1000000;
   for (uint64_t n = 0; NowNs() < end; ++n) {
-    if (pid_t child = fork(); child == 0) {
-      if (int fd = open("/init", O_RDONLY | O_CLOEXEC); fd >= 0) close(fd);
-      if (int null = open("/dev/null", O_WRONLY); null >= 0) dup2(null, 1);
-      execl("/bpfd", "bpfd", "--version", static_cast<char*>(nullptr));
-      _exit(127);
-    } else if (child > 0) {
-      waitpid(child, nullptr, 0);
-    }
+    one_round(n);
     int64_t next = t0 + static_cast<int64_t>((n + 1) * 1000000000 / rate), now = NowNs();
     if (next > now) {
       timespec ts = {static_cast<time_t>((next - now) / 1000000000), static_cast<long>((next - now) % 1000000000)};
@@ -206,6 +198,42 @@ std::string ExecLoad(const std::string& args) {
     }
   }
   _exit(0);
+}
+
+// "exec RATE MS": for MS milliseconds, RATE times per second, a child that opens /init and
+// execs `/bpfd --version` with its output discarded. Answers "exec PID" (or -errno) at once.
+std::string ExecLoad(const std::string& args) {
+  unsigned long rate = 0, ms = 0;
+  if (std::sscanf(args.c_str(), "%lu %lu", &rate, &ms) != 2) return "exec -22";
+  return "exec " + std::to_string(PacedLoad(rate, ms, [](uint64_t) {
+           if (pid_t child = fork(); child == 0) {
+             if (int fd = open("/init", O_RDONLY | O_CLOEXEC); fd >= 0) close(fd);
+             if (int null = open("/dev/null", O_WRONLY); null >= 0) dup2(null, 1);
+             execl("/bpfd", "bpfd", "--version", static_cast<char*>(nullptr));
+             _exit(127);
+           } else if (child > 0) {
+             waitpid(child, nullptr, 0);
+           }
+         }));
+}
+
+// "disk RATE MS": for MS milliseconds, RATE times per second, a 4 KiB O_DIRECT write and read
+// back at a rotating offset of /dev/vda (run_guest.sh's scratch disk): block I/O for
+// biolatency. Answers "disk PID" (or -errno: -ENOENT without the disk) at once.
+std::string DiskLoad(const std::string& args) {
+  unsigned long rate = 0, ms = 0;
+  if (std::sscanf(args.c_str(), "%lu %lu", &rate, &ms) != 2) return "disk -22";
+  int fd = open("/dev/vda", O_RDWR | O_DIRECT | O_CLOEXEC);
+  if (fd < 0) return "disk " + std::to_string(-errno);
+  pid_t pid = PacedLoad(rate, ms, [fd](uint64_t n) {
+    static void* block = aligned_alloc(4096, 4096);
+    if (!block) _exit(1);
+    std::memset(block, static_cast<int>(n), 4096);
+    const off_t at = static_cast<off_t>(n % 1024) * 4096;  // the first 4 MiB
+    if (pwrite(fd, block, 4096, at) != 4096 || pread(fd, block, 4096, at) != 4096) _exit(1);
+  });
+  close(fd);
+  return "disk " + std::to_string(pid);
 }
 
 // Writes a reply line to the (non-blocking) control port.
@@ -238,6 +266,7 @@ bool RunControl(int ctl, std::string* pending) {
     if (line == "poweroff") return true;
     if (line.rfind("getpid ", 0) == 0) Reply(ctl, GetpidLoad(line.substr(7)));
     if (line.rfind("exec ", 0) == 0) Reply(ctl, ExecLoad(line.substr(5)));
+    if (line.rfind("disk ", 0) == 0) Reply(ctl, DiskLoad(line.substr(5)));
   }
   return false;
 }

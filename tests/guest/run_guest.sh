@@ -4,7 +4,8 @@
 # Usage: run_guest.sh ARCH BPFD INIT DIR [COMMAND...]
 #   ARCH     aarch64 | armv7 | x86_64; BPFD and INIT are static binaries for ARCH
 #   DIR      a new or empty directory (short path: it holds unix sockets) for the initramfs,
-#            the sockets and console.log (the guest's kernel console)
+#            the sockets, console.log (the guest's kernel console) and scratch.img (16 MiB,
+#            the guest's /dev/vda)
 #   COMMAND  run on the host once the guest's daemon answered its banner, with GUEST_SOCK
 #            (the daemon's socket), GUEST_SOCK_TRACEFS (a daemon whose kprobes and uprobes go
 #            through kprobe_events/uprobe_events: BPFD_PROBE_API=tracefs), GUEST_CTL (the
@@ -25,11 +26,14 @@ boot_timeout=${GUEST_BOOT_TIMEOUT:-180} command_timeout=${GUEST_COMMAND_TIMEOUT:
 client=${GUEST_HOST_BPFD:-bpfd}
 
 case $arch in
-  aarch64) qemu=(qemu-system-aarch64 -M virt -cpu cortex-a57 -device virtio-serial-device)
+  aarch64) qemu=(qemu-system-aarch64 -M virt -cpu cortex-a57 -device virtio-serial-device
+                 -device virtio-blk-device,drive=scratch)
            console=ttyAMA0 ;;
-  armv7)   qemu=(qemu-system-arm -M virt -cpu cortex-a15 -device virtio-serial-device)
+  armv7)   qemu=(qemu-system-arm -M virt -cpu cortex-a15 -device virtio-serial-device
+                 -device virtio-blk-device,drive=scratch)
            console=ttyAMA0 ;;
-  x86_64)  qemu=(qemu-system-x86_64 -M q35 -device virtio-serial-pci) console=ttyS0 ;;
+  x86_64)  qemu=(qemu-system-x86_64 -M q35 -device virtio-serial-pci
+                 -device virtio-blk-pci,drive=scratch) console=ttyS0 ;;
   *) echo "$usage (unknown ARCH '$arch')" >&2; exit 2 ;;
 esac
 command -v "$client" >/dev/null ||
@@ -54,11 +58,15 @@ cp "$cache"/modules/*.ko "$root/modules/" && cp "$cache/modules.order" "$root/mo
 (cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$dir/initramfs.cpio" ||
   { echo "guest $arch: building the initramfs failed" >&2; exit 4; }
 
+# A scratch disk (the guest's /dev/vda; init's "disk" load writes its first 4 MiB).
+truncate -s 16M "$dir/scratch.img"
+
 console_tail() { echo "--- guest $arch: last console lines ($log) ---" >&2; tail -n 30 "$log" >&2; }
 rm -f "$sock" "$tsock" "$ctl" "$log"
 "${qemu[@]}" -m 512 -smp 1 -nic none -display none -monitor none -no-reboot \
   -serial "file:$log" -kernel "$cache/vmlinuz" -initrd "$dir/initramfs.cpio" \
   -append "console=$console panic=-1 loglevel=4" \
+  -drive "if=none,id=scratch,file=$dir/scratch.img,format=raw" \
   -chardev "socket,id=bpfd,path=$sock,server=on,wait=off" -device virtserialport,chardev=bpfd,name=bpfd \
   -chardev "socket,id=tfs,path=$tsock,server=on,wait=off" -device virtserialport,chardev=tfs,name=bpfd-tracefs \
   -chardev "socket,id=ctl,path=$ctl,server=on,wait=off" -device virtserialport,chardev=ctl,name=bpfd-ctl \
