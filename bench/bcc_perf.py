@@ -4,11 +4,14 @@
 # "emitted N received N lost N rate N/s" (emitted is counted in a kernel map). Run it directly
 # (local kernel) or under `bpfd remote --remote process` (the same tool, its kernel calls
 # forwarded; the load runs on this machine, so the target must be this machine's kernel).
+# Usage: bcc_perf.py [SECONDS [PAGES [WAKEUP]]]: PAGES per CPU buffer (256), WAKEUP the
+# buffer's wakeup_events (BCC's default 1: the reader is woken for every sample).
 import os, sys, time
 from bcc import BPF
 
 seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 3
 pages = int(sys.argv[2]) if len(sys.argv) > 2 else 256
+wakeup = int(sys.argv[3]) if len(sys.argv) > 3 else 1
 
 go_r, go_w = os.pipe()
 load = os.fork()
@@ -44,7 +47,7 @@ def on_event(cpu, data, size):
 def on_lost(n):
     global lost
     lost += n
-b["events"].open_perf_buffer(on_event, page_cnt=pages, lost_cb=on_lost)
+b["events"].open_perf_buffer(on_event, page_cnt=pages, lost_cb=on_lost, wakeup_events=wakeup)
 start = time.monotonic()
 os.write(go_w, b"x")
 while True:
@@ -53,9 +56,10 @@ while True:
     if pid:
         break
 busy = time.monotonic() - start
-# A lost count is written into the ring only before the next sample that fits: emit one from
-# here, then drain what is still buffered.
-os.getppid()
+# A lost count is written into the ring only before the next sample that fits, and a reader
+# is woken only every `wakeup` samples: emit that many from here, then drain what is left.
+for _ in range(wakeup):
+    os.getppid()
 for _ in range(20):
     before = received
     b.perf_buffer_poll(50)

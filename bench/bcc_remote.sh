@@ -94,5 +94,7 @@ echo "10 000-entry map: items() from Python took $((both - fill)) round trip(s) 
 echo "perf buffer, 3 s of getppid load (bench/bcc_perf.py):"
 echo "  local:  $($PY bench/bcc_perf.py 3)"
 echo "  remote: $("$bpfd" remote -- $PY bench/bcc_perf.py 3)"
+echo "  the reader woken every 16 samples (wakeup_events=16), local:  $($PY bench/bcc_perf.py 3 256 16)"
+echo "  the reader woken every 16 samples (wakeup_events=16), remote: $("$bpfd" remote -- $PY bench/bcc_perf.py 3 256 16)"
 echo "  1-page buffers (forced loss), local:  $($PY bench/bcc_perf.py 2 1)"
 echo "  1-page buffers (forced loss), remote: $("$bpfd" remote -- $PY bench/bcc_perf.py 2 1)"
