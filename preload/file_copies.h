@@ -8,7 +8,8 @@
 //   daemon's fd keeps the file readable after the process is gone); libelf reads a few KiB of
 //   a multi-megabyte library.
 // Kept copies hold at most 512 MiB (oldest dropped first; open fds keep theirs). Callers hold
-// State's lock.
+// State's lock. Limit: a program the tool execs inherits a copy-in-pieces fd without the
+// library's table, so it would read its holes; no BCC tool hands such fds to children.
 #pragma once
 #include <cstdint>
 #include <functional>
