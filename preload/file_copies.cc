@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <vector>
@@ -20,7 +21,8 @@ constexpr uint64_t kChunk = 64 << 10;
 constexpr uint64_t kMaxPiece = 4 << 20;  // per FILE_PREAD
 
 struct FileCopy {
-  int fd = -1;  // memfd, O_CLOEXEC, never handed out itself
+  std::string path;  // the target's, as first opened (for messages)
+  int fd = -1;       // memfd, O_CLOEXEC, never handed out itself
   uint64_t size = 0;
   int64_t fetched_ms = 0;
   int64_t keep_ms = 0;
@@ -110,11 +112,8 @@ int Reopen(const std::shared_ptr<FileCopy>& c, int flags) {
   Obj* o = new Obj();
   o->kind = Kind::kLazyFile;
   o->copy = c;
-  if (State::Get().Adopt(fd, o) < 0) {
-    // Untracked, it must be complete.
-    Obj whole;
-    whole.copy = c;
-    int r = FillCopy(whole, 0, UINT64_MAX);
+  if (State::Get().Adopt(fd, o) < 0) {  // untracked, it must be complete
+    int r = FillCopy(*c, 0, UINT64_MAX);
     if (r < 0) {
       Real().close(fd);
       return r;
@@ -129,6 +128,7 @@ int NewPiecesCopy(const std::string& path, uint64_t size, std::shared_ptr<FileCo
                                   nullptr);
   if (rfd < 0) return static_cast<int>(rfd);
   auto c = std::make_shared<FileCopy>();
+  c->path = path;
   c->rfd = static_cast<int>(rfd);
   c->fd = NewMemfd(path, "", size, MFD_CLOEXEC);
   if (c->fd < 0) return c->fd;  // c's destructor closes the daemon's fd
@@ -140,14 +140,6 @@ int NewPiecesCopy(const std::string& path, uint64_t size, std::shared_ptr<FileCo
 }
 
 }  // namespace
-
-bool KeptByIdentity(const std::string& path) {
-  // /proc/<n>/root/<file>: the file as process n sees it on the target's filesystems.
-  if (path.compare(0, 6, "/proc/") != 0) return false;
-  size_t slash = path.find('/', 6);
-  return slash != std::string::npos && path.compare(slash, 6, "/root/") == 0 &&
-         path.size() > slash + 6;
-}
 
 int OpenCopy(const std::string& path, const std::string& identity, uint64_t size, int flags,
              const std::function<int64_t(std::string* content)>& fetch) {
@@ -168,11 +160,10 @@ int OpenCopy(const std::string& path, const std::string& identity, uint64_t size
     int64_t r = fetch(&content);
     if (r < 0) return static_cast<int>(r);
     if (keep_ms <= 0 || content.size() > kMaxKeptBytes / 2) {
-      int fd = NewMemfd(path, content, 0, (flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
-      if (fd >= 0) lseek(fd, 0, SEEK_SET);
-      return fd;
+      return NewMemfd(path, content, 0, (flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
     }
     c = std::make_shared<FileCopy>();
+    c->path = path;
     c->fd = NewMemfd(path, content, 0, MFD_CLOEXEC);
     if (c->fd < 0) return c->fd;
     c->size = content.size();
@@ -185,10 +176,10 @@ int OpenCopy(const std::string& path, const std::string& identity, uint64_t size
   return Reopen(c, flags);
 }
 
-int FillCopy(Obj& o, uint64_t off, uint64_t len) {
-  FileCopy* c = o.copy.get();
-  if (!c || c->missing == 0 || off >= c->size || len == 0) return 0;
-  const uint64_t end = len > c->size - off ? c->size : off + len;
+namespace {
+
+// FillCopy's work: fetches the missing chunks of [off, end) in runs of at most kMaxPiece.
+int FetchPieces(FileCopy* c, uint64_t off, uint64_t end) {
   State& st = State::Get();
   for (uint64_t i = off / kChunk, last = (end - 1) / kChunk; i <= last;) {
     if (c->have[i]) {
@@ -208,12 +199,26 @@ int FillCopy(Obj& o, uint64_t off, uint64_t len) {
     if (rest.empty() || !Untoken(rest[0], &data) || data.size() != want) return -EIO;
     int w = PwriteAll(c->fd, data, from);
     if (w < 0) return w;
-    for (; i < j; ++i) c->have[i] = true;
-    c->missing -= static_cast<size_t>(j - (from / kChunk));
+    for (uint64_t k = i; k < j; ++k) c->have[k] = true;
+    c->missing -= static_cast<size_t>(j - i);
+    i = j;
   }
-  if (c->missing == 0 && c->rfd >= 0) {
-    st.Call("SYS_CLOSE " + std::to_string(c->rfd), nullptr);
-    c->rfd = -1;
+  return 0;
+}
+
+}  // namespace
+
+int FillCopy(FileCopy& c, uint64_t off, uint64_t len) {
+  if (c.missing == 0 || off >= c.size || len == 0) return 0;
+  int r = FetchPieces(&c, off, len > c.size - off ? c.size : off + len);
+  if (r < 0) {
+    WarnOnce("cannot read " + c.path + " from the target (" + std::strerror(-r) +
+             "): the tool's read of it fails");
+    return r;
+  }
+  if (c.missing == 0 && c.rfd >= 0) {
+    State::Get().Call("SYS_CLOSE " + std::to_string(c.rfd), nullptr);
+    c.rfd = -1;
   }
   return 0;
 }

@@ -19,19 +19,18 @@
 
 namespace bpfd::preload {
 
-// Whether copies of `path` are kept by identity (the caller then passes a FILE_STAT identity).
-bool KeptByIdentity(const std::string& path);
-
 // A new fd (O_RDONLY, offset 0, O_CLOEXEC as in `flags`) on the content of the target's
 // `path`: a kept copy if valid, else what `fetch` returns (its ret: >= 0, or -errno, which
-// is returned as is). `identity` is "" unless KeptByIdentity(path); with an identity and
-// `size` from 256 KiB on, the copy is filled in pieces (a kLazyFile fd). Returns fd or -errno.
+// is returned as is). `identity` (files.cc's, for files under /proc/PID/root/; else "": kept
+// by path) and `size` come from FILE_STAT; with an identity and from 256 KiB on, the copy is
+// filled in pieces (a kLazyFile fd). Returns fd or -errno.
 int OpenCopy(const std::string& path, const std::string& identity, uint64_t size, int flags,
              const std::function<int64_t(std::string* content)>& fetch);
 
-// Before the tool reads [off, off + len) of a kLazyFile fd (len UINT64_MAX: to the end; for
-// mmap, stdio and anything else that reads behind the library's back): fetches the pieces it
-// lacks. Returns 0 or -errno (the read must then fail, never see the copy's holes).
-int FillCopy(Obj& o, uint64_t off, uint64_t len);
+// Before the tool reads [off, off + len) of a kLazyFile fd's copy (len UINT64_MAX: to the
+// end; for mmap, stdio and anything else that reads behind the library's back): fetches the
+// pieces it lacks. Returns 0 or -errno (the read must then fail, never see the copy's holes;
+// one "bpfd-remote:" line names the file).
+int FillCopy(FileCopy& c, uint64_t off, uint64_t len);
 
 }  // namespace bpfd::preload

@@ -31,13 +31,38 @@ bool Under(std::string_view path, std::string_view prefix) {
          (path.size() == prefix.size() || path[prefix.size()] == '/');
 }
 
+// "/proc/<pid>" or "/proc/<pid>/REST": the pid, and REST in *rest ("" for the first); -1 for
+// any other path.
+int ProcPid(std::string_view path, std::string_view* rest) {
+  if (path.substr(0, 6) != "/proc/") return -1;
+  std::string_view tail = path.substr(6);
+  size_t slash = tail.find('/');
+  int pid;
+  if (!ParseInt(tail.substr(0, slash), &pid) || pid <= 0) return -1;
+  *rest = slash == std::string_view::npos ? std::string_view() : tail.substr(slash + 1);
+  return pid;
+}
+
 // /proc/<pid>[/…] of another process (the tool's own /proc entries stay local).
 bool OtherProcess(std::string_view path) {
-  if (path.substr(0, 6) != "/proc/") return false;
-  std::string_view rest = path.substr(6);
-  std::string_view num = rest.substr(0, rest.find('/'));
-  int pid;
-  return ParseInt(num, &pid) && pid > 0 && pid != getpid() && pid != gettid();
+  std::string_view rest;
+  int pid = ProcPid(path, &rest);
+  return pid > 0 && pid != getpid() && pid != gettid();
+}
+
+// /proc/<pid>/root/<file>: a file as process pid sees it on the target's filesystems (a traced
+// process's binaries: copies of these are kept by the file's identity, file_copies.h).
+bool UnderProcRoot(std::string_view path) {
+  std::string_view rest;
+  return ProcPid(path, &rest) > 0 && rest.size() > 5 && rest.substr(0, 5) == "root/";
+}
+
+// What tells one version of a target file from another: dev, ino, size, mtime, ctime.
+std::string Identity(const struct stat& st) {
+  return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" +
+         std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+         std::to_string(st.st_mtim.tv_nsec) + ":" + std::to_string(st.st_ctim.tv_sec) + "." +
+         std::to_string(st.st_ctim.tv_nsec);
 }
 
 // "a//b/./c/" → "a/b/c" (no symlink or ".." resolution: the target resolves those).
@@ -133,7 +158,6 @@ bool StatFromListing(const std::string& path, struct stat* out) {
   return true;
 }
 
-// Only the flags whose meaning is the same on every architecture's ABI.
 // BCC's symbolizer stats /proc/PID/exe before every look-up, to notice an exec: a tool that
 // symbolizes each event would pay a round trip per event. The answer is kept for 100 ms
 // (symbolizing after the event races with an exec anyway).
@@ -149,12 +173,9 @@ std::map<std::string, ExeStat>& ExeStats() {
   return *m;
 }
 
-bool ProcExe(const std::string& path) {
-  size_t slash = path.find('/', 6);
-  int pid;
-  return path.compare(0, 6, "/proc/") == 0 && slash != std::string::npos &&
-         path.compare(slash, std::string::npos, "/exe") == 0 &&
-         ParseInt(std::string_view(path).substr(6, slash - 6), &pid);
+bool ProcExe(std::string_view path) {
+  std::string_view rest;
+  return ProcPid(path, &rest) > 0 && rest == "exe";
 }
 
 bool RecentExeStat(const std::string& path, struct stat* out) {
@@ -175,6 +196,7 @@ void KeepExeStat(const std::string& path, const struct stat& st) {
   m[path] = ExeStat{st, now};
 }
 
+// Only the flags whose meaning is the same on every architecture's ABI.
 int PortableFlags(int flags) { return flags & (O_ACCMODE | O_APPEND | O_TRUNC | O_CREAT); }
 
 ssize_t CookieWrite(void* cookie, const char* buf, size_t n) {
@@ -232,12 +254,8 @@ int RemoteOpen(const std::string& path, int flags, mode_t mode) {
   }
   std::string identity;
   struct stat target = {};
-  if (KeptByIdentity(path) && RemoteStat(path, true, &target) == 0 && S_ISREG(target.st_mode)) {
-    identity = std::to_string(target.st_dev) + ":" + std::to_string(target.st_ino) + ":" +
-               std::to_string(target.st_size) + ":" + std::to_string(target.st_mtim.tv_sec) + "." +
-               std::to_string(target.st_mtim.tv_nsec) + ":" + std::to_string(target.st_ctim.tv_sec) +
-               "." + std::to_string(target.st_ctim.tv_nsec);
-  }
+  if (UnderProcRoot(path) && RemoteStat(path, true, &target) == 0 && S_ISREG(target.st_mode))
+    identity = Identity(target);
   if (!identity.empty() && (flags & O_DIRECTORY)) return FailErrno(-ENOTDIR);
   const uint64_t size = identity.empty() ? 0 : static_cast<uint64_t>(target.st_size);
   int fd = OpenCopy(path, identity, size, flags, [&](std::string* content) -> int64_t {
@@ -386,7 +404,7 @@ FILE* RemoteFopen(const std::string& path, const char* mode) {
     // stdio reads behind the library's back: a copy filled in pieces is completed first.
     if (o && o->kind == Kind::kLazyFile) {
       auto lock = State::Get().Lock();
-      int r = FillCopy(*o, 0, UINT64_MAX);
+      int r = FillCopy(*o->copy, 0, UINT64_MAX);
       if (r < 0) {
         State::Get().Release(fd);
         Real().close(fd);

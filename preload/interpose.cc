@@ -227,7 +227,7 @@ void* MmapImpl(void* addr, size_t len, int prot, int flags, int fd, off_t off) {
   }
   if (o && o->kind == Kind::kLazyFile) {  // a target file's copy: complete before mapping
     auto lock = State::Get().Lock();
-    if (int r = FillCopy(*o, 0, UINT64_MAX); r < 0) {
+    if (int r = FillCopy(*o->copy, 0, UINT64_MAX); r < 0) {
       errno = -r;
       return MAP_FAILED;
     }

@@ -32,20 +32,18 @@ bool Ready(int fd, uint64_t off, uint64_t len) {
   Obj* o = Lazy(fd);
   if (!o) return true;
   auto lock = State::Get().Lock();
-  int r = FillCopy(*o, off, len);
+  int r = FillCopy(*o->copy, off, len);
   if (r < 0) errno = -r;
   return r >= 0;
 }
 
 bool ReadyAll(int fd) { return Ready(fd, 0, UINT64_MAX); }
 
-uint64_t Offset(int fd) {
-  off_t at = lseek(fd, 0, SEEK_CUR);
-  return at < 0 ? 0 : static_cast<uint64_t>(at);
-}
-
 ssize_t Read(int fd, void* buf, size_t n) {
-  if (Lazy(fd) && !Ready(fd, Offset(fd), n)) return -1;
+  if (Lazy(fd)) {  // read() reads at the file offset
+    off_t at = lseek(fd, 0, SEEK_CUR);
+    if (at >= 0 && !Ready(fd, static_cast<uint64_t>(at), n)) return -1;
+  }
   return Real().read(fd, buf, n);
 }
 

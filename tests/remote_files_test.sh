@@ -33,6 +33,7 @@ head -c 8000000 /dev/urandom >"$tmp/big"    # read in three 100-byte pieces
 head -c 1000000 /dev/urandom >"$tmp/big2"   # read after its process is gone
 head -c 500000 /dev/urandom >"$tmp/big3"    # mmap'ed
 head -c 300000 /dev/urandom >"$tmp/big4"    # read through stdio (fdopen)
+head -c 1000000 /dev/urandom >"$tmp/big5"   # shrinks while open
 
 cat >"$tmp/t.py" <<'PY'
 import ctypes, mmap, os, subprocess, sys
@@ -80,6 +81,14 @@ buf = ctypes.create_string_buffer(400000)
 n = libc.fread(buf, 1, 400000, f)
 print("stdio", buf.raw[:n] == whole(tmp + "/big4"))
 libc.fclose(f)
+fd = os.open(via(p1, tmp + "/big5"), os.O_RDONLY)
+os.read(fd, 100)
+os.truncate(tmp + "/big5", 100000)  # the target's file shrinks under the open copy
+try:
+    os.read(fd, 10**7); print("shrunk read succeeded")
+except OSError as e:
+    print("shrunk", e.errno == 5)
+os.close(fd)
 print("environ", len(whole("/proc/%s/environ" % p1)) > 0 and len(whole("/proc/%s/environ" % p1)) > 0)
 PY
 mkfifo "$tmp/go"
@@ -103,11 +112,14 @@ check "pieces of a large file (pread at its start, middle and end) have its byte
 check "a file opened through a process's root reads whole after the process is gone" grep -qx 'gone True' "$tmp/out"
 check "mmap of a file copied in pieces sees all of it" grep -qx 'mmap True' "$tmp/out"
 check "stdio (fdopen + fread) on a file copied in pieces reads all of it" grep -qx 'stdio True' "$tmp/out"
+check "a file that shrank under its copy: the read fails (EIO), never shows zeros" grep -qx 'shrunk True' "$tmp/out"
+check "... with one line naming it" \
+  test "$(grep -c "^bpfd-remote: cannot read /proc/$p1/root$tmp/big5 from the target" "$tmp/err")" = 1
 # What must cross, as base64 (4/3): the 3 MB file twice (before and after the rewrite), the
 # three 64 KiB pieces of the 8 MB one that hold the bytes read (the last one is its tail), the
-# 1 MB, 500 kB and 300 kB files whole. Fetched whole at
+# 1 MB, 500 kB and 300 kB files whole, the first piece of the one that shrinks. Fetched whole at
 # each open, the 3 MB file alone would be 20 MB; the 8 MB one whole, 10.7 MB more.
-want=$(( (2 * 3000000 + 2 * 65536 + 8000000 % 65536 + 1000000 + 500000 + 300000) * 4 / 3 ))
+want=$(( (2 * 3000000 + 2 * 65536 + 8000000 % 65536 + 1000000 + 500000 + 300000 + 65536) * 4 / 3 ))
 got=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$tmp/err" | tail -1)
 echo "received: ${got:-?} bytes, the files' share $want"
 check "each file crossed once per version, the large one only in the pieces read (${got:-?} bytes received, $want + < 200 000)" \
