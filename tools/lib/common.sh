@@ -10,6 +10,13 @@ APT_HELPER=/usr/lib/apt/apt-helper
 # Wait for another apt or dpkg (unattended-upgrades, a second set-up) instead of failing.
 APT_OPTS=(-o DPkg::Lock::Timeout=600 -o Acquire::Retries=3)
 
+# machine_mirror: the machine's own Debian mirror (its first deb source that is not security).
+machine_mirror() {
+  { sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/*.sources
+    awk '$1 == "deb" {print ($2 ~ /^\[/ ? $3 : $2)}' /etc/apt/sources.list; } 2>/dev/null |
+    tr ' ' '\n' | grep -vE 'security|^$' | head -1 || true
+}
+
 # apt_update: refresh the system's indexes once per run (apt_updated="" forces another).
 apt_updated=""
 apt_update() {
