@@ -59,18 +59,23 @@ remote() { BPFD_REMOTE_STATS= "$host" remote --lib "$so" --remote "unix:$1" -- "
 # OUT.err); once a DATA line came (or after SECS) it gets SIGINT, like Ctrl-C; with SECS as
 # +N, CMD ends by itself (its own duration) and gets SIGINT only after N s. Sets rc and
 # start_ms (when the HEADER line came, -1: never). With $during set, that command runs once
-# when the HEADER came (the tool attached), its output in OUT.during.
+# when the HEADER came (the tool attached), its output in OUT.during. With $ready set (a line
+# CMD prints once attached), SECS count from that line, its start-up (BCC compiling through the
+# guest's daemon, seconds under TCG on a busy machine) allowed 60 s before it.
 run() {
   local sock=$1 out=$2 header=$3 data=$4 secs=${5#+} early=1
   [[ $5 == +* ]] && early=""
   shift 5
   : >"$out"
-  local t0 deadline p; t0=$(now_ms) deadline=$(( $(now_ms) + secs * 1000 ))
+  local t0 deadline p startup=0 armed=1
+  [[ -n ${ready:-} ]] && startup=60 armed=""
+  t0=$(now_ms) deadline=$(( $(now_ms) + (secs + startup) * 1000 ))
   # timeout's own SIGINT comes 5 s after ours (a tool that prints only at Ctrl-C, like
   # bitesize, must get ours: then its status is its own, not timeout's 124).
-  timeout -s INT -k 10 $((secs + 5)) "$host" remote --lib "$so" --remote "unix:$sock" -- "$@" >"$out" 2>"$out.err" & p=$!
+  timeout -s INT -k 10 $((secs + startup + 5)) "$host" remote --lib "$so" --remote "unix:$sock" -- "$@" >"$out" 2>"$out.err" & p=$!
   start_ms=-1
   while kill -0 $p 2>/dev/null; do
+    if [[ -z $armed ]] && grep -qE "$ready" "$out"; then armed=1 deadline=$(( $(now_ms) + secs * 1000 )); fi
     if ((start_ms < 0)) && grep -qE "$header" "$out"; then
       start_ms=$(( $(now_ms) - t0 ))
       [[ -z ${during:-} ]] || $during >"$out.during" 2>&1
@@ -145,7 +150,8 @@ tool "stackcount-bpfcc vfs_open (kprobe, stack map)" "$GUEST_SOCK" '^Tracing 1 f
 # Block I/O on the guest's scratch disk (/dev/vda): 4 KiB direct writes and reads, 50/s.
 disk=$(ctl "disk 50 60000")
 check "guest $arch: the init's disk load started on /dev/vda ($disk)" eval "[[ '$disk' =~ ^disk\ [0-9]+$ ]]"
-tool "bitesize-bpfcc (block tracepoint)" "$GUEST_SOCK" '^ +Kbytes +: count +distribution' \
+# bitesize prints its histogram only at Ctrl-C: give it 3 s of I/O after it has attached.
+ready='^Tracing block I/O' tool "bitesize-bpfcc (block tracepoint)" "$GUEST_SOCK" '^ +Kbytes +: count +distribution' \
   '^ +4 -> 7 +: [1-9][0-9]* +\|' 3 bitesize-bpfcc
 # Debian's biolatency (BCC 0.26) attaches kprobes on blk_mq_start_request and
 # blk_account_io_done. Debian's 6.1 has the latter in kallsyms but not among the traceable
