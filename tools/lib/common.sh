@@ -62,10 +62,11 @@ apt_get_robust() {
 # apt_install PKG...: install what of PKG... is missing (no recommends), robustly.
 apt_install() {
   local -a missing=()
+  local -A ok=()
   local p
-  for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-  done
+  while read -r p; do ok[$p]=1; done < <(dpkg-query -W -f='${Package} ${Status}\n' "$@" 2>/dev/null |
+    awk '/ install ok installed$/ {print $1}')
+  for p in "$@"; do [[ -n ${ok[$p]:-} ]] || missing+=("$p"); done
   ((${#missing[@]})) || return 0
   say "installing Debian packages: ${missing[*]}"
   apt_update
