@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "core/base64.h"
-#include "core/client.h"
+#include "core/wire/base64.h"
+#include "core/client/protocol_client.h"
 
 namespace bpfd::bench {
 

@@ -19,10 +19,10 @@
 #include <vector>
 
 #include "bench/bench_util.h"
-#include "core/bpf_insns.h"
-#include "core/tokens.h"
-#include "core/tracefs.h"
-#include "core/unique_fd.h"
+#include "core/kernel/bpf_insns.h"
+#include "core/wire/tokens.h"
+#include "core/kernel/tracefs.h"
+#include "core/base/unique_fd.h"
 
 namespace bpfd::bench {
 namespace {

@@ -21,9 +21,9 @@
 #include <vector>
 
 #include "bench/bench_util.h"
-#include "core/client.h"
-#include "core/remote.h"
-#include "core/unique_fd.h"
+#include "core/client/protocol_client.h"
+#include "core/client/transport.h"
+#include "core/base/unique_fd.h"
 
 namespace bpfd::bench {
 namespace {

@@ -8,9 +8,9 @@
 #include <string>
 
 #include "cmd/modes.h"
-#include "core/line_reader.h"
-#include "core/remote.h"
-#include "core/tokens.h"
+#include "core/base/line_reader.h"
+#include "core/client/transport.h"
+#include "core/wire/tokens.h"
 
 namespace bpfd {
 namespace {

@@ -11,9 +11,9 @@
 #include <string_view>
 
 #include "cmd/modes.h"
-#include "core/listener.h"
-#include "core/probe.h"
-#include "core/serve.h"
+#include "core/daemon/listener.h"
+#include "core/kernel/attached_probe.h"
+#include "core/daemon/serve.h"
 
 namespace bpfd {
 namespace {

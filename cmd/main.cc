@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "cmd/modes.h"
-#include "core/multicall.h"
-#include "core/version.h"
+#include "core/base/self_exe.h"
+#include "cmd/version.h"
 
 namespace {
 

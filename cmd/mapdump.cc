@@ -7,11 +7,12 @@
 #include <string>
 
 #include "cmd/modes.h"
-#include "core/btf_format.h"
-#include "core/map_client.h"
-#include "core/map_format.h"
-#include "core/mode.h"
-#include "core/tokens.h"
+#include "core/output/names.h"
+#include "core/output/btf_format.h"
+#include "core/client/map_client.h"
+#include "core/output/map_format.h"
+#include "cmd/mode.h"
+#include "core/wire/tokens.h"
 
 namespace bpfd {
 namespace {

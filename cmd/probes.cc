@@ -10,14 +10,14 @@
 #include <vector>
 
 #include "cmd/modes.h"
-#include "core/client.h"
-#include "core/demangle.h"
-#include "core/glob.h"
-#include "core/json.h"
-#include "core/mode.h"
-#include "core/probe_listing.h"
-#include "core/text_table.h"
-#include "core/trace_format.h"
+#include "core/client/protocol_client.h"
+#include "core/base/demangle.h"
+#include "core/base/glob.h"
+#include "core/output/json.h"
+#include "cmd/mode.h"
+#include "core/client/probe_listing.h"
+#include "core/output/text_table.h"
+#include "core/output/trace_format.h"
 
 namespace bpfd {
 namespace {

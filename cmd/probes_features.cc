@@ -8,10 +8,10 @@
 #include <utility>
 #include <vector>
 
-#include "core/json.h"
-#include "core/mode.h"
-#include "core/text_table.h"
-#include "core/tokens.h"
+#include "core/output/json.h"
+#include "cmd/mode.h"
+#include "core/output/text_table.h"
+#include "core/wire/tokens.h"
 
 namespace bpfd {
 namespace {

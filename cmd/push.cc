@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "cmd/modes.h"
-#include "core/multicall.h"
-#include "core/remote.h"
-#include "core/run.h"
+#include "core/base/self_exe.h"
+#include "core/client/transport.h"
+#include "core/base/process.h"
 
 namespace bpfd {
 namespace {

@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "cmd/modes.h"
-#include "core/kheaders.h"
-#include "core/remote.h"
-#include "core/remote_exec.h"
+#include "core/client/kheaders.h"
+#include "core/client/transport.h"
+#include "core/client/tool_launcher.h"
 
 namespace bpfd {
 namespace {

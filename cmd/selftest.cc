@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "cmd/modes.h"
-#include "core/json.h"
-#include "core/mode.h"
-#include "core/selftest_report.h"
+#include "core/output/json.h"
+#include "cmd/mode.h"
+#include "core/client/selftest_client.h"
 
 namespace bpfd {
 namespace {

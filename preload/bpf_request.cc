@@ -3,7 +3,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "core/tokens.h"
+#include "core/wire/tokens.h"
 #include "preload/state.h"
 
 namespace bpfd::preload {

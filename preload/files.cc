@@ -12,7 +12,7 @@
 #include <set>
 #include <vector>
 
-#include "core/tokens.h"
+#include "core/wire/tokens.h"
 #include "preload/file_copies.h"
 #include "preload/real.h"
 #include "preload/state.h"

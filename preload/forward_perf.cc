@@ -6,7 +6,7 @@
 #include <cstring>
 #include <string>
 
-#include "core/tokens.h"
+#include "core/wire/tokens.h"
 #include "preload/state.h"
 
 namespace bpfd::preload {

@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "core/tokens.h"
+#include "core/wire/tokens.h"
 #include "preload/real.h"
 #include "preload/snapshot.h"
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "core/unique_fd.h"
+#include "core/base/unique_fd.h"
 #include "preload/state.h"
 
 namespace bpfd::preload {

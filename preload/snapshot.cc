@@ -7,7 +7,7 @@
 #include <cstddef>
 #include <cstring>
 
-#include "core/tokens.h"
+#include "core/wire/tokens.h"
 #include "preload/bpf_request.h"
 
 namespace bpfd::preload {

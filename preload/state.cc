@@ -12,8 +12,8 @@
 #include <cstring>
 #include <set>
 
-#include "core/base64.h"
-#include "core/tokens.h"
+#include "core/wire/base64.h"
+#include "core/wire/tokens.h"
 #include "preload/real.h"
 #include "preload/rings.h"
 #include "preload/snapshot.h"

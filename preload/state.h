@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/client.h"
-#include "core/uname_line.h"
+#include "core/client/protocol_client.h"
+#include "core/wire/uname_record.h"
 
 namespace bpfd::preload {
 

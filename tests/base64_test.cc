@@ -1,5 +1,5 @@
 // Unit tests for core/base64: RFC 4648 vectors, round trips, and strict rejection.
-#include "core/base64.h"
+#include "core/wire/base64.h"
 
 #include <cerrno>
 #include <string>

@@ -13,8 +13,8 @@
 #include <thread>
 #include <vector>
 
-#include "core/session.h"
-#include "core/tracefs.h"
+#include "core/daemon/session.h"
+#include "core/kernel/tracefs.h"
 #include "tests/bpf_test_util.h"
 #include "tests/testing.h"
 

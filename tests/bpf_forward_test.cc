@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "core/session.h"
-#include "core/tokens.h"
-#include "core/tracefs.h"
-#include "core/usyms.h"
+#include "core/daemon/session.h"
+#include "core/wire/tokens.h"
+#include "core/kernel/tracefs.h"
+#include "core/kernel/usyms.h"
 #include "tests/bpf_test_util.h"
 #include "tests/testing.h"
 

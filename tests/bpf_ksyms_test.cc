@@ -2,7 +2,7 @@
 // addresses only to CAP_SYSLOG (or perf_event_paranoid <= 1), which Bazel's sandbox drops.
 #include <errno.h>
 
-#include "core/ksyms.h"
+#include "core/kernel/ksyms.h"
 #include "tests/testing.h"
 
 TEST(LiveKernelSymbolBothWays) {

@@ -18,10 +18,11 @@
 #include <sstream>
 #include <string>
 
-#include "core/backend.h"
-#include "core/mode.h"
-#include "core/protocol.h"
-#include "core/unique_fd.h"
+#include "core/client/backend.h"
+#include "cmd/mode.h"
+#include "core/daemon/local_backend.h"
+#include "core/daemon/dispatch.h"
+#include "core/base/unique_fd.h"
 #include "tests/testing.h"
 
 using namespace bpfd;

@@ -1,6 +1,6 @@
 // Real perf buffer tests: a raw-bytecode tracepoint program on syscalls:sys_enter_getpid calls
 // bpf_perf_event_output into a PERF_EVENT_ARRAY holding a PerfBuffer's fd; we drain and check.
-#include "core/perf_buffer.h"
+#include "core/kernel/perf_buffer.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -13,8 +13,8 @@
 #include <cstdio>
 #include <cstring>
 
-#include "core/bpf_insns.h"
-#include "core/probe.h"
+#include "core/kernel/bpf_insns.h"
+#include "core/kernel/attached_probe.h"
 #include "tests/bpf_test_util.h"
 #include "tests/testing.h"
 

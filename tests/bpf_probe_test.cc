@@ -1,6 +1,6 @@
 // Real attach tests of core/probe: tracepoint, uprobe (PMU and uprobe_events), kprobe (clean
 // "unsupported" where CONFIG_KPROBES is off) and perf events, each counting into an array map.
-#include "core/probe.h"
+#include "core/kernel/attached_probe.h"
 
 #include <bpf/bpf.h>
 #include <dirent.h>
@@ -14,9 +14,9 @@
 #include <cstdio>
 #include <cstring>
 
-#include "core/bpf_insns.h"
-#include "core/ksyms.h"
-#include "core/usyms.h"
+#include "core/kernel/bpf_insns.h"
+#include "core/kernel/ksyms.h"
+#include "core/kernel/usyms.h"
 #include "tests/bpf_test_util.h"
 #include "tests/testing.h"
 

@@ -7,8 +7,8 @@
 #include <filesystem>
 #include <string>
 
-#include "core/commands.h"
-#include "core/tracefs.h"
+#include "core/daemon/handler.h"
+#include "core/kernel/tracefs.h"
 #include "tests/bpf_test_util.h"
 #include "tests/testing.h"
 

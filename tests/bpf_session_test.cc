@@ -14,10 +14,10 @@
 #include <thread>
 #include <vector>
 
-#include "core/probe.h"
-#include "core/session.h"
-#include "core/tracefs.h"
-#include "core/usyms.h"
+#include "core/kernel/attached_probe.h"
+#include "core/daemon/session.h"
+#include "core/kernel/tracefs.h"
+#include "core/kernel/usyms.h"
 #include "tests/bpf_test_util.h"
 #include "tests/testing.h"
 

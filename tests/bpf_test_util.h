@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "core/base64.h"
-#include "core/protocol.h"
+#include "core/wire/base64.h"
+#include "core/daemon/dispatch.h"
 
 namespace bpfd::testutil {
 

@@ -5,8 +5,8 @@
 
 #include <algorithm>
 
-#include "core/tracefs.h"
-#include "core/usyms.h"
+#include "core/kernel/tracefs.h"
+#include "core/kernel/usyms.h"
 #include "tests/testing.h"
 
 extern "C" __attribute__((noinline, used)) int bpfd_tracefs_test_target(int x) { return x * 3 + 1; }

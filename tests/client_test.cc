@@ -1,6 +1,6 @@
 // Unit tests for core/client: ParseRet, and ProtocolClient against fake peers spawned with
 // /bin/sh -c scripts (banner, framing, big replies, timeouts, resync, peer death, Close).
-#include "core/client.h"
+#include "core/client/protocol_client.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "core/unique_fd.h"
+#include "core/base/unique_fd.h"
 #include "tests/testing.h"
 
 using bpfd::ParseRet;

@@ -1,5 +1,18 @@
 """Test macros: one test target per file, tagged by naming convention (see BUILD.bazel)."""
 
+# Every core package (system-level tests reach across sides; unit tests live beside units).
+CORE = [
+    "//cmd:mode",
+    "//core/base",
+    "//core/client",
+    "//core/client:backend",
+    "//core/daemon",
+    "//core/kernel",
+    "//core/output",
+    "//core/selftest",
+    "//core/wire",
+]
+
 _BPF_TAGS = ["no-sandbox", "exclusive", "bpf"]
 
 # The architecture a test expects the binary under test to be, from the target platform.
@@ -18,7 +31,7 @@ def bpfd_cc_tests(srcs, deps = [], extra_srcs = {}, data = {}):
         native.cc_test(
             name = src[:-len(".cc")],
             srcs = [src] + extra_srcs.get(src, []),
-            deps = ["//core", ":testing"] + deps,
+            deps = CORE + [":testing"] + deps,
             data = data.get(src, []),
             tags = _tags(src),
             size = "small",

@@ -3,9 +3,9 @@
 #include <cerrno>
 #include <cstring>
 
-#include "core/base64.h"
-#include "core/bpf_forward.h"
-#include "core/probe_event_edits.h"
+#include "core/wire/base64.h"
+#include "core/kernel/bpf_call.h"
+#include "core/kernel/probe_events.h"
 #include "tests/testing.h"
 
 using namespace bpfd;

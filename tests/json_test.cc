@@ -1,5 +1,5 @@
 // JsonWriter: nesting, commas, escaping (control chars, quotes, invalid UTF-8).
-#include "core/json.h"
+#include "core/output/json.h"
 
 #include "tests/testing.h"
 

@@ -1,11 +1,11 @@
 // Tests of core/ksyms on synthetic kallsyms files (the live table: bpf_ksyms_test.cc).
-#include "core/ksyms.h"
+#include "core/kernel/ksyms.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "core/tracefs.h"
+#include "core/kernel/tracefs.h"
 #include "tests/testing.h"
 
 namespace {

@@ -1,5 +1,5 @@
 // Unit tests for core/line_reader: long lines, CRLF, EOF without newline, Ready() semantics.
-#include "core/line_reader.h"
+#include "core/base/line_reader.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -8,7 +8,7 @@
 #include <string>
 #include <thread>
 
-#include "core/unique_fd.h"
+#include "core/base/unique_fd.h"
 #include "tests/testing.h"
 
 using bpfd::LineReader;

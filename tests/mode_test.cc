@@ -1,5 +1,6 @@
 // ParseModeOptions and CallData: the plumbing every mode shares.
-#include "core/mode.h"
+#include "cmd/mode.h"
+#include "core/daemon/local_backend.h"
 
 #include <cerrno>
 

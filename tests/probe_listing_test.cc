@@ -1,11 +1,11 @@
 // bpf-probes' client-side helpers: trace event format parsing, glob filtering, the parsers of
 // the kprobe-related replies and GET_ELF_FUNCS lines, the kprobe candidate set, text tables
 // and demangling.
-#include "core/demangle.h"
-#include "core/glob.h"
-#include "core/probe_listing.h"
-#include "core/text_table.h"
-#include "core/trace_format.h"
+#include "core/base/demangle.h"
+#include "core/base/glob.h"
+#include "core/client/probe_listing.h"
+#include "core/output/text_table.h"
+#include "core/output/trace_format.h"
 #include "tests/testing.h"
 
 using namespace bpfd;

@@ -1,6 +1,6 @@
 // Unit tests for the protocol layer without touching the kernel: the command table, argument
 // parsing and validation, framing (Reply), and HandleLine's actions.
-#include "core/protocol.h"
+#include "core/daemon/dispatch.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -9,8 +9,8 @@
 #include <cerrno>
 #include <string>
 
-#include "core/commands.h"
-#include "core/unique_fd.h"
+#include "core/daemon/handler.h"
+#include "core/base/unique_fd.h"
 #include "tests/testing.h"
 
 using namespace bpfd;

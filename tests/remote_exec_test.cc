@@ -1,7 +1,7 @@
 // bpfd remote's core pieces: ARCH from a machine, where the library is looked for,
 // LD_PRELOAD, SYS_UNAME's data line, the kheaders cache path, handing a client's connection
 // over (ReleaseFds), and a child in its own session (StartProcess).
-#include "core/remote_exec.h"
+#include "core/client/tool_launcher.h"
 
 #include <fcntl.h>
 #include <sys/wait.h>
@@ -11,9 +11,9 @@
 #include <cstdlib>
 #include <string>
 
-#include "core/base64.h"
-#include "core/kheaders.h"
-#include "core/run.h"
+#include "core/wire/base64.h"
+#include "core/client/kheaders.h"
+#include "core/base/process.h"
 #include "tests/testing.h"
 
 using namespace bpfd;

@@ -1,9 +1,9 @@
 // bpf-selftest's client side and config reader, without a kernel: reply-line parsing, which
 // checks decide the verdict, the summary's wording, the protocol command's argument checks,
 // and KernelConfig's parsing of config text.
-#include "core/kconfig.h"
-#include "core/protocol.h"
-#include "core/selftest_report.h"
+#include "core/kernel/kconfig.h"
+#include "core/daemon/dispatch.h"
+#include "core/client/selftest_client.h"
 #include "tests/testing.h"
 
 using bpfd::SelftestCheck;

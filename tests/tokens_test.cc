@@ -1,5 +1,5 @@
 // Unit tests for core/tokens: single-space splitting and strict decimal parsing.
-#include "core/tokens.h"
+#include "core/wire/tokens.h"
 
 #include <climits>
 #include <cstdint>

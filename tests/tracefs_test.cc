@@ -1,5 +1,5 @@
 // Unit tests of core/tracefs file helpers and argument validation (no tracefs needed).
-#include "core/tracefs.h"
+#include "core/kernel/tracefs.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 // Tests of core/usyms: symbolizing this test binary (and libc when dynamically linked).
-#include "core/usyms.h"
+#include "core/kernel/usyms.h"
 
 #include <errno.h>
 #include <fcntl.h>

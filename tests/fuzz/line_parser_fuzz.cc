@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "core/protocol.h"
+#include "core/daemon/dispatch.h"
 
 namespace {
 

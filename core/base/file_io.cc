@@ -1,0 +1,64 @@
+#include "core/base/file_io.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/base/unique_fd.h"
+
+namespace bpfd {
+
+bool IsSafePathComponent(std::string_view s) {
+  if (s.empty() || s == "." || s == "..") return false;
+  return s.find('/') == std::string_view::npos && s.find('\0') == std::string_view::npos;
+}
+
+int ReadFile(const std::string& path, std::string* out, size_t max_size) {
+  out->clear();
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return -errno;
+  struct stat st;
+  size_t chunk = 64 * 1024;
+  if (fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+    out->reserve(static_cast<size_t>(st.st_size) + 1);
+  }
+  for (;;) {
+    size_t old = out->size();
+    out->resize(old + chunk);
+    ssize_t n = read(fd.get(), out->data() + old, chunk);
+    if (n < 0) {
+      int err = errno;
+      out->resize(old);
+      if (err == EINTR) continue;
+      out->clear();
+      return -err;
+    }
+    out->resize(old + static_cast<size_t>(n));
+    if (n == 0) break;
+    if (out->size() > max_size) {
+      out->clear();
+      return -EFBIG;
+    }
+  }
+  return 0;
+}
+
+int WriteFile(const std::string& path, std::string_view data, bool append) {
+  int flags = O_WRONLY | O_CLOEXEC | (append ? O_APPEND : (O_CREAT | O_TRUNC));
+  UniqueFd fd(open(path.c_str(), flags, 0644));
+  if (!fd) return -errno;
+  while (!data.empty()) {
+    ssize_t n = write(fd.get(), data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return -errno;
+    }
+    if (n == 0) return -EIO;
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  if (close(fd.release()) != 0 && errno != EINTR) return -errno;
+  return 0;
+}
+
+}  // namespace bpfd

@@ -1,0 +1,22 @@
+// Whole-file I/O for /proc, sysfs and tracefs files (whose st_size may be 0) and path checks.
+// Every function returns >= 0 on success, -errno on error.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace bpfd {
+
+// Reads a whole file, including /proc and tracefs files whose st_size is 0 (read to EOF);
+// -EFBIG when it holds more than max_size bytes.
+int ReadFile(const std::string& path, std::string* out, size_t max_size = SIZE_MAX);
+
+// Writes data with one write(2) per chunk (tracefs parses each write as a command).
+// append=true opens O_APPEND without truncation (required for kprobe_events/uprobe_events,
+// where O_TRUNC would delete every probe); append=false creates/truncates (mode 0644).
+int WriteFile(const std::string& path, std::string_view data, bool append);
+
+// True when s is usable as one path component (non-empty, not "."/"..", no '/', no NUL).
+bool IsSafePathComponent(std::string_view s);
+
+}  // namespace bpfd

@@ -1,0 +1,159 @@
+// Fetching a target's kheaders; see kheaders.h.
+#include "core/client/kheaders.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "core/wire/base64.h"
+#include "core/wire/reply.h"
+#include "core/base/process.h"
+#include "core/base/unique_fd.h"
+
+namespace bpfd {
+namespace {
+
+constexpr char kKheadersPath[] = "/sys/kernel/kheaders.tar.xz";
+constexpr int kFetchTimeoutMs = 120000;  // a few MB through a slow adb link
+
+bool IsDir(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// mkdir -p. 0 or -errno.
+int MakeDirs(const std::string& path) {
+  for (size_t i = 1; i <= path.size(); ++i) {
+    if (i != path.size() && path[i] != '/') continue;
+    std::string prefix = path.substr(0, i);
+    if (mkdir(prefix.c_str(), 0755) < 0 && errno != EEXIST) return -errno;
+  }
+  return IsDir(path) ? 0 : -ENOTDIR;
+}
+
+int WriteAll(const std::string& path, const std::vector<uint8_t>& data) {
+  UniqueFd fd(open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+  if (!fd) return -errno;
+  size_t off = 0;
+  while (off < data.size()) {
+    ssize_t n = write(fd.get(), data.data() + off, data.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return -errno;
+    off += static_cast<size_t>(n);
+  }
+  return 0;
+}
+
+std::string Sanitize(std::string s) {
+  for (char& ch : s)
+    if (ch == '/' || ch == '\0') ch = '_';
+  return s;
+}
+
+void RemoveTree(const std::string& path) {
+  std::string ignored;
+  RunCapture({"rm", "-rf", "--", path}, &ignored);
+}
+
+// The archive's bytes from the target. 0, -ENOENT (not there) or -errno with *error.
+int ReadArchive(ProtocolClient& c, std::vector<uint8_t>* data, std::string* error) {
+  std::string cmd = "FILE_READ " + Base64Encode(reinterpret_cast<const uint8_t*>(kKheadersPath),
+                                                sizeof(kKheadersPath) - 1);
+  std::vector<std::string> lines;
+  int r = c.Call(cmd, &lines, kFetchTimeoutMs);
+  if (r < 0) {
+    *error = std::string("fetching ") + kKheadersPath + ": " +
+             (r == -ECONNRESET || r == -EPIPE ? "the daemon went away" : std::strerror(-r));
+    return r;
+  }
+  if (lines.size() == 1 && lines[0] == kNotRecognized) {
+    *error = "the daemon does not know FILE_READ: it predates `bpfd remote`; put this bpfd on "
+             "the target";
+    return -EBADMSG;
+  }
+  int64_t ret = 0;
+  if (lines.empty() || ParseRet(lines[0], &ret) < 0) {
+    *error = "malformed FILE_READ reply";
+    return -EPROTO;
+  }
+  if (ret == -ENOENT) {
+    *error = std::string("the target has no ") + kKheadersPath +
+             ": run `modprobe kheaders` there (CONFIG_IKHEADERS), or set BCC_KERNEL_SOURCE to "
+             "a header tree of the target's kernel";
+    return -ENOENT;
+  }
+  if (ret < 0) {
+    *error = std::string("reading ") + kKheadersPath + " on the target: " +
+             std::strerror(static_cast<int>(-ret));
+    return static_cast<int>(ret);
+  }
+  if (lines.size() < 2 || DecodeData(lines[1], data) < 0 ||
+      data->size() != static_cast<uint64_t>(ret) || data->empty()) {
+    *error = std::string("malformed FILE_READ reply for ") + kKheadersPath;
+    return -EPROTO;
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::string HostCacheDir() {
+  const char* v = std::getenv("BPFD_CACHE");
+  if (v && *v) return v;
+  v = std::getenv("XDG_CACHE_HOME");
+  if (v && *v) return std::string(v) + "/bpfd";
+  v = std::getenv("HOME");
+  if (v && *v) return std::string(v) + "/.cache/bpfd";
+  return "";
+}
+
+std::string KheadersDir(const std::string& cache, const TargetUname& u) {
+  return cache + "/kheaders/" + Sanitize(u.release) + "-" + Sanitize(u.machine);
+}
+
+int FetchKheaders(ProtocolClient& c, const std::string& dir, std::string* error) {
+  if (IsDir(dir)) return 0;  // complete: only a finished extraction is renamed to it
+  std::vector<uint8_t> archive;
+  int r = ReadArchive(c, &archive, error);
+  if (r < 0) return r;
+  size_t slash = dir.rfind('/');
+  r = MakeDirs(dir.substr(0, slash));
+  if (r < 0) {
+    *error = "cannot create " + dir.substr(0, slash) + ": " + std::strerror(-r) +
+             " (set BPFD_CACHE to a writable directory)";
+    return r;
+  }
+  std::string tmp = dir + ".tmp-" + std::to_string(getpid());
+  RemoveTree(tmp);
+  if (mkdir(tmp.c_str(), 0755) < 0) {
+    r = -errno;
+    *error = "cannot create " + tmp + ": " + std::strerror(errno);
+    return r;
+  }
+  std::string file = tmp + "/kheaders.tar.xz";
+  r = WriteAll(file, archive);
+  std::string out;
+  int status = r < 0 ? r : RunCapture({"tar", "-xJf", file, "-C", tmp}, &out);
+  if (status != 0) {
+    *error = r < 0 ? "cannot write " + file + ": " + std::strerror(-r)
+                   : "`tar -xJf` of the target's kheaders failed (status " +
+                         std::to_string(status) + "); is xz-utils installed here?";
+    RemoveTree(tmp);
+    return r < 0 ? r : -EIO;
+  }
+  unlink(file.c_str());
+  if (rename(tmp.c_str(), dir.c_str()) < 0) {
+    r = -errno;
+    RemoveTree(tmp);
+    if (IsDir(dir)) return 0;  // a concurrent run got there first
+    *error = "cannot rename " + tmp + " to " + dir + ": " + std::strerror(-r);
+    return r;
+  }
+  return 0;
+}
+
+}  // namespace bpfd

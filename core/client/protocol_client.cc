@@ -1,0 +1,371 @@
+// ProtocolClient; see client.h.
+#include "core/client/protocol_client.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <limits>
+
+#include "core/base/process.h"
+
+namespace bpfd {
+namespace {
+
+constexpr size_t kMinRead = 64 * 1024;  // free space guaranteed before each read()
+
+int64_t NowMs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t Deadline(int timeout_ms) { return timeout_ms < 0 ? -1 : NowMs() + timeout_ms; }
+
+// Milliseconds left until the deadline for poll(): -1 for none, 0 when it has passed.
+int PollTimeout(int64_t deadline_ms) {
+  if (deadline_ms < 0) return -1;
+  int64_t left = deadline_ms - NowMs();
+  if (left <= 0) return 0;
+  return left > std::numeric_limits<int>::max() ? std::numeric_limits<int>::max()
+                                                : static_cast<int>(left);
+}
+
+int SetNonBlocking(int fd) {
+  int fl = fcntl(fd, F_GETFL);
+  if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) return -errno;
+  return 0;
+}
+
+// Writing to a pipe whose reader is gone raises SIGPIPE, which would kill the host. While one
+// of these lives, SIGPIPE is blocked in this thread; Consume() discards a SIGPIPE our own write
+// raised (never one that was already pending for someone else).
+class SigpipeGuard {
+ public:
+  SigpipeGuard() {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &set_, &old_);
+    if (sigismember(&old_, SIGPIPE)) {  // blocked already: it may be pending from elsewhere
+      sigset_t pending;
+      sigemptyset(&pending);
+      sigpending(&pending);
+      was_pending_ = sigismember(&pending, SIGPIPE);
+    }
+  }
+  ~SigpipeGuard() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
+  void Consume() {
+    if (was_pending_) return;
+    timespec zero{};
+    while (sigtimedwait(&set_, nullptr, &zero) < 0 && errno == EINTR) {
+    }
+  }
+
+ private:
+  sigset_t set_, old_;
+  bool was_pending_ = false;
+};
+
+}  // namespace
+
+int ParseRet(const std::string& first_line, int64_t* ret) {
+  const std::string& s = first_line;
+  for (size_t pos = s.find("ret="); pos != std::string::npos; pos = s.find("ret=", pos + 1)) {
+    size_t i = pos + 4;
+    bool neg = i < s.size() && s[i] == '-';
+    if (neg) ++i;
+    if (i >= s.size() || s[i] < '0' || s[i] > '9') continue;  // no match at this position
+    // Accumulate the magnitude; INT64_MIN's magnitude is one more than INT64_MAX.
+    const uint64_t limit = static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) + (neg ? 1 : 0);
+    uint64_t v = 0;
+    bool overflow = false;
+    for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
+      uint64_t d = static_cast<uint64_t>(s[i] - '0');
+      if (v > (limit - d) / 10) overflow = true;
+      if (!overflow) v = v * 10 + d;
+    }
+    if (overflow) return -ERANGE;
+    *ret = neg ? static_cast<int64_t>(0 - v) : static_cast<int64_t>(v);
+    return 0;
+  }
+  return -ENOENT;
+}
+
+ProtocolClient::~ProtocolClient() {
+  if (pid_ >= 0 || from_child_) Close(1000);
+}
+
+int ProtocolClient::Spawn(const std::vector<std::string>& argv, SpawnOptions opts) {
+  if (pid_ >= 0) return -EBUSY;
+  int in[2], out[2];  // the child's stdin and stdout
+  if (pipe2(in, O_CLOEXEC) < 0) return -errno;
+  UniqueFd in_r(in[0]), in_w(in[1]);
+  if (pipe2(out, O_CLOEXEC) < 0) return -errno;
+  UniqueFd out_r(out[0]), out_w(out[1]);
+  StartOptions so;
+  so.in_fd = in_r.get();
+  so.out_fd = out_w.get();
+  so.err_fd = opts.stderr_fd;
+  so.new_session = opts.new_session;
+  pid_t pid = StartProcess(argv, so);
+  if (pid < 0) return pid;
+  pid_ = pid;
+  int r = Reset(std::move(in_w), std::move(out_r));
+  if (r < 0) {
+    Close(0);
+    return r;
+  }
+  return 0;
+}
+
+int ProtocolClient::Attach(UniqueFd fd) {
+  if (pid_ >= 0 || from_child_) return -EBUSY;
+  if (!fd) return -EBADF;
+  UniqueFd wr(fcntl(fd.get(), F_DUPFD_CLOEXEC, 3));
+  if (!wr) return -errno;
+  int r = Reset(std::move(wr), std::move(fd));
+  if (r < 0) Close(0);
+  return r;
+}
+
+int ProtocolClient::AttachPair(UniqueFd to_peer, UniqueFd from_peer) {
+  if (pid_ >= 0 || from_child_) return -EBUSY;
+  if (!to_peer || !from_peer) return -EBADF;
+  int r = Reset(std::move(to_peer), std::move(from_peer));
+  if (r < 0) Close(0);
+  return r;
+}
+
+int ProtocolClient::Reset(UniqueFd to_peer, UniqueFd from_peer) {
+  to_child_ = std::move(to_peer);
+  from_child_ = std::move(from_peer);
+  buf_.clear();
+  start_ = end_ = scan_ = 0;
+  eof_ = false;
+  unfinished_ = 0;
+  in_reply_ = false;
+  int r = SetNonBlocking(to_child_.get());
+  return r < 0 ? r : SetNonBlocking(from_child_.get());
+}
+
+int ProtocolClient::ReleaseFds(UniqueFd* read_fd, UniqueFd* write_fd) {
+  if (!from_child_ || !to_child_) return -ENOTCONN;
+  if (end_ != start_ || unfinished_ > 0) return -EBUSY;
+  for (const UniqueFd* fd : {&from_child_, &to_child_}) {
+    int fl = fcntl(fd->get(), F_GETFL);
+    if (fl < 0 || fcntl(fd->get(), F_SETFL, fl & ~O_NONBLOCK) < 0) return -errno;
+  }
+  *read_fd = std::move(from_child_);
+  *write_fd = std::move(to_child_);
+  buf_.clear();
+  start_ = end_ = scan_ = 0;
+  return 0;
+}
+
+int ProtocolClient::Fill(int64_t deadline_ms) {
+  if (eof_) return -ECONNRESET;
+  if (!from_child_) return -ENOTCONN;
+  // Make room: reuse the consumed prefix when it dominates (amortised linear), else grow.
+  if (start_ == end_) start_ = end_ = scan_ = 0;
+  if (buf_.size() - end_ < kMinRead) {
+    if (start_ > 0 && start_ >= end_ - start_) {
+      std::memmove(buf_.data(), buf_.data() + start_, end_ - start_);
+      end_ -= start_;
+      scan_ -= start_;
+      start_ = 0;
+    }
+    if (buf_.size() - end_ < kMinRead) buf_.resize(std::max(buf_.size() * 2, end_ + kMinRead));
+  }
+  while (true) {
+    pollfd p = {from_child_.get(), POLLIN, 0};
+    int pr = poll(&p, 1, PollTimeout(deadline_ms));
+    if (pr < 0) {
+      if (errno == EINTR) {
+        interrupted_ = true;
+        continue;
+      }
+      return -errno;
+    }
+    if (pr == 0) return -ETIMEDOUT;
+    ssize_t n = read(from_child_.get(), buf_.data() + end_, buf_.size() - end_);
+    if (n > 0) {
+      end_ += static_cast<size_t>(n);
+      return 0;
+    }
+    if (n == 0) {
+      eof_ = true;
+      return -ECONNRESET;
+    }
+    if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) continue;
+    return -errno;
+  }
+}
+
+int ProtocolClient::NextLine(int64_t deadline_ms, std::string_view* line) {
+  while (true) {
+    if (scan_ < end_) {
+      const char* base = buf_.data();
+      const void* nl = std::memchr(base + scan_, '\n', end_ - scan_);
+      if (nl) {
+        size_t pos = static_cast<size_t>(static_cast<const char*>(nl) - base);
+        size_t len = pos - start_;
+        if (len > 0 && base[pos - 1] == '\r') --len;
+        *line = std::string_view(base + start_, len);
+        start_ = scan_ = pos + 1;
+        return 0;
+      }
+      scan_ = end_;
+    }
+    int r = Fill(deadline_ms);
+    if (r < 0) return r;
+  }
+}
+
+int ProtocolClient::WriteLine(std::string_view line, int64_t deadline_ms) {
+  if (!to_child_) return -ENOTCONN;
+  std::string data;
+  data.reserve(line.size() + 1);
+  data.append(line);
+  data.push_back('\n');
+  std::string_view rest = data;
+  SigpipeGuard guard;
+  while (!rest.empty()) {
+    ssize_t n = write(to_child_.get(), rest.data(), rest.size());
+    if (n >= 0) {
+      rest.remove_prefix(static_cast<size_t>(n));
+      continue;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      pollfd p = {to_child_.get(), POLLOUT, 0};
+      int pr = poll(&p, 1, PollTimeout(deadline_ms));
+      if (pr < 0 && errno != EINTR) return -errno;
+      if (pr == 0) return -ETIMEDOUT;
+      continue;
+    }
+    int e = errno;
+    if (e == EPIPE) guard.Consume();
+    return -e;
+  }
+  return 0;
+}
+
+int ProtocolClient::SkipUnfinished(int64_t deadline_ms) {
+  std::string_view line;
+  while (unfinished_ > 0) {
+    int r = NextLine(deadline_ms, &line);
+    if (r < 0) return r;
+    if (!in_reply_) {
+      in_reply_ = line == kReplyStartLine;
+    } else if (line == kReplyEndLine) {
+      in_reply_ = false;
+      --unfinished_;
+    }
+  }
+  return 0;
+}
+
+int ProtocolClient::WaitBanner(int timeout_ms) {
+  if (!from_child_) return -ENOTCONN;
+  const int64_t deadline = Deadline(timeout_ms);
+  std::string_view line;
+  while (true) {
+    int r = NextLine(deadline, &line);
+    if (r < 0) return r;
+    if (line == kBannerLine) return 0;
+  }
+}
+
+int ProtocolClient::Send(std::string_view line, int timeout_ms) {
+  if (!to_child_) return -ENOTCONN;
+  if (line.find('\n') != std::string_view::npos) return -EINVAL;
+  return WriteLine(line, Deadline(timeout_ms));
+}
+
+int ProtocolClient::CallEach(std::string_view line,
+                             const std::function<int(std::string_view)>& on_line, int timeout_ms) {
+  if (!from_child_) return -ENOTCONN;
+  std::string_view cmd = line;
+  if (!cmd.empty() && cmd.back() == '\r') cmd.remove_suffix(1);
+  // The daemon answers neither empty lines nor "exit": waiting for a reply would only time out.
+  if (cmd.empty() || cmd == "exit" || cmd.find('\n') != std::string_view::npos) return -EINVAL;
+  const int64_t deadline = Deadline(timeout_ms);
+  int r = SkipUnfinished(deadline);
+  if (r == 0) r = WriteLine(line, deadline);
+  if (r < 0) return r;
+  ++unfinished_;
+  std::string_view l;
+  while (!in_reply_) {  // stray lines before the reply are skipped
+    r = NextLine(deadline, &l);
+    if (r < 0) return r;
+    in_reply_ = l == kReplyStartLine;
+  }
+  while (true) {
+    r = NextLine(deadline, &l);
+    if (r < 0) return r;
+    if (l == kReplyEndLine) {
+      in_reply_ = false;
+      --unfinished_;
+      return 0;
+    }
+    r = on_line(l);
+    if (r < 0) return r;
+  }
+}
+
+int ProtocolClient::Call(std::string_view line, std::vector<std::string>* reply_lines,
+                         int timeout_ms) {
+  reply_lines->clear();
+  return CallEach(
+      line,
+      [reply_lines](std::string_view l) {
+        reply_lines->emplace_back(l);
+        return 0;
+      },
+      timeout_ms);
+}
+
+int ProtocolClient::Close(int timeout_ms) {
+  if (pid_ < 0 && !from_child_) return -ECHILD;
+  const int64_t deadline = Deadline(timeout_ms < 0 ? 0 : timeout_ms);
+  if (to_child_) WriteLine("exit", deadline);  // best effort: EOF below ends it as well
+  to_child_.reset();
+  from_child_.reset();  // a reply still being written ends in EPIPE for the child
+  int status = 0;
+  int result = pid_ < 0 ? 0 : -ETIMEDOUT;  // a socket peer: nothing to wait for
+  for (int64_t sleep_us = 200; pid_ >= 0; sleep_us = std::min<int64_t>(sleep_us * 2, 20000)) {
+    pid_t w = waitpid(pid_, &status, WNOHANG);
+    if (w == pid_) {
+      result = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      break;
+    }
+    if (w < 0 && errno != EINTR) {
+      result = -errno;
+      break;
+    }
+    if (NowMs() >= deadline) {
+      kill(pid_, SIGKILL);
+      while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+      }
+      break;
+    }
+    timespec ts = {0, static_cast<long>(sleep_us * 1000)};
+    nanosleep(&ts, nullptr);
+  }
+  pid_ = -1;
+  buf_.clear();
+  buf_.shrink_to_fit();
+  start_ = end_ = scan_ = 0;
+  eof_ = false;
+  unfinished_ = 0;
+  in_reply_ = false;
+  return result;
+}
+
+}  // namespace bpfd

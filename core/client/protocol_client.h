@@ -1,0 +1,122 @@
+// ProtocolClient: the host side of the BPFd line protocol over a spawned command's stdin/stdout
+// (pipes). Every wait has a timeout; a dead peer is -EPIPE/-ECONNRESET, never a hang or SIGPIPE.
+#pragma once
+#include <sys/types.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/base/unique_fd.h"
+
+namespace bpfd {
+
+inline constexpr std::string_view kBannerLine = "STARTED_BPFD";
+inline constexpr std::string_view kReplyStartLine = "START_BPFD_OUTPUT";
+inline constexpr std::string_view kReplyEndLine = "END_BPFD_OUTPUT";
+
+// The client rule for results: the regex `ret=(-?\d+)` searched in the FIRST reply line.
+// Returns 0 with the number in *ret; -ENOENT when the line has no match (a reply carrying
+// data, which clients treat as success); -ERANGE when the number does not fit in int64_t.
+int ParseRet(const std::string& first_line, int64_t* ret);
+
+struct SpawnOptions {
+  // The child's stderr: -1 inherits ours; otherwise this fd (not owned) is dup'ed onto it.
+  int stderr_fd = -1;
+  // The child leads its own session, away from our terminal's Ctrl-C (see StartOptions).
+  bool new_session = false;
+};
+
+// Not thread-safe: one thread drives one client. Timeouts are in milliseconds; negative means
+// no limit. Errors: -ETIMEDOUT (the peer stayed silent), -ECONNRESET (it closed its stdout or
+// died), -EPIPE (it stopped reading), -EPROTO (malformed framing), other -errno from the OS.
+class ProtocolClient {
+ public:
+  ProtocolClient() = default;
+  ~ProtocolClient();  // Close(1000) if still running
+  ProtocolClient(const ProtocolClient&) = delete;
+  ProtocolClient& operator=(const ProtocolClient&) = delete;
+
+  // Starts argv[0] (searched in PATH, execvp) with its stdin/stdout on pipes. Returns 0, or
+  // -errno (including the exec failure, e.g. -ENOENT, reported back by the child).
+  int Spawn(const std::vector<std::string>& argv, SpawnOptions opts = {});
+
+  // Uses a connected socket (unix, tcp, vsock) as the peer instead of a child. 0 or -errno.
+  int Attach(UniqueFd fd);
+
+  // Uses an already started session whose banner was consumed: to_peer is written, from_peer
+  // read (e.g. the two pipes `bpfd remote` hands to its LD_PRELOAD library). 0 or -errno.
+  int AttachPair(UniqueFd to_peer, UniqueFd from_peer);
+
+  // True if a signal interrupted a wait since the last call (the wait went on); clears it.
+  bool TakeInterrupted() { return std::exchange(interrupted_, false); }
+
+  // Reads lines until one is exactly "STARTED_BPFD" (other lines are skipped). 0 or -errno.
+  int WaitBanner(int timeout_ms);
+
+  // Sends `line` + '\n' and reads the reply framed by START_BPFD_OUTPUT / END_BPFD_OUTPUT;
+  // *reply_lines receives the lines in between (replaced, not appended). `line` must be
+  // non-empty, without '\n', and not "exit" (those get no reply; use Close()). The timeout
+  // covers the whole call. After a timeout the unread rest of that reply is skipped by the
+  // next call. Returns 0 or -errno.
+  int Call(std::string_view line, std::vector<std::string>* reply_lines, int timeout_ms);
+
+  // Like Call, but hands each reply line to on_line (a view valid only during the callback)
+  // instead of storing it: no per-line allocation, for multi-megabyte replies. A negative
+  // return from on_line stops the call (the rest of the reply is skipped later) and is
+  // returned. Returns 0 or -errno.
+  int CallEach(std::string_view line, const std::function<int(std::string_view)>& on_line,
+               int timeout_ms);
+
+  // Sends `line` + '\n' without reading anything (e.g. "exit"). 0 or -errno.
+  int Send(std::string_view line, int timeout_ms);
+
+  // Sends "exit", closes both pipes and waits up to timeout_ms for the child to end, then
+  // kills it (SIGKILL) and reaps it. Returns its exit status (0..255), 128 + N if signal N
+  // ended it, -ETIMEDOUT if it had to be killed, 0 for an attached socket, -ECHILD if there
+  // was no peer.
+  int Close(int timeout_ms = 5000);
+
+  // Hands the connection over to someone else (e.g. an exec'ed program): *read_fd and
+  // *write_fd take the two ends (for an attached socket, two fds of it), blocking and still
+  // close-on-exec. The client keeps only the child, for Close() to reap. Fails with -EBUSY
+  // when bytes from the peer are buffered or a reply is unfinished (they would be lost), or
+  // -ENOTCONN without a connection. 0 or -errno.
+  int ReleaseFds(UniqueFd* read_fd, UniqueFd* write_fd);
+
+  // The child's pid while it runs (after Spawn, until Close), else -1.
+  pid_t pid() const { return pid_; }
+
+  // Bytes currently buffered from the peer but not yet consumed (for tests).
+  size_t buffered() const { return end_ - start_; }
+
+ private:
+  // Next complete line (without '\n' and a trailing '\r') into *line, valid until the next
+  // read. 0 or -errno.
+  int NextLine(int64_t deadline_ms, std::string_view* line);
+  // One poll + read into the buffer. 0 (some bytes read) or -errno.
+  int Fill(int64_t deadline_ms);
+  int WriteLine(std::string_view line, int64_t deadline_ms);
+  // Takes the two ends of a new peer and clears the read state. 0 or -errno.
+  int Reset(UniqueFd to_peer, UniqueFd from_peer);
+  // Skips the rest of replies left unfinished by earlier calls. 0 or -errno.
+  int SkipUnfinished(int64_t deadline_ms);
+
+  pid_t pid_ = -1;
+  UniqueFd to_child_;    // its stdin (our write end, non-blocking)
+  UniqueFd from_child_;  // its stdout (our read end, non-blocking)
+  std::string buf_;      // bytes [start_, end_) are unconsumed; [start_, scan_) hold no '\n'
+  size_t start_ = 0;
+  size_t end_ = 0;
+  size_t scan_ = 0;
+  bool eof_ = false;
+  int unfinished_ = 0;   // replies whose END line has not been read yet
+  bool in_reply_ = false;  // the first unfinished reply's START line has been read
+  bool interrupted_ = false;  // a signal hit a wait (see TakeInterrupted)
+};
+
+}  // namespace bpfd

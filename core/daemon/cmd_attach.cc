@@ -1,0 +1,160 @@
+// Attach/detach commands: kprobes, uprobes, tracepoints and perf events, plus
+// BPF_CLOSE_PERF_EVENT_FD. Every probe is owned by the Session and detached at cleanup.
+#include <cerrno>
+#include <memory>
+#include <string>
+
+#include "core/daemon/handler.h"
+#include "core/kernel/attached_probe.h"
+#include "core/wire/tokens.h"
+
+namespace bpfd {
+namespace {
+
+std::string KprobeKey(std::string_view ev) { return "kprobe:" + std::string(ev); }
+std::string UprobeKey(std::string_view ev) { return "uprobe:" + std::string(ev); }
+std::string TpKey(std::string_view cat, std::string_view tp) {
+  return "tracepoint:" + std::string(cat) + ":" + std::string(tp);
+}
+
+// Parses "0" (entry) or "1" (return).
+bool ParseProbeType(std::string_view s, bool* retprobe) {
+  uint32_t t;
+  if (!ParseUint32(s, &t) || t > 1) return false;
+  *retprobe = t == 1;
+  return true;
+}
+
+// Kprobes and uprobes go through the PMU or kprobe_events/uprobe_events as $BPFD_PROBE_API
+// says (daemon --probe-api sets it; DaemonMain rejects a bad value before any session).
+ProbeOptions DaemonProbeOptions() {
+  ProbeOptions opts;
+  ProbeApiFromEnv(&opts.api);
+  return opts;
+}
+
+// Replies with the probe's fd after handing it to the session, or with the error.
+void Finish(Session& s, Reply& r, std::string_view fn, const std::string& key, int ret,
+            std::unique_ptr<Probe> probe) {
+  if (ret == 0 && (!probe || probe->fd() < 0)) ret = -EIO;
+  if (ret < 0) {
+    r.Ret(fn, ret);
+    return;
+  }
+  r.Ret(fn, s.AddProbe(key, std::move(probe)));
+}
+
+}  // namespace
+
+// BPF_ATTACH_KPROBE prog_fd type ev_name fn_name
+int CmdAttachKprobe(Session& s, Args a, Reply& r) {
+  int prog_fd;
+  bool ret_probe;
+  if (!ParseInt(a[0], &prog_fd) || !ParseProbeType(a[1], &ret_probe) || a[2].empty() ||
+      a[3].empty())
+    return kBadArgs;
+  constexpr std::string_view fn = "bpf_attach_kprobe";
+  if (!s.HasProg(prog_fd)) {
+    r.Ret(fn, -EINVAL);
+    return 0;
+  }
+  if (NoKernel(s, r, fn)) return 0;
+  std::unique_ptr<Probe> probe;
+  int ret = AttachKprobe(prog_fd, ret_probe, std::string(a[2]), std::string(a[3]), &probe,
+                         DaemonProbeOptions());
+  Finish(s, r, fn, KprobeKey(a[2]), ret, std::move(probe));
+  return 0;
+}
+
+// BPF_DETACH_KPROBE ev_name
+int CmdDetachKprobe(Session& s, Args a, Reply& r) {
+  if (a[0].empty()) return kBadArgs;
+  r.Ret("bpf_detach_kprobe", s.DetachProbes(KprobeKey(a[0])));
+  return 0;
+}
+
+// BPF_ATTACH_UPROBE prog_fd type ev_name binary_path offset pid
+int CmdAttachUprobe(Session& s, Args a, Reply& r) {
+  int prog_fd, pid;
+  bool ret_probe;
+  uint64_t offset;
+  if (!ParseInt(a[0], &prog_fd) || !ParseProbeType(a[1], &ret_probe) || a[2].empty() ||
+      a[3].empty() || !ParseUint64(a[4], &offset) || !ParseInt(a[5], &pid))
+    return kBadArgs;
+  constexpr std::string_view fn = "bpf_attach_uprobe";
+  if (!s.HasProg(prog_fd) || pid < -1) {
+    r.Ret(fn, -EINVAL);
+    return 0;
+  }
+  if (NoKernel(s, r, fn)) return 0;
+  std::unique_ptr<Probe> probe;
+  int ret = AttachUprobe(prog_fd, ret_probe, std::string(a[2]), std::string(a[3]), offset, pid,
+                         &probe, DaemonProbeOptions());
+  Finish(s, r, fn, UprobeKey(a[2]), ret, std::move(probe));
+  return 0;
+}
+
+// BPF_DETACH_UPROBE ev_name
+int CmdDetachUprobe(Session& s, Args a, Reply& r) {
+  if (a[0].empty()) return kBadArgs;
+  r.Ret("bpf_detach_uprobe", s.DetachProbes(UprobeKey(a[0])));
+  return 0;
+}
+
+// BPF_ATTACH_TRACEPOINT prog_fd category tpname
+int CmdAttachTracepoint(Session& s, Args a, Reply& r) {
+  int prog_fd;
+  if (!ParseInt(a[0], &prog_fd) || a[1].empty() || a[2].empty()) return kBadArgs;
+  constexpr std::string_view fn = "bpf_attach_tracepoint";
+  if (!s.HasProg(prog_fd)) {
+    r.Ret(fn, -EINVAL);
+    return 0;
+  }
+  if (NoKernel(s, r, fn)) return 0;
+  std::unique_ptr<Probe> probe;
+  int ret = AttachTracepoint(prog_fd, std::string(a[1]), std::string(a[2]), &probe);
+  Finish(s, r, fn, TpKey(a[1], a[2]), ret, std::move(probe));
+  return 0;
+}
+
+// BPF_DETACH_TRACEPOINT category tpname
+int CmdDetachTracepoint(Session& s, Args a, Reply& r) {
+  if (a[0].empty() || a[1].empty()) return kBadArgs;
+  r.Ret("bpf_detach_tracepoint", s.DetachProbes(TpKey(a[0], a[1])));
+  return 0;
+}
+
+// BPF_ATTACH_PERF_EVENT prog_fd ev_type ev_config sample_period sample_freq pid cpu group_fd
+int CmdAttachPerfEvent(Session& s, Args a, Reply& r) {
+  int prog_fd, pid, cpu, group_fd;
+  uint32_t type;
+  uint64_t config, period, freq;
+  if (!ParseInt(a[0], &prog_fd) || !ParseUint32(a[1], &type) || !ParseUint64(a[2], &config) ||
+      !ParseUint64(a[3], &period) || !ParseUint64(a[4], &freq) || !ParseInt(a[5], &pid) ||
+      !ParseInt(a[6], &cpu) || !ParseInt(a[7], &group_fd))
+    return kBadArgs;
+  constexpr std::string_view fn = "bpf_attach_perf_event";
+  // A group leader must be one of this session's perf events.
+  if (!s.HasProg(prog_fd) || pid < -1 || cpu < -1 ||
+      (group_fd != -1 && !s.HasProbeFd(group_fd))) {
+    r.Ret(fn, -EINVAL);
+    return 0;
+  }
+  if (NoKernel(s, r, fn)) return 0;
+  std::unique_ptr<Probe> probe;
+  int ret = AttachPerfEvent(prog_fd, type, config, period, freq, pid, cpu, group_fd, &probe);
+  std::string key = "perf:" + std::to_string(ret == 0 && probe ? probe->fd() : -1);
+  Finish(s, r, fn, key, ret, std::move(probe));
+  return 0;
+}
+
+// BPF_CLOSE_PERF_EVENT_FD fd: closes one of the session's perf event fds (a probe's, which is
+// then fully detached, or a perf buffer's).
+int CmdClosePerfEventFd(Session& s, Args a, Reply& r) {
+  int fd;
+  if (!ParseInt(a[0], &fd)) return kBadArgs;
+  r.Ret("bpf_close_perf_event_fd", s.ClosePerfEventFd(fd));
+  return 0;
+}
+
+}  // namespace bpfd

@@ -1,0 +1,314 @@
+// Forwarded file access (docs/protocol.md "Forwarding"): FILE_READ, FILE_STAT, FILE_ACCESS,
+// FILE_LIST, FILE_READLINK, FILE_STATFS, FILE_OPEN, FILE_WRITE. Paths are base64. Writes to
+// kprobe_events/uprobe_events are remembered so the session removes its events at the end.
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "core/kernel/bpf_call.h"
+#include "core/daemon/handler.h"
+#include "core/kernel/attached_probe.h"
+#include "core/kernel/probe_events.h"
+#include "core/wire/tokens.h"
+#include "core/kernel/tracefs.h"
+
+namespace bpfd {
+namespace {
+
+constexpr size_t kMaxFileRead = 256u << 20;
+// open(2) flags with the same value on every Linux architecture bpfd runs on.
+constexpr int kPortableOpenFlags = O_ACCMODE | O_CREAT | O_EXCL | O_TRUNC | O_APPEND | O_NONBLOCK;
+
+// Decodes a path token (base64, "-" empty): 0, or -EINVAL for bad base64 or an embedded NUL.
+int DecodePath(std::string_view token, std::string* path) {
+  std::vector<uint8_t> bytes;
+  if (DecodeData(token, &bytes) < 0 || (!bytes.empty() && std::memchr(bytes.data(), 0, bytes.size())))
+    return -EINVAL;
+  path->assign(bytes.begin(), bytes.end());
+  return 0;
+}
+
+// A daemon told to create kprobes and uprobes through kprobe_events/uprobe_events
+// ($BPFD_PROBE_API=tracefs) says so to forwarded tools too: BCC and libbpf pick the kprobe or
+// uprobe PMU when its sysfs directory can be read and fall back to the tracefs files
+// otherwise, so for them those directories do not exist (ENOENT for every FILE_* below them;
+// a FILE_LIST of their parent still names them, which neither library looks at).
+bool HiddenPmu(std::string_view path) {
+  ProbeApi api;
+  if (ProbeApiFromEnv(&api) < 0 || api != ProbeApi::kTracefs) return false;
+  for (std::string_view dir : {"/sys/bus/event_source/devices/kprobe",
+                               "/sys/bus/event_source/devices/uprobe", "/sys/devices/kprobe",
+                               "/sys/devices/uprobe"}) {
+    if (path.substr(0, dir.size()) == dir && (path.size() == dir.size() || path[dir.size()] == '/')) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The prologue every FILE_* command shares: the path decoded, then the no-kernel check.
+// Returns true when the handler should go on; otherwise the reply is written.
+bool PathArg(Session& s, std::string_view token, std::string_view fn, Reply& r, std::string* path) {
+  if (DecodePath(token, path) < 0) {
+    r.Ret(fn, -EINVAL);
+    return false;
+  }
+  if (HiddenPmu(*path)) {
+    r.Ret(fn, -ENOENT);
+    return false;
+  }
+  return !NoKernel(s, r, fn);
+}
+
+void AppendDataLine(Reply& r, std::string_view data) {
+  AppendData(reinterpret_cast<const uint8_t*>(data.data()), data.size(), r.raw());
+  r.raw()->push_back('\n');
+}
+
+// "<fn>: ret=0" then the numbers as one space-separated line.
+template <typename... T>
+void RetAndNumbers(Reply& r, std::string_view fn, T... v) {
+  r.Ret(fn, 0);
+  std::string line;
+  ((line += std::to_string(v), line += ' '), ...);
+  line.pop_back();
+  r.Line(line);
+}
+
+bool ProbeEventsFile(std::string_view path, ProbeKind* kind) {
+  std::string_view base = path.substr(path.rfind('/') + 1);
+  if (base == "kprobe_events") *kind = ProbeKind::kKprobe;
+  else if (base == "uprobe_events") *kind = ProbeKind::kUprobe;
+  else return false;
+  return true;
+}
+
+// After a successful write of `data` to the events file at `path`: notes the events it
+// defined (the kernel-named ones by comparing the listing with `before`), forgets removed ones.
+void TrackProbeEvents(Session& s, const std::string& path, ProbeKind kind,
+                      const std::vector<ProbeEventEdit>& edits, const std::string& before) {
+  const std::string tracefs = path.substr(0, path.rfind('/'));
+  bool unnamed = false;
+  for (const ProbeEventEdit& e : edits) {
+    if (!e.add) s.ForgetProbeEvent(kind, e.group, e.event);
+    else if (!e.event.empty()) s.NoteProbeEvent(tracefs, kind, e.group, e.event);
+    else unnamed = true;
+  }
+  std::string after;
+  if (!unnamed || ReadFile(path, &after) < 0) return;
+  auto old = ListedProbeEvents(before);
+  for (const auto& listed : ListedProbeEvents(after)) {
+    const auto& [group, event] = listed;  // (no lambda captures a structured binding: clang 14)
+    bool ours = std::any_of(edits.begin(), edits.end(), [&](const ProbeEventEdit& e) {
+      return e.add && e.event.empty() && e.group == listed.first;
+    });
+    if (ours && std::find(old.begin(), old.end(), listed) == old.end())
+      s.NoteProbeEvent(tracefs, kind, group, event);
+  }
+}
+
+}  // namespace
+
+// FILE_READ path -> ret = size, then the contents as one data line
+int CmdFileRead(Session& s, Args a, Reply& r) {
+  std::string path, data;
+  if (!PathArg(s, a[0], "file_read", r, &path)) return 0;
+  int ret = ReadFile(path, &data, kMaxFileRead);
+  r.Ret("file_read", ret < 0 ? ret : static_cast<int64_t>(data.size()));
+  if (ret >= 0) AppendDataLine(r, data);
+  return 0;
+}
+
+// FILE_STAT path follow -> "mode size ino dev nlink uid gid rdev blksize blocks atime mtime ctime
+// mtime_nsec ctime_nsec" (the last two appended later: a reader of 13 fields still works)
+int CmdFileStat(Session& s, Args a, Reply& r) {
+  constexpr std::string_view fn = "file_stat";
+  if (a[1] != "0" && a[1] != "1") return kBadArgs;
+  std::string path;
+  if (!PathArg(s, a[0], fn, r, &path)) return 0;
+  struct stat st;
+  if ((a[1] == "1" ? stat(path.c_str(), &st) : lstat(path.c_str(), &st)) != 0) {
+    r.Ret(fn, -errno);
+    return 0;
+  }
+  RetAndNumbers(r, fn, uint64_t{st.st_mode}, int64_t{st.st_size}, uint64_t{st.st_ino},
+                uint64_t{st.st_dev}, uint64_t{st.st_nlink}, uint64_t{st.st_uid},
+                uint64_t{st.st_gid}, uint64_t{st.st_rdev}, int64_t{st.st_blksize},
+                int64_t{st.st_blocks}, int64_t{st.st_atime}, int64_t{st.st_mtime},
+                int64_t{st.st_ctime}, int64_t{st.st_mtim.tv_nsec}, int64_t{st.st_ctim.tv_nsec});
+  return 0;
+}
+
+// FILE_ACCESS path mode -> 0 or -errno
+int CmdFileAccess(Session& s, Args a, Reply& r) {
+  int mode;
+  if (!ParseInt(a[1], &mode)) return kBadArgs;
+  std::string path;
+  if (!PathArg(s, a[0], "file_access", r, &path)) return 0;
+  r.Ret("file_access", access(path.c_str(), mode) == 0 ? 0 : -errno);
+  return 0;
+}
+
+// FILE_LIST path -> ret = count, then "<d_type> <name>" per entry but "." and "..", by name
+int CmdFileList(Session& s, Args a, Reply& r) {
+  std::string path;
+  if (!PathArg(s, a[0], "file_list", r, &path)) return 0;
+  DIR* d = opendir(path.c_str());
+  if (!d) {
+    r.Ret("file_list", -errno);
+    return 0;
+  }
+  std::vector<std::pair<std::string, int>> entries;
+  errno = 0;
+  while (dirent* e = readdir(d)) {
+    std::string_view name(e->d_name);
+    if (name != "." && name != "..") entries.emplace_back(name, e->d_type);
+    errno = 0;
+  }
+  int err = errno;
+  closedir(d);
+  if (err) {
+    r.Ret("file_list", -err);
+    return 0;
+  }
+  std::sort(entries.begin(), entries.end());
+  r.Ret("file_list", static_cast<int64_t>(entries.size()));
+  for (const auto& [name, type] : entries) {
+    r.raw()->append(std::to_string(type)).push_back(' ');
+    AppendDataLine(r, name);
+  }
+  return 0;
+}
+
+// FILE_READLINK path -> ret = length, then the target as a data line
+int CmdFileReadlink(Session& s, Args a, Reply& r) {
+  std::string path;
+  if (!PathArg(s, a[0], "file_readlink", r, &path)) return 0;
+  std::string target(4096, '\0');
+  for (;;) {
+    ssize_t n = readlink(path.c_str(), target.data(), target.size());
+    if (n < 0) {
+      r.Ret("file_readlink", -errno);
+      return 0;
+    }
+    if (static_cast<size_t>(n) < target.size()) {
+      target.resize(static_cast<size_t>(n));
+      break;
+    }
+    if (target.size() >= (1u << 20)) {
+      r.Ret("file_readlink", -ENAMETOOLONG);
+      return 0;
+    }
+    target.resize(target.size() * 2);
+  }
+  r.Ret("file_readlink", static_cast<int64_t>(target.size()));
+  AppendDataLine(r, target);
+  return 0;
+}
+
+// FILE_STATFS path -> "type bsize blocks bfree bavail files ffree namelen frsize flags"
+int CmdFileStatfs(Session& s, Args a, Reply& r) {
+  constexpr std::string_view fn = "file_statfs";
+  std::string path;
+  if (!PathArg(s, a[0], fn, r, &path)) return 0;
+  struct statfs st;
+  if (statfs(path.c_str(), &st) != 0) {
+    r.Ret(fn, -errno);
+    return 0;
+  }
+  RetAndNumbers(r, fn, static_cast<uint64_t>(st.f_type), static_cast<uint64_t>(st.f_bsize),
+                uint64_t{st.f_blocks}, uint64_t{st.f_bfree}, uint64_t{st.f_bavail},
+                uint64_t{st.f_files}, uint64_t{st.f_ffree}, static_cast<uint64_t>(st.f_namelen),
+                static_cast<uint64_t>(st.f_frsize), static_cast<uint64_t>(st.f_flags));
+  return 0;
+}
+
+// FILE_OPEN path flags mode -> ret = the session's new fd (for FILE_WRITE)
+int CmdFileOpen(Session& s, Args a, Reply& r) {
+  uint32_t flags, mode;
+  if (!ParseUint32(a[1], &flags) || !ParseUint32(a[2], &mode)) return kBadArgs;
+  std::string path;
+  if (!PathArg(s, a[0], "file_open", r, &path)) return 0;
+  int fd = open(path.c_str(), (static_cast<int>(flags) & kPortableOpenFlags) | O_CLOEXEC,
+                static_cast<mode_t>(mode & 07777));
+  r.Ret("file_open", fd < 0 ? -errno : s.AddForwardedFd(UniqueFd(fd), path));
+  return 0;
+}
+
+// FILE_PREAD fd offset length -> ret = bytes read (short only at end of file), then the data.
+// For files a host reads in pieces (a traced process's binaries): the fd keeps the file
+// readable after the process that led to it is gone.
+int CmdFilePread(Session& s, Args a, Reply& r) {
+  constexpr std::string_view fn = "file_pread";
+  constexpr uint64_t kMaxPread = 16u << 20;
+  int fd;
+  uint64_t off, len;
+  if (!ParseInt(a[0], &fd) || !ParseUint64(a[1], &off) || !ParseUint64(a[2], &len))
+    return kBadArgs;
+  ForwardedFd* f = s.FindForwardedFd(fd);
+  if (!f || f->path.empty()) {
+    r.Ret(fn, -EBADF);
+    return 0;
+  }
+  if (len > kMaxPread || off > static_cast<uint64_t>(INT64_MAX) - len) {
+    r.Ret(fn, -EINVAL);
+    return 0;
+  }
+  std::string data(len, '\0');
+  size_t got = 0;
+  while (got < len) {
+    ssize_t n = pread(fd, data.data() + got, len - got, static_cast<off_t>(off + got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      r.Ret(fn, -errno);
+      return 0;
+    }
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  data.resize(got);
+  r.Ret(fn, static_cast<int64_t>(got));
+  AppendDataLine(r, data);
+  return 0;
+}
+
+// FILE_WRITE fd data -> ret = bytes written by one write(2) (tracefs parses each write)
+int CmdFileWrite(Session& s, Args a, Reply& r) {
+  constexpr std::string_view fn = "file_write";
+  int fd;
+  if (!ParseInt(a[0], &fd)) return kBadArgs;
+  std::vector<uint8_t> data;
+  if (DecodeData(a[1], &data) < 0) {
+    r.Ret(fn, -EINVAL);
+    return 0;
+  }
+  ForwardedFd* f = s.FindForwardedFd(fd);
+  if (!f || f->path.empty()) {
+    r.Ret(fn, -EBADF);
+    return 0;
+  }
+  ProbeKind kind;
+  bool events = ProbeEventsFile(f->path, &kind);
+  std::vector<ProbeEventEdit> edits;
+  std::string before;
+  if (events) {
+    edits = ParseProbeEventWrite(std::string_view(reinterpret_cast<const char*>(data.data()), data.size()), kind);
+    for (const ProbeEventEdit& e : edits)
+      if (e.add && e.event.empty() && before.empty()) ReadFile(f->path, &before);
+  }
+  ssize_t n;
+  do {
+    n = write(fd, data.data(), data.size());
+  } while (n < 0 && errno == EINTR);
+  r.Ret(fn, n < 0 ? -errno : n);
+  if (n >= 0 && events) TrackProbeEvents(s, f->path, kind, edits, before);
+  return 0;
+}
+
+}  // namespace bpfd

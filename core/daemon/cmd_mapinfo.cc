@@ -1,0 +1,330 @@
+// bpf-mapdump's extension commands: what is in the kernel's maps, whoever created them.
+// Every reply starts "<fn>: ret=<n>" (n < 0: -errno); maps are reached by id and every fd a
+// command opens is closed before its reply.
+//
+//   MAP_LIST                 -> "map_list: ret=<count>", then one MapRecord line per map
+//                               (core/map_record.h), in id order, pinned paths included.
+//   MAP_INFO id <id>         -> "map_info: ret=1", then the map's MapRecord line
+//   MAP_INFO pinned <b64>    -> same, for the map pinned at the base64-encoded bpffs path
+//   MAP_INFO name <name>     -> "map_info: ret=<count>", then a line per map with that name
+//                               (ret=-2 when there is none)
+//   MAP_DUMP <id>            -> "map_dump: ret=<count>", then "<b64 key> <b64 value>" per
+//                               entry; a per-CPU map's value holds every possible CPU's value,
+//                               each padded to a multiple of 8 bytes. Built in one pass with
+//                               BPF_MAP_LOOKUP_BATCH, or get_next_key + lookup where the
+//                               kernel or map type has no batch lookup.
+//   BTF_GET <id>             -> "btf_get: ret=<size>", then the raw BTF blob in base64.
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <memory>
+
+#include "core/wire/base64.h"
+#include "core/daemon/handler.h"
+#include "core/wire/map_record.h"
+#include "core/wire/tokens.h"
+#include "core/kernel/tracefs.h"
+#include "core/base/unique_fd.h"
+
+namespace bpfd {
+namespace {
+
+constexpr const char* kBpffs = "/sys/fs/bpf";
+constexpr int kMaxPinDepth = 16;
+
+int MapInfoOf(int fd, bpf_map_info* mi) {
+  std::memset(mi, 0, sizeof(*mi));
+  uint32_t len = sizeof(*mi);
+  return bpf_obj_get_info_by_fd(fd, mi, &len);
+}
+
+// "memlock:" from /proc/self/fdinfo/<fd>; 0 when absent.
+uint64_t Memlock(int fd) {
+  std::string text;
+  if (ReadFile("/proc/self/fdinfo/" + std::to_string(fd), &text) < 0) return 0;
+  size_t p = text.find("memlock:");
+  if (p == std::string::npos) return 0;
+  p += sizeof("memlock:") - 1;
+  while (p < text.size() && (text[p] == ' ' || text[p] == '\t')) ++p;
+  size_t e = text.find('\n', p);
+  uint64_t v = 0;
+  return ParseUint64(std::string_view(text).substr(p, e == std::string::npos ? e : e - p), &v) ? v : 0;
+}
+
+bool IsMapFd(int fd) {
+  char buf[64];
+  std::string link = "/proc/self/fd/" + std::to_string(fd);
+  ssize_t n = ::readlink(link.c_str(), buf, sizeof(buf) - 1);
+  return n > 0 && std::string_view(buf, static_cast<size_t>(n)) == "anon_inode:bpf-map";
+}
+
+// Every map pinned under dir (recursively, symlinks not followed): map id -> paths.
+void WalkPins(const std::string& dir, int depth, std::map<uint32_t, std::vector<std::string>>* out) {
+  if (depth > kMaxPinDepth) return;
+  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), ::closedir);
+  if (!d) return;
+  while (dirent* e = ::readdir(d.get())) {
+    std::string_view n = e->d_name;
+    if (n == "." || n == "..") continue;
+    std::string path = dir + "/" + e->d_name;
+    struct stat st;
+    if (::lstat(path.c_str(), &st) != 0) continue;
+    if (S_ISDIR(st.st_mode)) {
+      WalkPins(path, depth + 1, out);
+    } else if (S_ISREG(st.st_mode)) {
+      UniqueFd fd(bpf_obj_get(path.c_str()));
+      bpf_map_info mi;
+      if (fd.get() >= 0 && IsMapFd(fd.get()) && MapInfoOf(fd.get(), &mi) == 0)
+        (*out)[mi.id].push_back(path);
+    }
+  }
+}
+
+std::map<uint32_t, std::vector<std::string>> PinnedMaps() {
+  std::map<uint32_t, std::vector<std::string>> pins;
+  WalkPins(kBpffs, 0, &pins);
+  return pins;
+}
+
+int RecordOf(int fd, MapRecord* m) {
+  bpf_map_info mi;
+  int r = MapInfoOf(fd, &mi);
+  if (r < 0) return r;
+  m->id = mi.id;
+  m->type = mi.type;
+  m->key_size = mi.key_size;
+  m->value_size = mi.value_size;
+  m->max_entries = mi.max_entries;
+  m->flags = mi.map_flags;
+  m->memlock = Memlock(fd);
+  m->btf_id = mi.btf_id;
+  m->btf_key_type_id = mi.btf_key_type_id;
+  m->btf_value_type_id = mi.btf_value_type_id;
+  m->name = mi.name;
+  m->pinned.clear();
+  return 0;
+}
+
+void AppendRecord(Reply& r, MapRecord& m, const std::map<uint32_t, std::vector<std::string>>& pins) {
+  auto it = pins.find(m.id);
+  if (it != pins.end()) m.pinned = it->second;
+  FormatMapRecord(m, r.raw());
+  r.raw()->push_back('\n');
+}
+
+// Every map on the system, in id order (maps freed while we walk are skipped).
+int AllMaps(std::vector<MapRecord>* out) {
+  uint32_t id = 0;
+  while (true) {
+    int r = bpf_map_get_next_id(id, &id);
+    if (r == -ENOENT) return 0;
+    if (r < 0) return r;
+    UniqueFd fd(bpf_map_get_fd_by_id(id));
+    if (fd.get() == -ENOENT) continue;
+    if (fd.get() < 0) return fd.release();
+    MapRecord m;
+    if (RecordOf(fd.get(), &m) == 0) out->push_back(std::move(m));
+  }
+}
+
+// Appends "<b64 key> <b64 value>\n" for n entries packed in keys/values.
+void AppendEntries(std::string* out, const uint8_t* keys, size_t klen, const uint8_t* values,
+                   size_t vlen, size_t n) {
+  out->reserve(out->size() + n * (Base64EncodedSize(klen) + Base64EncodedSize(vlen) + 2));
+  for (size_t i = 0; i < n; ++i) {
+    Base64Append(keys + i * klen, klen, out);
+    out->push_back(' ');
+    Base64Append(values + i * vlen, vlen, out);
+    out->push_back('\n');
+  }
+}
+
+// The kernel has no batch lookup for this map (old kernel, or a type without one).
+// 524 is the kernel's internal ENOTSUPP, which leaks to user space from some map types.
+bool NoBatch(int err) { return err == -EINVAL || err == -EOPNOTSUPP || err == -524 || err == -ENOSYS; }
+
+// Dumps with BPF_MAP_LOOKUP_BATCH: the entry count, or a negative errno (nothing appended
+// when the very first batch call is refused, so the caller can fall back).
+int64_t DumpBatch(int fd, const MapRecord& m, uint32_t vbuf, std::string* out) {
+  uint32_t chunk = m.max_entries < 4096 ? (m.max_entries ? m.max_entries : 1) : 4096;
+  size_t token = m.key_size < 8 ? 8 : m.key_size;  // hash maps use a u32 bucket cursor
+  std::vector<uint8_t> in(token), next(token);
+  std::vector<uint8_t> keys, values;
+  int64_t total = 0;
+  bool first = true;
+  while (true) {
+    keys.resize(static_cast<size_t>(chunk) * m.key_size);
+    values.resize(static_cast<size_t>(chunk) * vbuf);
+    uint32_t count = chunk;
+    int ret = bpf_map_lookup_batch(fd, first ? nullptr : in.data(), next.data(), keys.data(),
+                                   values.data(), &count, nullptr);
+    if (ret == -ENOSPC && count == 0 && chunk < (1u << 20)) {  // a bucket bigger than chunk
+      chunk *= 2;
+      continue;
+    }
+    if (ret < 0 && ret != -ENOENT) return ret;
+    AppendEntries(out, keys.data(), m.key_size, values.data(), vbuf, count);
+    total += count;
+    if (ret == -ENOENT) return total;
+    in.swap(next);
+    first = false;
+  }
+}
+
+// Dumps key by key (get_next_key + lookup), at most max_entries keys so a map changing under
+// us cannot loop forever. The entry count, or a negative errno.
+int64_t DumpByKey(int fd, const MapRecord& m, uint32_t vbuf, std::string* out) {
+  std::vector<uint8_t> key(m.key_size), next(m.key_size), value(vbuf);
+  int ret = bpf_map_get_next_key(fd, nullptr, key.data());
+  int64_t total = 0;
+  for (uint32_t visited = 0; ret == 0 && visited < m.max_entries; ++visited) {
+    int lr = bpf_map_lookup_elem(fd, key.data(), value.data());
+    if (lr == 0) {
+      AppendEntries(out, key.data(), m.key_size, value.data(), vbuf, 1);
+      ++total;
+    } else if (lr != -ENOENT) {  // ENOENT: deleted while we walked
+      return lr;
+    }
+    ret = bpf_map_get_next_key(fd, key.data(), next.data());
+    key.swap(next);
+  }
+  return ret == 0 || ret == -ENOENT ? total : ret;
+}
+
+// "<fn>: ret=<count>" and the maps' lines; no map at all is -ENOENT unless empty_ok.
+void ReplyRecords(Reply& r, std::string_view fn, std::vector<MapRecord>& maps, bool empty_ok) {
+  if (maps.empty() && !empty_ok) {
+    r.Ret(fn, -ENOENT);
+    return;
+  }
+  auto pins = PinnedMaps();
+  r.Ret(fn, static_cast<int64_t>(maps.size()));
+  for (MapRecord& m : maps) AppendRecord(r, m, pins);
+}
+
+}  // namespace
+
+// MAP_LIST
+int CmdMapList(Session& s, Args, Reply& r) {
+  constexpr std::string_view fn = "map_list";
+  if (NoKernel(s, r, fn)) return 0;
+  std::vector<MapRecord> maps;
+  int ret = AllMaps(&maps);
+  if (ret < 0) {
+    r.Ret(fn, ret);
+    return 0;
+  }
+  ReplyRecords(r, fn, maps, true);
+  return 0;
+}
+
+// MAP_INFO id <id> | pinned <b64 path> | name <name>
+int CmdMapInfo(Session& s, Args a, Reply& r) {
+  constexpr std::string_view fn = "map_info";
+  uint32_t id = 0;
+  std::vector<uint8_t> path;
+  if (a[0] == "id") {
+    if (!ParseUint32(a[1], &id)) return kBadArgs;
+  } else if (a[0] == "pinned") {
+    if (Base64Decode(a[1], &path) < 0 || path.empty() ||
+        std::find(path.begin(), path.end(), 0) != path.end()) {
+      r.Ret(fn, -EINVAL);
+      return 0;
+    }
+  } else if (a[0] == "name") {
+    if (a[1].empty()) return kBadArgs;
+  } else {
+    return kBadArgs;
+  }
+  if (NoKernel(s, r, fn)) return 0;
+  std::vector<MapRecord> maps;
+  if (a[0] == "name") {
+    std::vector<MapRecord> all;
+    int ret = AllMaps(&all);
+    if (ret < 0) {
+      r.Ret(fn, ret);
+      return 0;
+    }
+    for (MapRecord& m : all)
+      if (m.name == a[1]) maps.push_back(std::move(m));
+  } else {
+    UniqueFd fd(a[0] == "id" ? bpf_map_get_fd_by_id(id)
+                             : bpf_obj_get(std::string(path.begin(), path.end()).c_str()));
+    if (fd.get() < 0) {
+      r.Ret(fn, fd.release());
+      return 0;
+    }
+    MapRecord m;
+    int ret = IsMapFd(fd.get()) ? RecordOf(fd.get(), &m) : -EINVAL;
+    if (ret < 0) {
+      r.Ret(fn, ret);
+      return 0;
+    }
+    maps.push_back(std::move(m));
+  }
+  ReplyRecords(r, fn, maps, false);
+  return 0;
+}
+
+// MAP_DUMP <id>
+int CmdMapDump(Session& s, Args a, Reply& r) {
+  constexpr std::string_view fn = "map_dump";
+  uint32_t id;
+  if (!ParseUint32(a[0], &id)) return kBadArgs;
+  if (NoKernel(s, r, fn)) return 0;
+  UniqueFd fd(bpf_map_get_fd_by_id(id));
+  MapRecord m;
+  int ret = fd.get() < 0 ? fd.release() : RecordOf(fd.get(), &m);
+  uint64_t vbuf = m.value_size;
+  if (ret == 0 && MapTypeIsPerCpu(m.type)) {
+    int ncpus = libbpf_num_possible_cpus();
+    ret = ncpus < 0 ? ncpus : 0;
+    vbuf = uint64_t{PerCpuStride(m.value_size)} * static_cast<uint64_t>(ncpus);
+  }
+  if (ret == 0 && (m.key_size > kMaxKeyLen || vbuf > kMaxValueLen)) ret = -E2BIG;
+  if (ret < 0) {
+    r.Ret(fn, ret);
+    return 0;
+  }
+  // The entries go to `body` first since the header carries their count: one extra copy.
+  std::string body;
+  int64_t n = DumpBatch(fd.get(), m, static_cast<uint32_t>(vbuf), &body);
+  if (n < 0 && NoBatch(static_cast<int>(n)) && body.empty())
+    n = DumpByKey(fd.get(), m, static_cast<uint32_t>(vbuf), &body);
+  r.Ret(fn, n);
+  if (n >= 0) r.raw()->append(body);
+  return 0;
+}
+
+// BTF_GET <id>
+int CmdBtfGet(Session& s, Args a, Reply& r) {
+  constexpr std::string_view fn = "btf_get";
+  uint32_t id;
+  if (!ParseUint32(a[0], &id)) return kBadArgs;
+  if (NoKernel(s, r, fn)) return 0;
+  std::unique_ptr<btf, void (*)(btf*)> b(btf__load_from_kernel_by_id(id), btf__free);
+  if (!b) {
+    r.Ret(fn, -errno);
+    return 0;
+  }
+  uint32_t size = 0;
+  const void* raw = btf__raw_data(b.get(), &size);
+  if (!raw) {
+    r.Ret(fn, -ENOMEM);
+    return 0;
+  }
+  r.Ret(fn, size);
+  Base64Append(static_cast<const uint8_t*>(raw), size, r.raw());
+  r.raw()->push_back('\n');
+  return 0;
+}
+
+}  // namespace bpfd

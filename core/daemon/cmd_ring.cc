@@ -1,0 +1,94 @@
+// Ring mirroring (docs/protocol.md "Forwarding"): RING_MAP maps a session fd's perf ring or
+// BPF ringbuf; RING_POLL waits for data and returns whole raw records per ring.
+
+#include <algorithm>
+#include <cerrno>
+
+#include "core/kernel/bpf_call.h"
+#include "core/daemon/handler.h"
+#include "core/kernel/ring_mirror.h"
+#include "core/wire/tokens.h"
+
+namespace bpfd {
+namespace {
+
+constexpr int kMaxPollMs = 10000;
+
+struct RingArg {
+  int fd;
+  uint64_t max_bytes;
+  RingMirror* ring = nullptr;
+};
+
+// "fd:max_bytes" -> true
+bool ParseRingArg(std::string_view t, RingArg* out) {
+  size_t colon = t.find(':');
+  return colon != std::string_view::npos && ParseInt(t.substr(0, colon), &out->fd) &&
+         ParseUint64(t.substr(colon + 1), &out->max_bytes);
+}
+
+bool AnyData(const std::vector<RingArg>& rings) {
+  return std::any_of(rings.begin(), rings.end(), [](const RingArg& g) { return g.ring->HasData(); });
+}
+
+}  // namespace
+
+// RING_MAP fd perf|ringbuf data_size -> 0 or -errno (-EBADF: not the session's; -EBUSY: mapped)
+int CmdRingMap(Session& s, Args a, Reply& r) {
+  constexpr std::string_view fn = "ring_map";
+  int fd;
+  uint64_t size;
+  if (!ParseInt(a[0], &fd) || (a[1] != "perf" && a[1] != "ringbuf") || !ParseUint64(a[2], &size))
+    return kBadArgs;
+  ForwardedFd* f = s.FindForwardedFd(fd);
+  int ret = !f ? -EBADF : f->ring ? -EBUSY : 0;
+  if (ret == 0) {
+    RingKind kind = a[1] == "perf" ? RingKind::kPerf : RingKind::kRingbuf;
+    ret = RingMirror::Map(fd, kind, size, &f->ring);
+  }
+  r.Ret(fn, ret);
+  return 0;
+}
+
+// RING_POLL timeout_ms fd:max_bytes… -> ret = rings with data, then "<fd> <records>" each
+int CmdRingPoll(Session& s, Args a, Reply& r) {
+  constexpr std::string_view fn = "ring_poll";
+  int timeout;
+  if (!ParseInt(a[0], &timeout)) return kBadArgs;
+  std::vector<RingArg> rings(a.size() - 1);
+  for (size_t i = 1; i < a.size(); ++i)
+    if (!ParseRingArg(a[i], &rings[i - 1])) return kBadArgs;
+  for (RingArg& g : rings) {
+    ForwardedFd* f = s.FindForwardedFd(g.fd);
+    bool dup = std::count_if(rings.begin(), rings.end(), [&](const RingArg& o) { return o.fd == g.fd; }) > 1;
+    if (!f || !f->ring || dup) {
+      r.Ret(fn, dup ? -EINVAL : -EBADF);
+      return 0;
+    }
+    g.ring = f->ring.get();
+  }
+  std::vector<int> fds;
+  for (const RingArg& g : rings) fds.push_back(g.fd);
+  int ret = WaitUnlessInput(s, fds, std::clamp(timeout, 0, kMaxPollMs),
+                            [&] { return AnyData(rings); });
+  if (ret < 0) {
+    r.Ret(fn, ret);
+    return 0;
+  }
+  std::string lines;
+  int with_data = 0;
+  std::vector<uint8_t> bytes;
+  for (const RingArg& g : rings) {
+    bytes.clear();
+    if (g.ring->Take(g.max_bytes, &bytes) == 0) continue;
+    ++with_data;
+    lines.append(std::to_string(g.fd)).push_back(' ');
+    AppendData(bytes.data(), bytes.size(), &lines);
+    lines.push_back('\n');
+  }
+  r.Ret(fn, with_data);
+  r.raw()->append(lines);
+  return 0;
+}
+
+}  // namespace bpfd

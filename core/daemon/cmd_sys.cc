@@ -1,0 +1,167 @@
+// Forwarded system calls (docs/protocol.md "Forwarding"): SYS_BPF, SYS_PERF_EVENT_OPEN,
+// SYS_IOCTL (perf event ioctls), SYS_CLOSE and SYS_UNAME. Every fd they return is the session's.
+#include <linux/perf_event.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstddef>
+#include <cstring>
+
+#include "core/wire/base64.h"
+#include "core/kernel/bpf_call.h"
+#include "core/daemon/handler.h"
+#include "core/wire/tokens.h"
+
+namespace bpfd {
+namespace {
+
+constexpr size_t kMaxPerfAttr = 512;
+
+// The session owns fd and it is not one of stdin/stdout (those are never forwarded).
+bool Owned(Session& s, int64_t fd) {
+  return fd >= 0 && fd <= INT32_MAX && s.FindForwardedFd(static_cast<int>(fd)) != nullptr;
+}
+
+// ret < 0 as is; else the session takes the new fd and ret is its number.
+long Adopt(Session& s, long ret) {
+  return ret < 0 ? ret : s.AddForwardedFd(UniqueFd(static_cast<int>(ret)));
+}
+
+// The perf ioctls SYS_IOCTL forwards, matched on type '$' and number (and direction), so the
+// size bits a 32-bit host puts in PERF_EVENT_IOC_ID (a pointer) do not matter.
+struct PerfIoctl {
+  unsigned long request;  // the daemon's own value
+  enum { kValue, kPointer, kFd, kId } arg;
+};
+constexpr PerfIoctl kPerfIoctls[] = {
+    {PERF_EVENT_IOC_ENABLE, PerfIoctl::kValue},   {PERF_EVENT_IOC_DISABLE, PerfIoctl::kValue},
+    {PERF_EVENT_IOC_RESET, PerfIoctl::kValue},    {PERF_EVENT_IOC_REFRESH, PerfIoctl::kValue},
+    {PERF_EVENT_IOC_SET_OUTPUT, PerfIoctl::kFd},  {PERF_EVENT_IOC_SET_BPF, PerfIoctl::kFd},
+    {PERF_EVENT_IOC_PERIOD, PerfIoctl::kPointer}, {PERF_EVENT_IOC_ID, PerfIoctl::kId},
+};
+
+const PerfIoctl* FindPerfIoctl(uint64_t request) {
+  constexpr uint64_t kKey = (_IOC_DIRMASK << _IOC_DIRSHIFT) | 0xffff;  // dir, type, nr
+  for (const PerfIoctl& p : kPerfIoctls)
+    if ((request & kKey) == (p.request & kKey) && request >> 32 == 0) return &p;
+  return nullptr;
+}
+
+}  // namespace
+
+// SYS_BPF cmd attr [slot dir len data]… -> "sys_bpf: ret=<n>", the attr, "<i> <data>" per o/x
+int CmdSysBpf(Session& s, Args a, Reply& r) {
+  constexpr std::string_view fn = "sys_bpf";
+  int cmd;
+  if (!ParseInt(a[0], &cmd)) return kBadArgs;
+  BpfCall call;
+  int ret = call.Parse(a.subspan(1));
+  if (ret < 0) {
+    r.Ret(fn, ret);
+    return 0;
+  }
+  if (NoKernel(s, r, fn)) return 0;
+  long res = call.Call(cmd);
+  r.Ret(fn, BpfCmdReturnsFd(cmd) ? Adopt(s, res) : res);
+  call.AppendReply(r.raw());
+  return 0;
+}
+
+// SYS_PERF_EVENT_OPEN attr pid cpu group_fd flags [string] -> ret = the session's new fd
+int CmdSysPerfEventOpen(Session& s, Args a, Reply& r) {
+  constexpr std::string_view fn = "sys_perf_event_open";
+  int pid, cpu;
+  int64_t group_fd;
+  uint64_t flags;
+  if (!ParseInt(a[1], &pid) || !ParseInt(a[2], &cpu) || !ParseInt64(a[3], &group_fd) ||
+      !ParseUint64(a[4], &flags))
+    return kBadArgs;
+  alignas(perf_event_attr) uint8_t attr[kMaxPerfAttr] = {};
+  std::vector<uint8_t> bytes, str;
+  if (DecodeData(a[0], &bytes) < 0 || bytes.size() < PERF_ATTR_SIZE_VER0 ||
+      bytes.size() > kMaxPerfAttr || (a.size() > 5 && DecodeData(a[5], &str) < 0) ||
+      (!str.empty() && std::memchr(str.data(), 0, str.size()) != nullptr)) {
+    r.Ret(fn, -EINVAL);
+    return 0;
+  }
+  if (group_fd != -1 && !Owned(s, group_fd)) {
+    r.Ret(fn, -EBADF);
+    return 0;
+  }
+  if (NoKernel(s, r, fn)) return 0;
+  std::memcpy(attr, bytes.data(), bytes.size());
+  if (a.size() > 5) {
+    str.push_back(0);
+    uint64_t p = reinterpret_cast<uintptr_t>(str.data());
+    std::memcpy(attr + offsetof(perf_event_attr, config1), &p, sizeof(p));
+  }
+  long fd = syscall(__NR_perf_event_open, attr, pid, cpu, static_cast<int>(group_fd),
+                    flags | PERF_FLAG_FD_CLOEXEC);
+  r.Ret(fn, Adopt(s, fd < 0 ? -errno : fd));
+  return 0;
+}
+
+// SYS_IOCTL fd request arg -> ret (PERF_EVENT_IOC_ID: then the id)
+int CmdSysIoctl(Session& s, Args a, Reply& r) {
+  constexpr std::string_view fn = "sys_ioctl";
+  int64_t fd, arg;
+  uint64_t request, uarg;
+  if (!ParseInt64(a[0], &fd) || !ParseUint64(a[1], &request)) return kBadArgs;
+  if (ParseUint64(a[2], &uarg)) {
+    arg = static_cast<int64_t>(uarg);
+  } else if (!ParseInt64(a[2], &arg)) {
+    return kBadArgs;
+  }
+  const PerfIoctl* op = FindPerfIoctl(request);
+  if (!op) {
+    r.Ret(fn, -ENOTTY);
+    return 0;
+  }
+  bool fd_arg_ok = op->arg != PerfIoctl::kFd || Owned(s, arg) ||
+                   (arg == -1 && op->request == PERF_EVENT_IOC_SET_OUTPUT);
+  if (!Owned(s, fd) || !fd_arg_ok) {
+    r.Ret(fn, -EBADF);
+    return 0;
+  }
+  if (NoKernel(s, r, fn)) return 0;
+  uint64_t value = static_cast<uint64_t>(arg), id = 0;
+  int ret;
+  switch (op->arg) {
+    case PerfIoctl::kPointer: ret = ioctl(static_cast<int>(fd), op->request, &value); break;
+    case PerfIoctl::kId: ret = ioctl(static_cast<int>(fd), op->request, &id); break;
+    default: ret = ioctl(static_cast<int>(fd), op->request, static_cast<unsigned long>(arg));
+  }
+  r.Ret(fn, ret < 0 ? -errno : ret);
+  if (op->arg == PerfIoctl::kId && ret >= 0) r.Line(std::to_string(id));
+  return 0;
+}
+
+// SYS_CLOSE fd -> 0, or -EBADF for an fd the session does not own
+int CmdSysClose(Session& s, Args a, Reply& r) {
+  int fd;
+  if (!ParseInt(a[0], &fd)) return kBadArgs;
+  r.Ret("sys_close", s.CloseForwardedFd(fd));
+  return 0;
+}
+
+// SYS_UNAME -> "sys_uname: ret=0" then "<sysname> <nodename> <release> <version> <machine>"
+int CmdSysUname(Session& s, Args, Reply& r) {
+  if (NoKernel(s, r, "sys_uname")) return 0;
+  utsname u;
+  if (uname(&u) != 0) {
+    r.Ret("sys_uname", -errno);
+    return 0;
+  }
+  r.Ret("sys_uname", 0);
+  std::string* out = r.raw();
+  for (const char* f : {u.sysname, u.nodename, u.release, u.version, u.machine}) {
+    AppendData(reinterpret_cast<const uint8_t*>(f), std::strlen(f), out);
+    out->push_back(f == u.machine ? '\n' : ' ');
+  }
+  return 0;
+}
+
+}  // namespace bpfd

@@ -1,0 +1,78 @@
+// Helpers shared by the command handlers (see commands.h).
+#include <poll.h>
+#include <time.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "core/wire/base64.h"
+#include "core/daemon/handler.h"
+#include "core/base/line_reader.h"
+
+namespace bpfd {
+
+int DecodeExact(std::string_view b64, uint64_t len, std::vector<uint8_t>* out) {
+  if (len > (UINT64_MAX / 4) || Base64EncodedSize(len) != b64.size()) return -EINVAL;
+  if (Base64Decode(b64, out) < 0 || out->size() != len) return -EINVAL;
+  return 0;
+}
+
+std::string ObjName(std::string_view name) {
+  if (name == "__none__") return {};
+  std::string out(name.substr(0, 15));
+  for (char& c : out) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '.';
+    if (!ok) c = '_';
+  }
+  return out;
+}
+
+std::string SafeLine(std::string_view s, bool keep_tabs) {
+  std::string out(s);
+  for (char& c : out)
+    if ((static_cast<unsigned char>(c) < 0x20 && !(keep_tabs && c == '\t')) || c == 0x7f) c = '?';
+  if (out == "END_BPFD_OUTPUT" || out == "START_BPFD_OUTPUT" || out == "STARTED_BPFD")
+    out.insert(0, 1, '?');
+  return out;
+}
+
+bool NoKernel(Session& s, Reply& r, std::string_view fn) {
+  if (s.kernel_enabled()) return false;
+  r.Ret(fn, -EPERM);
+  return true;
+}
+
+int WaitUnlessInput(Session& s, const std::vector<int>& fds, int timeout_ms,
+                    const std::function<bool()>& done) {
+  auto now_ms = [] {
+    timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+  };
+  LineReader* in = s.input();
+  std::vector<pollfd> pfds;
+  for (int fd : fds) pfds.push_back({fd, POLLIN, 0});
+  if (in) pfds.push_back({in->fd(), POLLIN, 0});
+  const int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+  bool hangup = false;
+  while (!done() && !hangup && !(in && in->Ready())) {
+    timespec ts{}, *tsp = nullptr;
+    if (deadline >= 0) {
+      int64_t left = std::max<int64_t>(deadline - now_ms(), 0);
+      ts.tv_sec = static_cast<time_t>(left / 1000);
+      ts.tv_nsec = static_cast<long>(left % 1000) * 1000000;
+      tsp = &ts;
+    }
+    for (auto& p : pfds) p.revents = 0;
+    int pr = ::ppoll(pfds.data(), pfds.size(), tsp, in ? in->wait_mask() : nullptr);
+    if (pr < 0) return errno == EINTR ? 0 : -errno;  // a stop signal: the daemon looks at it
+    if (pr == 0) return 0;                             // timeout
+    for (size_t i = 0; i < fds.size(); ++i)
+      hangup = hangup || (pfds[i].revents & (POLLHUP | POLLERR | POLLNVAL));
+    if (in && pfds.back().revents) in->ReadAvailable();  // EOF/errors make Ready() true
+  }
+  return 0;
+}
+
+}  // namespace bpfd

@@ -1,0 +1,105 @@
+#include "core/daemon/serve.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "core/base/line_reader.h"
+#include "core/daemon/dispatch.h"
+#include "core/wire/reply.h"
+#include "core/daemon/session.h"
+
+namespace bpfd {
+namespace {
+
+// The only mutable global: set by the stop-signal handler.
+volatile sig_atomic_t g_stop_signal = 0;
+
+void OnStopSignal(int sig) { g_stop_signal = sig; }
+
+constexpr int kStopSignals[] = {SIGHUP, SIGINT, SIGTERM};
+
+// Blocks the stop signals (they are taken only inside ppoll, race-free) and installs the
+// handler. *wait_mask receives the mask to use while waiting; *old the mask to restore.
+void SetUpSignals(sigset_t* wait_mask, sigset_t* old) {
+  ::signal(SIGPIPE, SIG_IGN);  // a vanished host shows up as EPIPE from write()
+  sigset_t stop;
+  sigemptyset(&stop);
+  for (int sig : kStopSignals) sigaddset(&stop, sig);
+  sigprocmask(SIG_BLOCK, &stop, old);
+  struct sigaction sa;
+  std::memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = OnStopSignal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;  // no SA_RESTART: waits must return EINTR
+  for (int sig : kStopSignals) sigaction(sig, &sa, nullptr);
+  *wait_mask = *old;
+  for (int sig : kStopSignals) sigdelset(wait_mask, sig);
+}
+
+// A stop signal can be pending (blocked) while commands keep arriving without any wait in
+// between; take it here so a busy host cannot delay the session's end indefinitely.
+bool StopSignalPending() {
+  sigset_t pending;
+  if (sigpending(&pending) != 0) return false;
+  for (int sig : kStopSignals) {
+    if (sigismember(&pending, sig)) {
+      g_stop_signal = sig;
+      return true;
+    }
+  }
+  return false;
+}
+
+// Unblocks first, so a still-pending stop signal reaches our flag-setting handler, and only
+// then restores the default actions.
+void RestoreSignals(const sigset_t* old) {
+  sigprocmask(SIG_SETMASK, old, nullptr);
+  for (int sig : kStopSignals) ::signal(sig, SIG_DFL);
+}
+
+}  // namespace
+
+int ServeSession(int in_fd, int out_fd) {
+  sigset_t wait_mask, old_mask;
+  SetUpSignals(&wait_mask, &old_mask);
+  g_stop_signal = 0;
+
+  // Everything else (tracefs, kallsyms, libbpf probes) opens lazily, so a fresh session's
+  // first map gets the lowest free fd (3 when only stdio is open).
+  if (WriteAll(out_fd, "STARTED_BPFD\n") == 0) {
+    Session session;
+    LineReader input(in_fd, &wait_mask);
+    session.set_input(&input);
+    Reply reply;
+    std::string line;
+    while (!g_stop_signal && !StopSignalPending()) {
+      int r = input.ReadLine(&line);
+      if (r == -EINTR) continue;  // the loop condition decides
+      if (r < 0) {
+        if (r != -ECONNRESET) std::fprintf(stderr, "bpfd: reading commands: %s\n", std::strerror(-r));
+        break;
+      }
+      if (r == 0) break;  // EOF: the host went away
+      LineAction act = HandleLine(session, line, reply);
+      if (act == LineAction::kExit) break;
+      if (act == LineAction::kIgnore) continue;
+      int w = reply.Flush(out_fd);
+      if (w < 0) {
+        if (w != -EPIPE && w != -ECONNRESET)
+          std::fprintf(stderr, "bpfd: writing reply: %s\n", std::strerror(-w));
+        break;
+      }
+    }
+    session.Cleanup();
+  }
+  int sig = g_stop_signal;
+  RestoreSignals(&old_mask);
+  return sig;
+}
+
+}  // namespace bpfd

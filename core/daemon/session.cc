@@ -1,0 +1,151 @@
+#include "core/daemon/session.h"
+
+#include <cerrno>
+
+#include "core/kernel/ksyms.h"
+#include "core/kernel/perf_buffer.h"
+#include "core/kernel/attached_probe.h"
+#include "core/kernel/ring_mirror.h"
+#include "core/kernel/usyms.h"
+
+namespace bpfd {
+
+Session::Session(SessionOptions opts) : opts_(opts) {}
+
+Session::~Session() { Cleanup(); }
+
+int Session::AddMap(UniqueFd fd, const MapInfo& info) {
+  int n = fd.get();
+  maps_[n] = MapSlot{std::move(fd), info};
+  return n;
+}
+
+const MapInfo* Session::FindMap(int fd) const {
+  auto it = maps_.find(fd);
+  return it == maps_.end() ? nullptr : &it->second.info;
+}
+
+int Session::AddProg(UniqueFd fd) {
+  int n = fd.get();
+  progs_[n] = std::move(fd);
+  return n;
+}
+
+bool Session::HasProg(int fd) const { return progs_.count(fd) != 0; }
+
+int Session::AddProbe(const std::string& key, std::unique_ptr<Probe> probe) {
+  int n = probe->fd();
+  closed_keys_.erase(key);
+  probes_.push_back(ProbeEntry{key, std::move(probe)});
+  return n;
+}
+
+int Session::DetachProbes(const std::string& key) {
+  bool found = false;
+  // Reverse order: the newest attachment goes first.
+  for (size_t i = probes_.size(); i-- > 0;) {
+    if (probes_[i].key != key) continue;
+    found = true;
+    probes_.erase(probes_.begin() + static_cast<std::ptrdiff_t>(i));  // ~Probe detaches
+  }
+  if (found) return 0;
+  if (closed_keys_.erase(key)) return 0;
+  return -ENOENT;
+}
+
+bool Session::HasProbeFd(int fd) const {
+  for (const auto& p : probes_)
+    if (p.probe->fd() == fd) return true;
+  return false;
+}
+
+int Session::ClosePerfEventFd(int fd) {
+  for (size_t i = 0; i < probes_.size(); ++i) {
+    if (probes_[i].probe->fd() != fd) continue;
+    // A later BPF_DETACH_* for the same key should still succeed (BCC closes, then detaches).
+    if (probes_[i].key.rfind("perf:", 0) != 0) closed_keys_.insert(probes_[i].key);
+    probes_.erase(probes_.begin() + static_cast<std::ptrdiff_t>(i));
+    return 0;
+  }
+  if (buffers_.erase(fd)) return 0;
+  return -EINVAL;
+}
+
+int Session::AddPerfBuffer(std::unique_ptr<PerfBuffer> buf) {
+  int n = buf->fd();
+  buffers_[n] = BufferEntry{std::move(buf), 0};
+  return n;
+}
+
+PerfBuffer* Session::FindPerfBuffer(int fd) {
+  auto it = buffers_.find(fd);
+  return it == buffers_.end() ? nullptr : it->second.buf.get();
+}
+
+std::vector<int> Session::PerfBufferFds() const {
+  std::vector<int> fds;
+  fds.reserve(buffers_.size());
+  for (const auto& [fd, e] : buffers_) fds.push_back(fd);
+  return fds;
+}
+
+uint64_t* Session::reported_lost(int fd) {
+  auto it = buffers_.find(fd);
+  return it == buffers_.end() ? nullptr : &it->second.reported_lost;
+}
+
+int Session::AddForwardedFd(UniqueFd fd, std::string path) {
+  int n = fd.get();
+  forwarded_[n] = ForwardedFd{std::move(fd), std::move(path), nullptr};
+  return n;
+}
+
+ForwardedFd* Session::FindForwardedFd(int fd) {
+  auto it = forwarded_.find(fd);
+  return it == forwarded_.end() ? nullptr : &it->second;
+}
+
+int Session::CloseForwardedFd(int fd) { return forwarded_.erase(fd) ? 0 : -EBADF; }
+
+void Session::NoteProbeEvent(const std::string& tracefs, ProbeKind kind, const std::string& group,
+                             const std::string& event) {
+  ForgetProbeEvent(kind, group, event);
+  probe_events_.push_back(ProbeEventRef{tracefs, kind, group, event});
+}
+
+void Session::ForgetProbeEvent(ProbeKind kind, const std::string& group,
+                               const std::string& event) {
+  std::erase_if(probe_events_, [&](const ProbeEventRef& e) {
+    return e.kind == kind && e.event == event && (group.empty() || e.group == group);
+  });
+}
+
+KernelSymbols& Session::ksyms() {
+  if (!ksyms_) ksyms_ = std::make_unique<KernelSymbols>();
+  return *ksyms_;
+}
+
+UserSymbols& Session::usyms() {
+  if (!usyms_) usyms_ = std::make_unique<UserSymbols>();
+  return *usyms_;
+}
+
+void Session::Cleanup() {
+  // Probes first (they hold programs attached), newest first; each removes its tracefs event.
+  while (!probes_.empty()) probes_.pop_back();
+  closed_keys_.clear();
+  buffers_.clear();
+  forwarded_.clear();
+  progs_.clear();
+  maps_.clear();
+  // Only now are the perf events that used them closed.
+  for (size_t i = probe_events_.size(); i-- > 0;) {
+    const ProbeEventRef& e = probe_events_[i];
+    RemoveProbeEventRetrying(e.tracefs, e.kind, e.group, e.event);
+  }
+  probe_events_.clear();
+  ksyms_.reset();
+  usyms_.reset();
+}
+
+}  // namespace bpfd

@@ -1,0 +1,136 @@
+// Session: everything one protocol session created in the kernel (maps, programs, probes, perf
+// buffers) plus its symbol caches. Cleanup() (also run by the destructor) releases all of it.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/kernel/tracefs.h"
+#include "core/base/unique_fd.h"
+
+namespace bpfd {
+
+class KernelSymbols;
+class LineReader;
+class PerfBuffer;
+class Probe;
+class RingMirror;
+class UserSymbols;
+
+// What the session knows about a map it created (from BPF_OBJ_GET_INFO_BY_FD).
+struct MapInfo {
+  uint32_t type = 0;
+  uint32_t key_size = 0;
+  uint32_t value_size = 0;      // as created
+  uint32_t max_entries = 0;
+  uint32_t value_buf_size = 0;  // bytes a lookup/update transfers (per-CPU maps: all CPUs)
+};
+
+// An fd a forwarding command returned (docs/protocol.md "Forwarding"), with what the session
+// keeps about it. Members go in reverse order: the ring is unmapped before the fd closes.
+struct ForwardedFd {
+  UniqueFd fd;
+  std::string path;                  // FILE_OPEN's path ("" for other fds)
+  std::unique_ptr<RingMirror> ring;  // RING_MAP's mapping, if any
+};
+
+struct SessionOptions {
+  // false: handlers validate their arguments but never touch the kernel or the file system
+  // and answer ret=-EPERM instead (used by the fuzzer).
+  bool kernel = true;
+};
+
+class Session {
+ public:
+  explicit Session(SessionOptions opts = {});
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  bool kernel_enabled() const { return opts_.kernel; }
+
+  // The command input (for PERF_READER_POLL's early return); may be null.
+  void set_input(LineReader* in) { input_ = in; }
+  LineReader* input() const { return input_; }
+
+  // Maps and programs: the session owns the fd from now on. Returns the fd number.
+  int AddMap(UniqueFd fd, const MapInfo& info);
+  const MapInfo* FindMap(int fd) const;
+  int AddProg(UniqueFd fd);
+  bool HasProg(int fd) const;
+
+  // Probes are grouped by detach key ("kprobe:<ev>", "uprobe:<ev>", "tracepoint:<cat>:<tp>",
+  // "perf:<fd>"). Returns the probe's fd.
+  int AddProbe(const std::string& key, std::unique_ptr<Probe> probe);
+  // Detaches every probe with this key: 0; -ENOENT if there is none (0 if BPF_CLOSE_PERF_EVENT_FD
+  // already detached them).
+  int DetachProbes(const std::string& key);
+  // Closes the probe or perf buffer whose fd this is: 0, or -EINVAL if the fd is neither.
+  int ClosePerfEventFd(int fd);
+  // True if fd belongs to one of the session's probes (e.g. a perf event group leader).
+  bool HasProbeFd(int fd) const;
+
+  // Perf buffers, keyed by their fd. Returns the fd.
+  int AddPerfBuffer(std::unique_ptr<PerfBuffer> buf);
+  PerfBuffer* FindPerfBuffer(int fd);
+  std::vector<int> PerfBufferFds() const;
+  // Lost-sample count last reported on stderr for this buffer (for reporting only the news).
+  uint64_t* reported_lost(int fd);
+
+  // Forwarded fds: owned by the session until CloseForwardedFd or Cleanup(). Add returns the fd.
+  int AddForwardedFd(UniqueFd fd, std::string path = {});
+  ForwardedFd* FindForwardedFd(int fd);
+  // 0, or -EBADF when the session does not own fd (stdin/stdout, v1 objects, strangers).
+  int CloseForwardedFd(int fd);
+
+  // Dynamic kprobe/uprobe events defined through FILE_WRITE (tracefs: the events file's
+  // directory). Cleanup() removes those still noted, after every fd is closed.
+  void NoteProbeEvent(const std::string& tracefs, ProbeKind kind, const std::string& group,
+                      const std::string& event);
+  // Forgets group/event ("" group: in any group) after the client removed it.
+  void ForgetProbeEvent(ProbeKind kind, const std::string& group, const std::string& event);
+
+  // Symbol caches, created on first use.
+  KernelSymbols& ksyms();
+  UserSymbols& usyms();
+
+  // Detaches every probe (removing tracefs events), closes perf buffers, forwarded fds,
+  // programs and maps, then removes the dynamic events FILE_WRITE defined.
+  void Cleanup();
+
+ private:
+  struct MapSlot {
+    UniqueFd fd;
+    MapInfo info;
+  };
+  struct ProbeEntry {
+    std::string key;
+    std::unique_ptr<Probe> probe;
+  };
+  struct BufferEntry {
+    std::unique_ptr<PerfBuffer> buf;
+    uint64_t reported_lost = 0;
+  };
+
+  SessionOptions opts_;
+  LineReader* input_ = nullptr;
+  std::map<int, MapSlot> maps_;
+  std::map<int, UniqueFd> progs_;
+  std::vector<ProbeEntry> probes_;   // attach order; detached in reverse
+  std::set<std::string> closed_keys_;
+  std::map<int, BufferEntry> buffers_;
+  struct ProbeEventRef {
+    std::string tracefs;
+    ProbeKind kind;
+    std::string group, event;
+  };
+  std::map<int, ForwardedFd> forwarded_;
+  std::vector<ProbeEventRef> probe_events_;  // definition order; removed in reverse
+  std::unique_ptr<KernelSymbols> ksyms_;
+  std::unique_ptr<UserSymbols> usyms_;
+};
+
+}  // namespace bpfd

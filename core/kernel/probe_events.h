@@ -1,0 +1,25 @@
+// What a write to kprobe_events/uprobe_events does to the dynamic events, so a session can
+// remove at its end the events its client defined (FILE_WRITE). Pure text functions.
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/kernel/tracefs.h"
+
+namespace bpfd {
+
+struct ProbeEventEdit {
+  bool add;           // "p…"/"r…" define; "-:…" removes
+  std::string group;  // as written; defaults: kprobes/uprobes for definitions, "" (any) for removals
+  std::string event;  // "" when the kernel picks the name
+};
+
+// One edit per definition or removal line of `text` (several lines may come in one write);
+// comments, blank lines and other commands are skipped.
+std::vector<ProbeEventEdit> ParseProbeEventWrite(std::string_view text, ProbeKind kind);
+
+// The {group, event} pairs listed in a kprobe_events/uprobe_events file ("p:GRP/EV …" lines).
+std::vector<std::pair<std::string, std::string>> ListedProbeEvents(std::string_view text);
+
+}  // namespace bpfd

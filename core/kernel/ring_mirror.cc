@@ -1,0 +1,139 @@
+// Ring mirroring; see ring_mirror.h. Memory ordering follows the kernel's rings: load the
+// producer position with acquire, store the consumer position with release.
+#include "core/kernel/ring_mirror.h"
+
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <linux/bpf.h>
+#include <linux/perf_event.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+
+namespace bpfd {
+namespace {
+
+int MapRegion(int fd, size_t len, int prot, uint64_t offset, Mapping* out) {
+  void* p = mmap(nullptr, len, prot, MAP_SHARED, fd, static_cast<off_t>(offset));
+  if (p == MAP_FAILED) return -errno;
+  *out = Mapping(p, len);
+  return 0;
+}
+
+// The fd is a BPF ringbuf map of exactly data_size bytes (its mask must be ours): 0 or -errno.
+int CheckRingbufMap(int fd, uint64_t data_size) {
+  bpf_map_info info;
+  std::memset(&info, 0, sizeof(info));
+  uint32_t len = sizeof(info);
+  int r = bpf_obj_get_info_by_fd(fd, &info, &len);
+  if (r < 0) return r;
+  if (info.type != BPF_MAP_TYPE_RINGBUF || info.max_entries != data_size) return -EINVAL;
+  return 0;
+}
+
+}  // namespace
+
+Mapping& Mapping::operator=(Mapping&& o) noexcept {
+  if (this != &o) {
+    if (addr_) munmap(addr_, len_);
+    addr_ = o.addr_;
+    len_ = o.len_;
+    o.addr_ = nullptr;
+  }
+  return *this;
+}
+
+Mapping::~Mapping() {
+  if (addr_) munmap(addr_, len_);
+}
+
+int RingMirror::Map(int fd, RingKind kind, uint64_t data_size, std::unique_ptr<RingMirror>* out) {
+  long page = sysconf(_SC_PAGESIZE);
+  if (page <= 0) return -EINVAL;
+  const uint64_t pg = static_cast<uint64_t>(page);
+  if (data_size < pg || (data_size & (data_size - 1)) != 0 || data_size > (SIZE_MAX - pg) / 2)
+    return -EINVAL;
+  std::unique_ptr<RingMirror> ring(new RingMirror(kind, data_size, static_cast<size_t>(pg)));
+  const size_t dsz = static_cast<size_t>(data_size);
+  int r;
+  if (kind == RingKind::kPerf) {
+    r = MapRegion(fd, pg + dsz, PROT_READ | PROT_WRITE, 0, &ring->meta_);
+  } else {
+    r = CheckRingbufMap(fd, data_size);
+    if (r == 0) r = MapRegion(fd, pg, PROT_READ | PROT_WRITE, 0, &ring->meta_);
+    if (r == 0) r = MapRegion(fd, pg + 2 * dsz, PROT_READ, pg, &ring->data_);
+  }
+  if (r < 0) return r;
+  *out = std::move(ring);
+  return 0;
+}
+
+bool RingMirror::HasData() const {
+  if (kind_ == RingKind::kPerf) {
+    auto* meta = reinterpret_cast<perf_event_mmap_page*>(meta_.data());
+    return __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE) != meta->data_tail;
+  }
+  auto* cons = reinterpret_cast<unsigned long*>(meta_.data());
+  auto* prod = reinterpret_cast<unsigned long*>(data_.data());
+  return __atomic_load_n(prod, __ATOMIC_ACQUIRE) != *cons;
+}
+
+uint64_t RingMirror::Take(uint64_t max_bytes, std::vector<uint8_t>* out) {
+  return kind_ == RingKind::kPerf ? TakePerf(max_bytes, out) : TakeRingbuf(max_bytes, out);
+}
+
+uint64_t RingMirror::TakePerf(uint64_t max_bytes, std::vector<uint8_t>* out) {
+  auto* meta = reinterpret_cast<perf_event_mmap_page*>(meta_.data());
+  const uint8_t* data = meta_.data() + page_;
+  const uint64_t mask = data_size_ - 1;
+  const uint64_t head = __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE);
+  uint64_t tail = meta->data_tail;  // only we write it
+  uint64_t taken = 0;
+  while (tail < head) {
+    // Records are 8-aligned with sizes in multiples of 8: the header never wraps.
+    perf_event_header hdr;
+    std::memcpy(&hdr, data + (tail & mask), sizeof(hdr));
+    if (hdr.size < sizeof(hdr) || hdr.size % 8 != 0 || hdr.size > head - tail) {
+      std::fprintf(stderr, "bpfd: perf ring: corrupt record skipped\n");
+      tail = head;  // resynchronise past the damage
+      break;
+    }
+    if (taken + hdr.size > max_bytes) break;
+    const uint64_t off = tail & mask;
+    const uint64_t first = hdr.size <= data_size_ - off ? hdr.size : data_size_ - off;
+    out->insert(out->end(), data + off, data + off + first);
+    out->insert(out->end(), data, data + (hdr.size - first));
+    tail += hdr.size;
+    taken += hdr.size;
+  }
+  // Our reads of the records complete before the kernel may overwrite them.
+  __atomic_store_n(&meta->data_tail, tail, __ATOMIC_RELEASE);
+  return taken;
+}
+
+uint64_t RingMirror::TakeRingbuf(uint64_t max_bytes, std::vector<uint8_t>* out) {
+  auto* cons_pos = reinterpret_cast<unsigned long*>(meta_.data());
+  const unsigned long prod = __atomic_load_n(reinterpret_cast<unsigned long*>(data_.data()),
+                                             __ATOMIC_ACQUIRE);
+  const uint8_t* data = data_.data() + page_;  // mapped twice: a record never needs a wrap
+  const uint64_t mask = data_size_ - 1;
+  unsigned long cons = *cons_pos;  // only we write it
+  uint64_t taken = 0;
+  while (cons < prod) {
+    const uint8_t* rec = data + (cons & mask);
+    uint32_t len = __atomic_load_n(reinterpret_cast<const uint32_t*>(rec), __ATOMIC_ACQUIRE);
+    if (len & BPF_RINGBUF_BUSY_BIT) break;  // still being written: later records wait too
+    uint64_t total = ((len & ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT)) +
+                      BPF_RINGBUF_HDR_SZ + 7) & ~uint64_t{7};
+    if (total > data_size_ || taken + total > max_bytes) break;
+    out->insert(out->end(), rec, rec + total);
+    cons += static_cast<unsigned long>(total);
+    taken += total;
+  }
+  __atomic_store_n(cons_pos, cons, __ATOMIC_RELEASE);
+  return taken;
+}
+
+}  // namespace bpfd

@@ -1,0 +1,37 @@
+// BtfFormat: a map key or value rendered by its BTF type (client side, from the raw BTF blob
+// BTF_GET returns): structs/unions become JSON objects, arrays arrays, char arrays strings,
+// ints numbers, enums their names, pointers "0x..." strings; typedef/const/volatile/restrict
+// and type tags are looked through. Little-endian data (all of bpfd's targets).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "core/output/json.h"
+
+struct btf;
+
+namespace bpfd {
+
+class BtfTypes {
+ public:
+  // Parses a raw BTF blob: nullptr (with errno set) when it is not valid BTF.
+  static std::unique_ptr<BtfTypes> FromRaw(const std::vector<uint8_t>& raw);
+  ~BtfTypes();
+  BtfTypes(const BtfTypes&) = delete;
+  BtfTypes& operator=(const BtfTypes&) = delete;
+
+  // Writes the value of type `type_id` held in data[0, size) to w. Returns 0, or -EINVAL when
+  // the type is unknown or larger than the data (nothing is written then).
+  int Format(uint32_t type_id, const uint8_t* data, size_t size, JsonWriter& w) const;
+
+ private:
+  explicit BtfTypes(struct btf* b) : btf_(b) {}
+  void Value(uint32_t type_id, const uint8_t* data, uint32_t bit_off, uint32_t bit_size,
+             JsonWriter& w, int depth) const;
+  void Members(uint32_t type_id, const uint8_t* data, JsonWriter& w, int depth) const;
+  struct btf* btf_;
+};
+
+}  // namespace bpfd

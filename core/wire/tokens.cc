@@ -1,0 +1,74 @@
+#include "core/wire/tokens.h"
+
+#include <climits>
+#include <limits>
+
+namespace bpfd {
+
+std::vector<std::string_view> SplitTokens(std::string_view line) {
+  std::vector<std::string_view> out;
+  if (line.empty()) return out;
+  size_t start = 0;
+  while (true) {
+    size_t sp = line.find(' ', start);
+    if (sp == std::string_view::npos) {
+      out.push_back(line.substr(start));
+      break;
+    }
+    out.push_back(line.substr(start, sp - start));
+    start = sp + 1;
+  }
+  return out;
+}
+
+namespace {
+
+// Parses digits only; false on empty input, a non-digit or a value above `max`.
+bool ParseDigits(std::string_view s, uint64_t max, uint64_t* out) {
+  if (s.empty()) return false;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    uint64_t d = static_cast<uint64_t>(c - '0');
+    if (v > (max - d) / 10) return false;
+    v = v * 10 + d;
+  }
+  *out = v;
+  return true;
+}
+
+}  // namespace
+
+bool ParseUint64(std::string_view s, uint64_t* out) {
+  return ParseDigits(s, std::numeric_limits<uint64_t>::max(), out);
+}
+
+bool ParseInt64(std::string_view s, int64_t* out) {
+  bool neg = !s.empty() && s[0] == '-';
+  if (neg) s.remove_prefix(1);
+  constexpr uint64_t kMaxPos = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+  uint64_t v;
+  if (!ParseDigits(s, neg ? kMaxPos + 1 : kMaxPos, &v)) return false;
+  if (neg) {
+    *out = v == kMaxPos + 1 ? std::numeric_limits<int64_t>::min() : -static_cast<int64_t>(v);
+  } else {
+    *out = static_cast<int64_t>(v);
+  }
+  return true;
+}
+
+bool ParseInt(std::string_view s, int* out) {
+  int64_t v;
+  if (!ParseInt64(s, &v) || v < INT_MIN || v > INT_MAX) return false;
+  *out = static_cast<int>(v);
+  return true;
+}
+
+bool ParseUint32(std::string_view s, uint32_t* out) {
+  uint64_t v;
+  if (!ParseUint64(s, &v) || v > UINT32_MAX) return false;
+  *out = static_cast<uint32_t>(v);
+  return true;
+}
+
+}  // namespace bpfd
