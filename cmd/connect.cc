@@ -8,8 +8,10 @@
 #include <string>
 
 #include "cmd/modes.h"
+#include "core/base/file_io.h"
 #include "core/base/line_reader.h"
 #include "core/client/transport.h"
+#include "core/wire/reply.h"
 #include "core/wire/tokens.h"
 
 namespace bpfd {
@@ -65,24 +67,21 @@ int ConnectMain(int argc, char** argv) {
     std::fprintf(stderr, "bpfd connect: %s: %s\n", spec.c_str(), error.c_str());
     return 1;
   }
-  std::fputs("STARTED_BPFD\n", stdout);
-  std::fflush(stdout);
-  std::string line, out;
+  std::string line;
+  Reply out;  // framed exactly as the daemon frames its own replies
+  if (WriteAll(STDOUT_FILENO, std::string(kBannerLine) + "\n") < 0) return 1;
   LineReader in(STDIN_FILENO);
   int r = 0;
   while (in.ReadLine(&line) > 0) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) continue;
     if (line.substr(0, line.find(' ')) == "exit") break;  // as the daemon reads it
-    out = "START_BPFD_OUTPUT\n";
     r = c.CallEach(line, [&](std::string_view l) {
-      out.append(l).push_back('\n');
+      out.Line(l);
       return 0;
     }, call_timeout_ms);
     if (r < 0) break;
-    out += "END_BPFD_OUTPUT\n";
-    std::fwrite(out.data(), 1, out.size(), stdout);
-    if (std::fflush(stdout) != 0) break;  // our reader went away
+    if (out.Flush(STDOUT_FILENO) < 0) break;  // our reader went away
   }
   int status = c.Close(5000);
   if (r < 0) {

@@ -1,9 +1,10 @@
 #include "preload/bpf_request.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
-#include "core/wire/tokens.h"
+#include "core/wire/sys_bpf_record.h"
 #include "preload/state.h"
 
 namespace bpfd::preload {
@@ -41,7 +42,7 @@ int BpfRequest::Ptr(size_t off, char dir, uint64_t len, const void* in) {
   uint64_t p = U64(off);
   if (!p || !len) return -1;
   void* user = reinterpret_cast<void*>(static_cast<uintptr_t>(p));
-  bufs_.push_back({"a" + std::to_string(off), dir, len, in ? in : user, user});
+  bufs_.push_back({BpfSlot{-1, off}, dir, len, in ? in : user, user});
   return static_cast<int>(bufs_.size() - 1);
 }
 
@@ -55,31 +56,24 @@ int BpfRequest::Nested(int parent, size_t off, char dir, uint64_t len) {
   std::memcpy(&p, CallerBytes(parent) + off, 8);
   if (!p) return -1;
   void* user = reinterpret_cast<void*>(static_cast<uintptr_t>(p));
-  bufs_.push_back({"b" + std::to_string(parent) + "." + std::to_string(off), dir, len, user, user});
+  bufs_.push_back({BpfSlot{parent, off}, dir, len, user, user});
   return static_cast<int>(bufs_.size() - 1);
 }
 
 int64_t BpfRequest::Send() {
-  std::string line = "SYS_BPF " + std::to_string(cmd_) + " " + Token(attr_.data(), attr_.size());
-  for (const Buf& b : bufs_) {
-    line += " " + b.slot + " " + b.dir + " " + std::to_string(b.len) + " ";
-    line += b.dir == 'o' ? std::string("-") : Token(b.in, b.len);
-  }
+  std::string line = SysBpfRequestHead(cmd_, attr_.data(), attr_.size());
+  for (const Buf& b : bufs_) AppendSysBpfBuffer(b.slot, b.dir, b.len, b.in, &line);
   std::vector<std::string> rest;
-  State& st = State::Get();
-  int64_t ret = st.Call(line, &rest);
-  std::string bytes;
-  if (!rest.empty() && Untoken(rest[0], &bytes) && bytes.size() == size_) {
-    std::memcpy(user_, bytes.data(), size_);
+  int64_t ret = State::Get().Call(line, &rest);
+  SysBpfReplyData reply;
+  if (ParseSysBpfReply(rest, &reply) < 0) return ret;
+  if (reply.attr.size() == size_) {
+    std::memcpy(user_, reply.attr.data(), size_);
     for (auto& [off, local] : fds_) std::memcpy(reinterpret_cast<char*>(user_) + off, &local, 4);
   }
-  for (size_t i = 1; i < rest.size(); ++i) {
-    auto t = SplitTokens(rest[i]);
-    uint32_t idx = 0;
-    if (t.size() < 2 || !ParseUint32(t[0], &idx) || idx >= bufs_.size() || !Untoken(t[1], &bytes))
-      continue;
+  for (const auto& [idx, bytes] : reply.bufs) {
+    if (idx >= bufs_.size() || bufs_[idx].dir == 'i') continue;
     Buf& b = bufs_[idx];
-    if (b.dir == 'i') continue;
     std::memcpy(b.out, bytes.data(), std::min<uint64_t>(b.len, bytes.size()));
   }
   return ret;

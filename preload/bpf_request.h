@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "core/wire/sys_bpf_record.h"
+
 namespace bpfd::preload {
 
 class BpfRequest {
@@ -36,7 +38,7 @@ class BpfRequest {
 
  private:
   struct Buf {
-    std::string slot;
+    BpfSlot slot;
     char dir;
     uint64_t len;
     const void* in;

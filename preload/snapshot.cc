@@ -7,16 +7,12 @@
 #include <cstddef>
 #include <cstring>
 
+#include "core/wire/map_types.h"
 #include "core/wire/tokens.h"
 #include "preload/bpf_request.h"
 
 namespace bpfd::preload {
 namespace {
-
-bool PerCpu(uint32_t type) {
-  return type == BPF_MAP_TYPE_PERCPU_HASH || type == BPF_MAP_TYPE_PERCPU_ARRAY ||
-         type == BPF_MAP_TYPE_LRU_PERCPU_HASH || type == BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE;
-}
 
 bool Snapshottable(uint32_t type) {
   switch (type) {
@@ -84,8 +80,9 @@ void FetchMapInfo(Obj& map) {
 
 uint64_t ValueBufSize(Obj& map) {
   EnsureMapInfo(map);
-  if (!PerCpu(map.map_type)) return map.value_size;
-  return ((map.value_size + 7ull) & ~7ull) * static_cast<uint64_t>(State::Get().PossibleCpus());
+  if (!MapTypeIsPerCpu(map.map_type)) return map.value_size;
+  return bpfd::ValueBufSize(map.map_type, map.value_size,
+                            static_cast<uint32_t>(State::Get().PossibleCpus()));
 }
 
 bool SnapshotNextKey(Obj& map, const void* key, void* next_key, int* ret) {

@@ -143,7 +143,7 @@ TEST(PerfRingMirrorsSamples) {
   uint32_t k0 = 0, v = static_cast<uint32_t>(pfd);
   bpf_attr up{};
   up.map_fd = static_cast<uint32_t>(map);
-  EXPECT_EQ(SysBpf(s, BPF_MAP_UPDATE_ELEM, up, InBuf(ATTR_SLOT(key), &k0, 4) + " " + InBuf(ATTR_SLOT(value), &v, 4)).ret, 0);
+  EXPECT_EQ(SysBpf(s, BPF_MAP_UPDATE_ELEM, up, InBuf(ATTR_SLOT(key), &k0, 4) + InBuf(ATTR_SLOT(value), &v, 4)).ret, 0);
   long long prog = LoadProg(s, EmitProg(static_cast<int>(map), false));
   EXPECT(prog >= 0);
   if (prog < 0) return;

@@ -71,7 +71,7 @@ TEST(SysBpfHashMapOpsAndErrnos) {
   for (uint32_t k = 1; k <= 3; ++k) {
     uint64_t v = k * 100;
     auto up = Elem(s, BPF_MAP_UPDATE_ELEM, map,
-                   InBuf(ATTR_SLOT(key), &k, 4) + " " + InBuf(ATTR_SLOT(value), &v, 8));
+                   InBuf(ATTR_SLOT(key), &k, 4) + InBuf(ATTR_SLOT(value), &v, 8));
     EXPECT_EQ(up.ret, 0);
     // The client's pointer values come back, not the daemon's.
     EXPECT_EQ(U64At(up.attr, offsetof(bpf_attr, key)), kClientPtr);
@@ -84,12 +84,12 @@ TEST(SysBpfHashMapOpsAndErrnos) {
   EXPECT_EQ(bpf_map_lookup_elem(static_cast<int>(map), &k2, &direct), 0);
   EXPECT_EQ(direct, 200u);
 
-  auto look = Elem(s, BPF_MAP_LOOKUP_ELEM, map, InBuf(ATTR_SLOT(key), &k2, 4) + " " + OutBuf(ATTR_SLOT(value), 8));
+  auto look = Elem(s, BPF_MAP_LOOKUP_ELEM, map, InBuf(ATTR_SLOT(key), &k2, 4) + OutBuf(ATTR_SLOT(value), 8));
   EXPECT_EQ(look.ret, 0);
   EXPECT_EQ(look.bufs.size(), 1u);
   EXPECT_EQ(U64At(look.bufs[1], 0), 200u);
   uint32_t k9 = 9;
-  EXPECT_EQ(Elem(s, BPF_MAP_LOOKUP_ELEM, map, InBuf(ATTR_SLOT(key), &k9, 4) + " " + OutBuf(ATTR_SLOT(value), 8)).ret,
+  EXPECT_EQ(Elem(s, BPF_MAP_LOOKUP_ELEM, map, InBuf(ATTR_SLOT(key), &k9, 4) + OutBuf(ATTR_SLOT(value), 8)).ret,
             -ENOENT);
 
   // Iteration: NULL key first (no slot; attr.key = 0), then each key until ENOENT.
@@ -104,7 +104,7 @@ TEST(SysBpfHashMapOpsAndErrnos) {
     std::memcpy(&key, it.bufs[out_index].data(), 4);
     out_index = 1;
     keys.push_back(key);
-    it = Elem(s, BPF_MAP_GET_NEXT_KEY, map, InBuf(ATTR_SLOT(key), &key, 4) + " " + OutBuf(ATTR_SLOT(next_key), 4));
+    it = Elem(s, BPF_MAP_GET_NEXT_KEY, map, InBuf(ATTR_SLOT(key), &key, 4) + OutBuf(ATTR_SLOT(next_key), 4));
   }
   EXPECT_EQ(it.ret, -ENOENT);
   EXPECT_EQ(keys.size(), 3u);
@@ -155,8 +155,7 @@ TEST(SysBpfProgInfoWithNestedMapIds) {
   get.info.info_len = sizeof(info);
   get.info.info = kClientPtr;
   auto r = SysBpf(s, BPF_OBJ_GET_INFO_BY_FD, get,
-                  InBuf(ATTR_SLOT(info.info), &info, sizeof(info), 'x') + " " +
-                      OutBuf("b0." + std::to_string(offsetof(bpf_prog_info, map_ids)), 16));
+                  InBuf(ATTR_SLOT(info.info), &info, sizeof(info), 'x') + OutBuf(BpfSlot{0, offsetof(bpf_prog_info, map_ids)}, 16));
   EXPECT_EQ(r.ret, 0);
   uint32_t info_len = 0;
   if (r.attr.size() == sizeof(bpf_attr)) std::memcpy(&info_len, r.attr.data() + offsetof(bpf_attr, info.info_len), 4);

@@ -9,11 +9,15 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
-#include "core/wire/base64.h"
 #include "core/daemon/dispatch.h"
+#include "core/kernel/bpf_insns.h"
+#include "core/wire/base64.h"
+#include "core/wire/framing.h"
+#include "core/wire/sys_bpf_record.h"
 
 namespace bpfd::testutil {
 
@@ -51,10 +55,8 @@ inline std::vector<std::string> Cmd(Session& s, const std::string& line) {
 
 // The number after "ret=" on the first line; `missing` if there is none.
 inline long long RetOf(const std::vector<std::string>& lines, long long missing = 1LL << 40) {
-  if (lines.empty()) return missing;
-  size_t p = lines[0].find("ret=");
-  if (p == std::string::npos) return missing;
-  return std::strtoll(lines[0].c_str() + p + 4, nullptr, 10);
+  int64_t ret;
+  return !lines.empty() && ParseRet(lines[0], &ret) == 0 ? ret : missing;
 }
 
 inline long long Ret(Session& s, const std::string& line) { return RetOf(Cmd(s, line)); }
@@ -70,38 +72,40 @@ inline std::vector<uint8_t> UnB64(const std::string& s) {
   return out;
 }
 
-// Minimal eBPF assembler.
+// A data token: "-" for no bytes, else base64 (wire/base64.h); UnData gives {} when invalid.
+inline std::string Data(const void* p, size_t n) {
+  std::string out;
+  AppendData(static_cast<const uint8_t*>(p), n, &out);
+  return out;
+}
+inline std::vector<uint8_t> UnData(std::string_view s) {
+  std::vector<uint8_t> out;
+  if (DecodeData(s, &out) < 0) out.clear();
+  return out;
+}
+
+// Minimal eBPF assembler with jump labels, on kernel/bpf_insns.h's encoders.
 class Asm {
  public:
   size_t pc() const { return insns_.size(); }
   Asm& Raw(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm) {
-    bpf_insn i;
-    std::memset(&i, 0, sizeof(i));
-    i.code = code;
-    i.dst_reg = dst & 0xf;
-    i.src_reg = src & 0xf;
-    i.off = off;
-    i.imm = imm;
-    insns_.push_back(i);
-    return *this;
+    return Add(insn::Make(code, dst, src, off, imm));
   }
-  Asm& MovImm(int dst, int32_t imm) { return Raw(BPF_ALU64 | BPF_MOV | BPF_K, dst, 0, 0, imm); }
-  Asm& MovReg(int dst, int src) { return Raw(BPF_ALU64 | BPF_MOV | BPF_X, dst, src, 0, 0); }
-  Asm& AddImm(int dst, int32_t imm) { return Raw(BPF_ALU64 | BPF_ADD | BPF_K, dst, 0, 0, imm); }
-  Asm& RshImm(int dst, int32_t imm) { return Raw(BPF_ALU64 | BPF_RSH | BPF_K, dst, 0, 0, imm); }
-  Asm& StxW(int dst, int src, int16_t off) { return Raw(BPF_STX | BPF_MEM | BPF_W, dst, src, off, 0); }
-  Asm& StW(int dst, int16_t off, int32_t imm) { return Raw(BPF_ST | BPF_MEM | BPF_W, dst, 0, off, imm); }
-  Asm& StDw(int dst, int16_t off, int32_t imm) { return Raw(BPF_ST | BPF_MEM | BPF_DW, dst, 0, off, imm); }
-  Asm& AtomicAddDw(int dst, int src, int16_t off) {
-    return Raw(BPF_STX | BPF_ATOMIC | BPF_DW, dst, src, off, BPF_ADD);
-  }
+  Asm& MovImm(int dst, int32_t imm) { return Add(insn::Mov64Imm(dst, imm)); }
+  Asm& MovReg(int dst, int src) { return Add(insn::Mov64Reg(dst, src)); }
+  Asm& AddImm(int dst, int32_t imm) { return Add(insn::Alu64Imm(BPF_ADD, dst, imm)); }
+  Asm& RshImm(int dst, int32_t imm) { return Add(insn::Alu64Imm(BPF_RSH, dst, imm)); }
+  Asm& StxW(int dst, int src, int16_t off) { return Add(insn::StxMem(BPF_W, dst, src, off)); }
+  Asm& StW(int dst, int16_t off, int32_t imm) { return Add(insn::StMem(BPF_W, dst, off, imm)); }
+  Asm& StDw(int dst, int16_t off, int32_t imm) { return Add(insn::StMem(BPF_DW, dst, off, imm)); }
+  Asm& AtomicAddDw(int dst, int src, int16_t off) { return Add(insn::AtomicAdd64(dst, src, off)); }
   Asm& LdImm64(int dst, uint64_t v, int src = 0) {
     Raw(BPF_LD | BPF_DW | BPF_IMM, dst, src, 0, static_cast<int32_t>(v & 0xffffffffu));
     return Raw(0, 0, 0, 0, static_cast<int32_t>(v >> 32));
   }
   Asm& LdMapFd(int dst, int fd) { return LdImm64(dst, static_cast<uint32_t>(fd), BPF_PSEUDO_MAP_FD); }
-  Asm& Call(int32_t helper) { return Raw(BPF_JMP | BPF_CALL, 0, 0, 0, helper); }
-  Asm& Exit() { return Raw(BPF_JMP | BPF_EXIT, 0, 0, 0, 0); }
+  Asm& Call(int32_t helper) { return Add(insn::Call(helper)); }
+  Asm& Exit() { return Add(insn::Exit()); }
   // Conditional/unconditional jumps to a label resolved by Bind().
   Asm& JeqImm(int dst, int32_t imm, int label) { return Jump(BPF_JMP | BPF_JEQ | BPF_K, dst, imm, label); }
   Asm& JneImm(int dst, int32_t imm, int label) { return Jump(BPF_JMP | BPF_JNE | BPF_K, dst, imm, label); }
@@ -119,6 +123,10 @@ class Asm {
   }
 
  private:
+  Asm& Add(const bpf_insn& i) {
+    insns_.push_back(i);
+    return *this;
+  }
   Asm& Jump(uint8_t code, int dst, int32_t imm, int label) {
     fixups_.push_back({pc(), label});
     return Raw(code, dst, 0, 0, imm);
@@ -139,37 +147,35 @@ inline std::string ProgLoadLine(int type, const std::string& name, const std::st
 struct SysBpfReply {
   long long ret = 1LL << 40;
   std::vector<uint8_t> attr;
-  std::map<int, std::vector<uint8_t>> bufs;
+  std::map<uint32_t, std::vector<uint8_t>> bufs;
 };
 
-// "-" for empty data, else base64 (the forwarding commands' data tokens).
-inline std::string Data(const void* p, size_t n) { return n ? B64(p, n) : "-"; }
-inline std::vector<uint8_t> UnData(const std::string& s) {
-  return s == "-" ? std::vector<uint8_t>{} : UnB64(s);
-}
-
-// Runs "SYS_BPF cmd <attr> <groups>" (groups: "slot dir len data" fours, space-separated).
+// Runs "SYS_BPF cmd <attr> <groups>" (groups: InBuf/OutBuf, space-separated).
 inline SysBpfReply SysBpf(Session& s, int cmd, const bpf_attr& attr, const std::string& groups = "") {
-  auto lines = Cmd(s, "SYS_BPF " + std::to_string(cmd) + " " + B64(&attr, sizeof(attr)) +
-                          (groups.empty() ? "" : " " + groups));
+  auto lines = Cmd(s, SysBpfRequestHead(cmd, &attr, sizeof(attr)) + groups);
   SysBpfReply r;
   r.ret = RetOf(lines);
-  if (lines.size() >= 2) r.attr = UnData(lines[1]);
-  for (size_t i = 2; i < lines.size(); ++i) {
-    size_t sp = lines[i].find(' ');
-    if (sp != std::string::npos) r.bufs[std::stoi(lines[i].substr(0, sp))] = UnData(lines[i].substr(sp + 1));
+  SysBpfReplyData data;
+  if (lines.size() >= 2 && ParseSysBpfReply(std::span(lines).subspan(1), &data) == 0) {
+    r.attr = std::move(data.attr);
+    r.bufs = std::move(data.bufs);
   }
   return r;
 }
 
-// A forwarding slot group "<slot> <dir> <len> <data>" for bytes going to the kernel (i or x).
-inline std::string InBuf(const std::string& slot, const void* p, size_t n, char dir = 'i') {
-  return slot + " " + dir + " " + std::to_string(n) + " " + Data(p, n);
+// A forwarding buffer group " <slot> <dir> <len> <data>" for bytes going to the kernel (i or x)
+// and for bytes coming back (o).
+inline std::string InBuf(BpfSlot slot, const void* p, size_t n, char dir = 'i') {
+  std::string out;
+  AppendSysBpfBuffer(slot, dir, n, p, &out);
+  return out;
 }
-inline std::string OutBuf(const std::string& slot, size_t n) {
-  return slot + " o " + std::to_string(n) + " -";
+inline std::string OutBuf(BpfSlot slot, size_t n) {
+  std::string out;
+  AppendSysBpfBuffer(slot, 'o', n, nullptr, &out);
+  return out;
 }
-#define ATTR_SLOT(field) ("a" + std::to_string(offsetof(bpf_attr, field)))
+#define ATTR_SLOT(field) (::bpfd::BpfSlot{-1, offsetof(bpf_attr, field)})
 
 // BPF_PROG_LOAD of the bytecode through SYS_BPF (license GPL); with log_size > 0 the verifier
 // log is buffer 2.
@@ -181,9 +187,9 @@ inline SysBpfReply SysBpfProgLoad(Session& s, uint32_t type, const std::string& 
   attr.insn_cnt = static_cast<uint32_t>(code.size() / sizeof(bpf_insn));
   attr.log_level = log_size ? 1 : 0;
   attr.log_size = log_size;
-  std::string groups = InBuf(ATTR_SLOT(insns), code.data(), code.size()) + " " +
+  std::string groups = InBuf(ATTR_SLOT(insns), code.data(), code.size()) +
                        InBuf(ATTR_SLOT(license), license, sizeof(license));
-  if (log_size) groups += " " + OutBuf(ATTR_SLOT(log_buf), log_size);
+  if (log_size) groups += OutBuf(ATTR_SLOT(log_buf), log_size);
   return SysBpf(s, BPF_PROG_LOAD, attr, groups);
 }
 

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -58,6 +59,23 @@ int WriteFile(const std::string& path, std::string_view data, bool append) {
     data.remove_prefix(static_cast<size_t>(n));
   }
   if (close(fd.release()) != 0 && errno != EINTR) return -errno;
+  return 0;
+}
+
+int WriteAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        struct pollfd p = {fd, POLLOUT, 0};
+        if (::poll(&p, 1, -1) < 0 && errno != EINTR) return -errno;
+        continue;
+      }
+      return -errno;
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
   return 0;
 }
 

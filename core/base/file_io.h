@@ -19,4 +19,7 @@ int WriteFile(const std::string& path, std::string_view data, bool append);
 // True when s is usable as one path component (non-empty, not "."/"..", no '/', no NUL).
 bool IsSafePathComponent(std::string_view s);
 
+// Writes all of data to fd (short writes, EINTR, EAGAIN handled). 0 or -errno.
+int WriteAll(int fd, std::string_view data);
+
 }  // namespace bpfd

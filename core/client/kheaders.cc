@@ -10,7 +10,7 @@
 #include <cstring>
 
 #include "core/wire/base64.h"
-#include "core/wire/reply.h"
+#include "core/wire/framing.h"
 #include "core/base/process.h"
 #include "core/base/unique_fd.h"
 

@@ -4,15 +4,10 @@
 #include <charconv>
 #include <set>
 
+#include "core/wire/tokens.h"
+
 namespace bpfd {
 namespace {
-
-bool ParseHexToken(std::string_view s, uint64_t* v) {
-  if (s.substr(0, 2) == "0x") s.remove_prefix(2);
-  if (s.empty()) return false;
-  auto res = std::from_chars(s.data(), s.data() + s.size(), *v, 16);
-  return res.ec == std::errc() && res.ptr == s.data() + s.size();
-}
 
 // Splits "name [module]" (any whitespace before '[').
 void SplitModule(std::string_view s, KernelFunc* f) {
@@ -47,7 +42,7 @@ bool ParseBlacklistEntry(std::string_view line, std::string* name) {
   size_t dash = line.find('-'), ws = line.find_first_of(" \t");
   if (dash == std::string_view::npos || ws == std::string_view::npos || dash > ws) return false;
   uint64_t a, b;
-  if (!ParseHexToken(line.substr(0, dash), &a) || !ParseHexToken(line.substr(dash + 1, ws - dash - 1), &b))
+  if (!ParseHexUint64(line.substr(0, dash), &a) || !ParseHexUint64(line.substr(dash + 1, ws - dash - 1), &b))
     return false;
   size_t start = line.find_first_not_of(" \t", ws);
   if (start == std::string_view::npos) return false;
@@ -65,21 +60,6 @@ std::vector<KernelFunc> KprobeCandidates(std::vector<KernelFunc> funcs,
   std::sort(funcs.begin(), funcs.end());
   funcs.erase(std::unique(funcs.begin(), funcs.end()), funcs.end());
   return funcs;
-}
-
-bool ParseElfFuncLine(std::string_view line, ElfFunc* f) {
-  size_t sp1 = line.find(' ');
-  size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
-  size_t sp3 = sp2 == std::string_view::npos ? sp2 : line.find(' ', sp2 + 1);
-  if (sp3 == std::string_view::npos || sp3 + 1 >= line.size()) return false;
-  std::string_view size = line.substr(sp2 + 1, sp3 - sp2 - 1);
-  auto res = std::from_chars(size.data(), size.data() + size.size(), f->size);
-  if (res.ec != std::errc() || res.ptr != size.data() + size.size()) return false;
-  if (!ParseHexToken(line.substr(0, sp1), &f->offset) ||
-      !ParseHexToken(line.substr(sp1 + 1, sp2 - sp1 - 1), &f->vaddr))
-    return false;
-  f->symbol = std::string(line.substr(sp3 + 1));
-  return true;
 }
 
 }  // namespace bpfd

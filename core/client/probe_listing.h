@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/wire/elf_func_record.h"
+
 namespace bpfd {
 
 struct KernelFunc {
@@ -27,13 +29,5 @@ bool ParseBlacklistEntry(std::string_view line, std::string* name);
 // the names in `blacklist` and without ftrace's placeholders (__ftrace_invalid_address___*).
 std::vector<KernelFunc> KprobeCandidates(std::vector<KernelFunc> funcs,
                                          const std::vector<std::string>& blacklist);
-
-struct ElfFunc {
-  uint64_t offset = 0, vaddr = 0, size = 0;
-  std::string symbol;  // as in the ELF symbol table (mangled)
-};
-
-// One GET_ELF_FUNCS data line: "<offset hex> <vaddr hex> <size> <symbol>".
-bool ParseElfFuncLine(std::string_view line, ElfFunc* f);
 
 }  // namespace bpfd

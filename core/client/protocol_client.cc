@@ -74,29 +74,6 @@ class SigpipeGuard {
 
 }  // namespace
 
-int ParseRet(const std::string& first_line, int64_t* ret) {
-  const std::string& s = first_line;
-  for (size_t pos = s.find("ret="); pos != std::string::npos; pos = s.find("ret=", pos + 1)) {
-    size_t i = pos + 4;
-    bool neg = i < s.size() && s[i] == '-';
-    if (neg) ++i;
-    if (i >= s.size() || s[i] < '0' || s[i] > '9') continue;  // no match at this position
-    // Accumulate the magnitude; INT64_MIN's magnitude is one more than INT64_MAX.
-    const uint64_t limit = static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) + (neg ? 1 : 0);
-    uint64_t v = 0;
-    bool overflow = false;
-    for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
-      uint64_t d = static_cast<uint64_t>(s[i] - '0');
-      if (v > (limit - d) / 10) overflow = true;
-      if (!overflow) v = v * 10 + d;
-    }
-    if (overflow) return -ERANGE;
-    *ret = neg ? static_cast<int64_t>(0 - v) : static_cast<int64_t>(v);
-    return 0;
-  }
-  return -ENOENT;
-}
-
 ProtocolClient::~ProtocolClient() {
   if (pid_ >= 0 || from_child_) Close(1000);
 }

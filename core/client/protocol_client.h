@@ -12,17 +12,9 @@
 #include <vector>
 
 #include "core/base/unique_fd.h"
+#include "core/wire/framing.h"
 
 namespace bpfd {
-
-inline constexpr std::string_view kBannerLine = "STARTED_BPFD";
-inline constexpr std::string_view kReplyStartLine = "START_BPFD_OUTPUT";
-inline constexpr std::string_view kReplyEndLine = "END_BPFD_OUTPUT";
-
-// The client rule for results: the regex `ret=(-?\d+)` searched in the FIRST reply line.
-// Returns 0 with the number in *ret; -ENOENT when the line has no match (a reply carrying
-// data, which clients treat as success); -ERANGE when the number does not fit in int64_t.
-int ParseRet(const std::string& first_line, int64_t* ret);
 
 struct SpawnOptions {
   // The child's stderr: -1 inherits ours; otherwise this fd (not owned) is dup'ed onto it.

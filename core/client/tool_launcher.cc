@@ -13,7 +13,7 @@
 
 #include "core/wire/base64.h"
 #include "core/base/self_exe.h"
-#include "core/wire/reply.h"
+#include "core/wire/framing.h"
 #include "core/base/process.h"
 
 namespace bpfd {

@@ -14,7 +14,7 @@
 
 #include "core/base/self_exe.h"
 #include "core/wire/auth.h"
-#include "core/wire/reply.h"
+#include "core/wire/framing.h"
 #include "core/wire/tokens.h"
 
 namespace bpfd {

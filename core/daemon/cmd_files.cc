@@ -13,6 +13,7 @@
 
 #include "core/kernel/bpf_call.h"
 #include "core/daemon/handler.h"
+#include "core/wire/base64.h"
 #include "core/kernel/attached_probe.h"
 #include "core/kernel/probe_events.h"
 #include "core/wire/tokens.h"

@@ -283,12 +283,9 @@ int CmdMapDump(Session& s, Args a, Reply& r) {
   UniqueFd fd(bpf_map_get_fd_by_id(id));
   MapRecord m;
   int ret = fd.get() < 0 ? fd.release() : RecordOf(fd.get(), &m);
-  uint64_t vbuf = m.value_size;
-  if (ret == 0 && MapTypeIsPerCpu(m.type)) {
-    int ncpus = libbpf_num_possible_cpus();
-    ret = ncpus < 0 ? ncpus : 0;
-    vbuf = uint64_t{PerCpuStride(m.value_size)} * static_cast<uint64_t>(ncpus);
-  }
+  int ncpus = ret == 0 && MapTypeIsPerCpu(m.type) ? libbpf_num_possible_cpus() : 1;
+  if (ncpus < 0) ret = ncpus;
+  uint64_t vbuf = ValueBufSize(m.type, m.value_size, ncpus < 0 ? 0 : static_cast<uint32_t>(ncpus));
   if (ret == 0 && (m.key_size > kMaxKeyLen || vbuf > kMaxValueLen)) ret = -E2BIG;
   if (ret < 0) {
     r.Ret(fn, ret);

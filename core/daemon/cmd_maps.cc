@@ -24,12 +24,9 @@ int QueryMapInfo(int fd, MapInfo* info) {
   info->key_size = mi.key_size;
   info->value_size = mi.value_size;
   info->max_entries = mi.max_entries;
-  uint64_t vbuf = mi.value_size;
-  if (MapTypeIsPerCpu(mi.type)) {
-    int ncpus = libbpf_num_possible_cpus();
-    if (ncpus <= 0) return ncpus < 0 ? ncpus : -EINVAL;
-    vbuf = ((vbuf + 7) / 8 * 8) * static_cast<uint64_t>(ncpus);
-  }
+  int ncpus = MapTypeIsPerCpu(mi.type) ? libbpf_num_possible_cpus() : 1;
+  if (ncpus <= 0) return ncpus < 0 ? ncpus : -EINVAL;
+  uint64_t vbuf = ValueBufSize(mi.type, mi.value_size, static_cast<uint32_t>(ncpus));
   if (vbuf > UINT32_MAX) return -E2BIG;
   info->value_buf_size = static_cast<uint32_t>(vbuf);
   return 0;

@@ -12,6 +12,7 @@
 
 #include "core/kernel/bpf_features.h"
 #include "core/daemon/handler.h"
+#include "core/wire/elf_func_record.h"
 #include "core/kernel/elf_image.h"
 #include "core/kernel/tracefs.h"
 #include "core/base/unique_fd.h"
@@ -43,9 +44,7 @@ void FunctionLines(const ElfImage& img, bool arm, std::vector<std::string>* out)
     uint64_t vaddr = arm ? s.addr & ~uint64_t{1} : s.addr;
     uint64_t off;
     if (!img.VaddrToFileOffset(vaddr, &off)) continue;  // not backed by the file
-    char head[64];
-    std::snprintf(head, sizeof(head), "%" PRIx64 " %" PRIx64 " %" PRIu64 " ", off, vaddr, s.size);
-    out->push_back(head + SafeLine(img.NameOf(s)));
+    out->push_back(FormatElfFuncLine({off, vaddr, s.size, std::string(img.NameOf(s))}));
   }
 }
 

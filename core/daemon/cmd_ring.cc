@@ -6,6 +6,7 @@
 
 #include "core/kernel/bpf_call.h"
 #include "core/daemon/handler.h"
+#include "core/wire/base64.h"
 #include "core/kernel/ring_mirror.h"
 #include "core/wire/tokens.h"
 

@@ -14,6 +14,7 @@
 #include "core/kernel/bpf_call.h"
 #include "core/daemon/handler.h"
 #include "core/wire/tokens.h"
+#include "core/wire/uname_record.h"
 
 namespace bpfd {
 namespace {
@@ -156,11 +157,7 @@ int CmdSysUname(Session& s, Args, Reply& r) {
     return 0;
   }
   r.Ret("sys_uname", 0);
-  std::string* out = r.raw();
-  for (const char* f : {u.sysname, u.nodename, u.release, u.version, u.machine}) {
-    AppendData(reinterpret_cast<const uint8_t*>(f), std::strlen(f), out);
-    out->push_back(f == u.machine ? '\n' : ' ');
-  }
+  r.Line(FormatUnameLine({u.sysname, u.nodename, u.release, u.version, u.machine}));
   return 0;
 }
 

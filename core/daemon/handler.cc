@@ -28,15 +28,6 @@ std::string ObjName(std::string_view name) {
   return out;
 }
 
-std::string SafeLine(std::string_view s, bool keep_tabs) {
-  std::string out(s);
-  for (char& c : out)
-    if ((static_cast<unsigned char>(c) < 0x20 && !(keep_tabs && c == '\t')) || c == 0x7f) c = '?';
-  if (out == "END_BPFD_OUTPUT" || out == "START_BPFD_OUTPUT" || out == "STARTED_BPFD")
-    out.insert(0, 1, '?');
-  return out;
-}
-
 bool NoKernel(Session& s, Reply& r, std::string_view fn) {
   if (s.kernel_enabled()) return false;
   r.Ret(fn, -EPERM);

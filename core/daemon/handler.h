@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/wire/framing.h"
 #include "core/wire/reply.h"
 #include "core/daemon/session.h"
 
@@ -111,11 +112,6 @@ int DecodeExact(std::string_view b64, uint64_t len, std::vector<uint8_t>* out);
 // A map/program name the kernel accepts: "__none__" (the protocol's "no name") becomes "";
 // characters other than [A-Za-z0-9_.] become '_'; at most 15 characters are kept.
 std::string ObjName(std::string_view name);
-
-// Text from the outside world as one reply line: control bytes (and tabs unless keep_tabs)
-// become '?', and a line that would read as a framing marker is prefixed with '?' so it cannot
-// end the reply early.
-std::string SafeLine(std::string_view s, bool keep_tabs = false);
 
 // In a session without kernel access (fuzzing), writes "<fn>: ret=-1" (EPERM) and returns
 // true: the handler must stop there, after validating its arguments.

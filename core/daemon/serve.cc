@@ -71,7 +71,7 @@ int ServeSession(int in_fd, int out_fd) {
 
   // Everything else (tracefs, kallsyms, libbpf probes) opens lazily, so a fresh session's
   // first map gets the lowest free fd (3 when only stdio is open).
-  if (WriteAll(out_fd, "STARTED_BPFD\n") == 0) {
+  if (WriteAll(out_fd, std::string(kBannerLine) + "\n") == 0) {
     Session session;
     LineReader input(in_fd, &wait_mask);
     session.set_input(&input);

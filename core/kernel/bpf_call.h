@@ -9,19 +9,16 @@
 #include <string_view>
 #include <vector>
 
-#include "core/wire/base64.h"  // DecodeData/AppendData, the data tokens of SYS_BPF
+#include "core/wire/sys_bpf_record.h"
 
 namespace bpfd {
-
-inline constexpr size_t kMaxBpfAttr = 4096;             // the kernel's own limit (a page)
-inline constexpr uint64_t kMaxBpfBuffers = 256u << 20;  // all buffers of one call together
 
 // True for the bpf commands whose result is a new fd (MAP_CREATE, PROG_LOAD, ...).
 bool BpfCmdReturnsFd(int cmd);
 
 class BpfCall {
  public:
-  // Parses "attr [slot dir len data]…": 0, -EINVAL (malformed), or -E2BIG (buffers too big).
+  // Parses "attr [slot dir len data]…" (wire/sys_bpf_record.h): 0, -EINVAL or -E2BIG.
   int Parse(std::span<const std::string_view> args);
 
   // Points every slot at its buffer, runs sys(attr, size) (the bpf syscall for cmd by
@@ -32,23 +29,13 @@ class BpfCall {
   // Appends the reply's data lines: the attr, then "<index> <data>" per o/x buffer.
   void AppendReply(std::string* out) const;
 
-  const std::vector<uint8_t>& attr() const { return attr_; }
-  const std::vector<uint8_t>& buffer(size_t i) const { return bufs_[i].data; }
+  const std::vector<uint8_t>& attr() const { return req_.attr; }
+  const std::vector<uint8_t>& buffer(size_t i) const { return req_.bufs[i].data; }
 
  private:
-  struct Buffer {
-    int parent;  // -1: the slot is in attr; else in buffer `parent`
-    size_t off;  // byte offset of the u64 slot
-    char dir;    // 'i', 'o' or 'x'
-    std::vector<uint8_t> data;
-  };
-  uint8_t* SlotAddr(const Buffer& b) {
-    return (b.parent < 0 ? attr_.data() : bufs_[static_cast<size_t>(b.parent)].data.data()) + b.off;
-  }
+  uint8_t* SlotAddr(const BpfSlot& s);
 
-  std::vector<uint8_t> attr_;
-  std::vector<Buffer> bufs_;
+  SysBpfRequest req_;
 };
-
 
 }  // namespace bpfd

@@ -1,7 +1,5 @@
 #include "core/wire/map_record.h"
 
-#include <linux/bpf.h>
-
 #include <cerrno>
 
 #include "core/wire/base64.h"
@@ -41,11 +39,6 @@ int ParseMapRecord(std::string_view line, MapRecord* m) {
     m->pinned.emplace_back(raw.begin(), raw.end());
   }
   return 0;
-}
-
-bool MapTypeIsPerCpu(uint32_t type) {
-  return type == BPF_MAP_TYPE_PERCPU_HASH || type == BPF_MAP_TYPE_PERCPU_ARRAY ||
-         type == BPF_MAP_TYPE_LRU_PERCPU_HASH || type == BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE;
 }
 
 }  // namespace bpfd

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/wire/map_types.h"
+
 namespace bpfd {
 
 struct MapRecord {
@@ -29,10 +31,5 @@ struct MapRecord {
 void FormatMapRecord(const MapRecord& m, std::string* out);
 // Parses one wire line: 0, or -EINVAL for a malformed line.
 int ParseMapRecord(std::string_view line, MapRecord* m);
-
-// True for map types whose lookups return one value per possible CPU.
-bool MapTypeIsPerCpu(uint32_t type);
-// Bytes one lookup of such a map returns per CPU: value_size rounded up to 8.
-inline uint32_t PerCpuStride(uint32_t value_size) { return (value_size + 7) / 8 * 8; }
 
 }  // namespace bpfd

@@ -1,13 +1,13 @@
-// Reply: collects one command's reply lines and writes them framed by START_BPFD_OUTPUT /
-// END_BPFD_OUTPUT in a single buffer (one write loop per reply; appends are amortised O(1)).
+// Reply: collects one command's reply lines and writes them framed by kReplyStartLine /
+// kReplyEndLine in a single buffer (one write loop per reply; appends are amortised O(1)).
 #pragma once
 #include <cstdint>
 #include <string>
 #include <string_view>
 
-namespace bpfd {
+#include "core/wire/framing.h"
 
-inline constexpr std::string_view kNotRecognized = "Command not recognized";
+namespace bpfd {
 
 class Reply {
  public:
@@ -39,13 +39,9 @@ class Reply {
   int Flush(int fd);
 
  private:
-  static constexpr std::string_view kHeader = "START_BPFD_OUTPUT\n";
-  static constexpr size_t kHeaderLen = kHeader.size();
+  static constexpr size_t kHeaderLen = kReplyStartLine.size() + 1;
   static constexpr size_t kKeepCapacity = 16u << 20;
   std::string buf_;
 };
-
-// Writes all of data to fd (short writes, EINTR, EAGAIN handled). 0 or -errno.
-int WriteAll(int fd, std::string_view data);
 
 }  // namespace bpfd

@@ -1,5 +1,7 @@
 #include "core/wire/tokens.h"
 
+#include <charconv>
+
 #include <climits>
 #include <limits>
 
@@ -69,6 +71,13 @@ bool ParseUint32(std::string_view s, uint32_t* out) {
   if (!ParseUint64(s, &v) || v > UINT32_MAX) return false;
   *out = static_cast<uint32_t>(v);
   return true;
+}
+
+bool ParseHexUint64(std::string_view s, uint64_t* out) {
+  if (s.substr(0, 2) == "0x") s.remove_prefix(2);
+  if (s.empty()) return false;
+  auto res = std::from_chars(s.data(), s.data() + s.size(), *out, 16);
+  return res.ec == std::errc() && res.ptr == s.data() + s.size();
 }
 
 }  // namespace bpfd

@@ -16,5 +16,7 @@ bool ParseInt64(std::string_view s, int64_t* out);
 bool ParseUint64(std::string_view s, uint64_t* out);
 bool ParseInt(std::string_view s, int* out);
 bool ParseUint32(std::string_view s, uint32_t* out);
+// A hexadecimal number with an optional "0x" (kallsyms, GET_ELF_FUNCS).
+bool ParseHexUint64(std::string_view s, uint64_t* out);
 
 }  // namespace bpfd

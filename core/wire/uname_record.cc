@@ -9,6 +9,15 @@
 
 namespace bpfd {
 
+std::string FormatUnameLine(const TargetUname& u) {
+  std::string out;
+  for (const std::string* f : {&u.sysname, &u.nodename, &u.release, &u.version, &u.machine}) {
+    if (!out.empty()) out.push_back(' ');
+    AppendData(reinterpret_cast<const uint8_t*>(f->data()), f->size(), &out);
+  }
+  return out;
+}
+
 int ParseUnameLine(std::string_view line, TargetUname* out) {
   std::vector<std::string_view> t = SplitTokens(line);
   std::string* fields[] = {&out->sysname, &out->nodename, &out->release, &out->version,

@@ -8,7 +8,11 @@ namespace bpfd {
 
 struct TargetUname {
   std::string sysname, nodename, release, version, machine;
+  bool operator==(const TargetUname&) const = default;
 };
+
+// The line for u (without '\n').
+std::string FormatUnameLine(const TargetUname& u);
 
 // 0, or -EPROTO for a line that is not exactly five tokens with a release and a machine.
 int ParseUnameLine(std::string_view line, TargetUname* out);

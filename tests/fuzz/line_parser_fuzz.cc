@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "core/daemon/dispatch.h"
+#include "core/wire/framing.h"
 
 namespace {
 
@@ -20,7 +21,7 @@ void CheckReply(bpfd::LineAction action, const bpfd::Reply& reply) {
   while (!body.empty()) {
     size_t nl = body.find('\n');
     std::string_view line = body.substr(0, nl);
-    if (line == "START_BPFD_OUTPUT" || line == "END_BPFD_OUTPUT") std::abort();
+    if (bpfd::IsFramingLine(line)) std::abort();
     body.remove_prefix(nl + 1);
   }
 }

@@ -1,0 +1,70 @@
+// SYS_BPF, the forwarded bpf(2) (docs/protocol.md "Forwarding"), in both directions:
+//   request  SYS_BPF <cmd> <attr> [<slot> <dir> <len> <data>]…
+//   reply    sys_bpf: ret=<n> / <attr after the call> / "<index> <data>" per 'o' or 'x' buffer
+// A slot names where a buffer's u64 pointer sits: "a<off>" in the attr, "b<i>.<off>" in the
+// earlier buffer i. dir: 'i' (the kernel reads it), 'o' (writes it; sent as "-"), 'x' (both).
+// Data tokens are "-" for no bytes, else base64.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bpfd {
+
+inline constexpr size_t kMaxBpfAttr = 4096;             // the kernel's own limit (a page)
+inline constexpr uint64_t kMaxBpfBuffers = 256u << 20;  // all buffers of one call together
+
+struct BpfSlot {
+  int parent = -1;  // -1: in the attr; else the index of an earlier buffer
+  uint64_t off = 0;  // byte offset of the u64 pointer
+  bool operator==(const BpfSlot&) const = default;
+};
+
+struct SysBpfBuffer {
+  BpfSlot slot;
+  char dir = 'i';
+  std::vector<uint8_t> data;  // 'o': len zero bytes (the kernel fills them)
+  bool operator==(const SysBpfBuffer&) const = default;
+};
+
+struct SysBpfRequest {
+  int cmd = 0;
+  std::vector<uint8_t> attr;
+  std::vector<SysBpfBuffer> bufs;
+  bool operator==(const SysBpfRequest&) const = default;
+};
+
+// "a<off>" or "b<i>.<off>".
+std::string FormatBpfSlot(const BpfSlot& s);
+// Parses a slot whose parent must be below `count` (the buffers before it). false if malformed.
+bool ParseBpfSlot(std::string_view s, size_t count, BpfSlot* out);
+
+// The request line built piecewise, so the host library encodes from the caller's memory:
+// the head ("SYS_BPF <cmd> <attr>"), then one group per buffer (`data` unused for 'o').
+std::string SysBpfRequestHead(int cmd, const void* attr, size_t size);
+void AppendSysBpfBuffer(const BpfSlot& slot, char dir, uint64_t len, const void* data,
+                        std::string* line);
+// The whole line for req.
+std::string FormatSysBpfRequest(const SysBpfRequest& req);
+
+// Parses the arguments after "SYS_BPF <cmd>" into req->attr and req->bufs: 0, -EINVAL
+// (malformed, an empty or over-long attr, a slot outside its parent), or -E2BIG (buffers
+// together over kMaxBpfBuffers).
+int ParseSysBpfArgs(std::span<const std::string_view> args, SysBpfRequest* req);
+
+// The reply's data lines after the ret line.
+struct SysBpfReplyData {
+  std::vector<uint8_t> attr;
+  std::map<uint32_t, std::vector<uint8_t>> bufs;  // by request index: the 'o' and 'x' ones
+  bool operator==(const SysBpfReplyData&) const = default;
+};
+// Appends them for req after the call: the attr, then "<index> <data>" per 'o'/'x' buffer.
+void AppendSysBpfReply(const SysBpfRequest& req, std::string* out);
+// Parses them: 0, or -EPROTO for a line that is neither.
+int ParseSysBpfReply(std::span<const std::string> lines, SysBpfReplyData* out);
+
+}  // namespace bpfd
