@@ -58,6 +58,8 @@ int Fail(const std::string& msg) {
   return kExitFailed;
 }
 
+constexpr Option kFlags[] = {{"format"}};
+
 int Usage(const std::string& msg) {
   std::fprintf(stderr, "bpf-probes: %s (see 'bpf-probes --help')\n", msg.c_str());
   return kExitUsage;
@@ -69,13 +71,10 @@ std::string ErrnoText(long long err) { return std::strerror(static_cast<int>(-er
 // "<fn>: ret=<-errno>". Returns 0 or the -errno.
 long long CallList(Backend& b, const std::string& line, std::string_view fn,
                    std::vector<std::string>* lines) {
-  int r = b.Call(line, lines);
-  if (r < 0) return r;
-  int64_t ret = 0;
-  if (lines->size() == 1 && (*lines)[0].rfind(std::string(fn) + ": ret=", 0) == 0 &&
-      ParseRet((*lines)[0], &ret) == 0 && ret < 0)
-    return ret;
-  return 0;
+  Result<CallReply> r = Call(b, line, {.listing_fn = fn});
+  if (!r.ok()) return r.err();
+  *lines = std::move(r->data);
+  return r->ret;
 }
 
 // "key value" lines as a map (the value is the rest of the line).
@@ -135,7 +134,7 @@ int Tracepoints(Backend& b, const ModeOptions& o) {
   std::string glob = o.args.size() > 1 ? o.args[1] : "";
   std::vector<std::string> events;
   if (int rc = ListTracepoints(b, glob, &events)) return rc;
-  bool with_format = o.flags.count("--format") > 0;
+  bool with_format = o.flags.count("format") > 0;
   JsonWriter j;
   j.BeginObject().Key("tracepoints").BeginArray();
   int rc = 0;
@@ -297,14 +296,14 @@ int ProbesFeatures(Backend& b, const ModeOptions& o);  // cmd/probes_features.cc
 int ProbesMain(int argc, char** argv) {
   ModeOptions o;
   std::string error;
-  if (ParseModeOptions(argc, argv, {"--format"}, &o, &error) < 0) return Usage(error);
+  if (ParseModeOptions(argc, argv, kFlags, &o, &error) < 0) return Usage(error);
   if (o.help) {
     std::printf("%s", kUsage);
     return 0;
   }
   if (o.args.empty()) return Usage("missing COMMAND (tracepoints, kprobes, uprobes or features)");
   const std::string& cmd = o.args[0];
-  if (o.flags.count("--format") && cmd != "tracepoints")
+  if (o.flags.count("format") && cmd != "tracepoints")
     return Usage("--format only applies to tracepoints");
   using Fn = int (*)(Backend&, const ModeOptions&);
   const std::map<std::string, Fn> commands = {

@@ -61,10 +61,12 @@ void PrintTable(const std::vector<SelftestCheck>& checks, const SelftestVerdict&
 
 }  // namespace
 
+constexpr Option kFlags[] = {{"verbose", 'v'}};
+
 int SelftestMain(int argc, char** argv) {
   ModeOptions opts;
   std::string error;
-  if (ParseModeOptions(argc, argv, {"-v", "--verbose"}, &opts, &error) < 0) {
+  if (ParseModeOptions(argc, argv, kFlags, &opts, &error) < 0) {
     std::fprintf(stderr, "bpf-selftest: %s (see bpf-selftest --help)\n", error.c_str());
     return 2;
   }
@@ -104,7 +106,7 @@ int SelftestMain(int argc, char** argv) {
   if (opts.json) {
     PrintJson(checks, v);
   } else {
-    PrintTable(checks, v, opts.flags.count("-v") || opts.flags.count("--verbose"));
+    PrintTable(checks, v, opts.flags.count("verbose"));
   }
   return v.ok ? 0 : 1;
 }

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <set>
 
+#include "core/client/call.h"
 #include "core/wire/base64.h"
 #include "core/wire/tokens.h"
 #include "preload/real.h"
@@ -135,20 +136,16 @@ bool State::Connect() {
 int64_t State::Call(std::string_view line, std::vector<std::string>* rest, int timeout_ms) {
   auto lock = Lock();
   Connect();
-  std::vector<std::string> lines;
-  int r = client_.Call(line, &lines, timeout_ms);
-  if (r < 0) Die("lost the connection to the target's bpfd", -r);
+  Result<CallReply> reply = bpfd::Call(client_, line, {.timeout_ms = timeout_ms});
+  int err = reply.err();
+  if (err < 0 && err != -EBADMSG && err != -EPROTO)
+    Die("lost the connection to the target's bpfd", -err);
+  if (err < 0) Die(reply.msg().c_str(), -err);
   ++stats_.calls;
   stats_.sent += line.size() + 1;
-  for (const std::string& l : lines) stats_.received += l.size() + 1;
-  int64_t ret = 0;
-  if (lines.empty() || ParseRet(lines[0], &ret) < 0) {
-    std::string what = "unexpected reply to " + std::string(line.substr(0, line.find(' ')));
-    if (!lines.empty()) what += ": " + lines[0].substr(0, 200);
-    Die(what.c_str(), EPROTO);
-  }
-  if (rest) rest->assign(std::make_move_iterator(lines.begin() + 1),
-                         std::make_move_iterator(lines.end()));
+  stats_.received += reply->bytes;
+  if (rest) *rest = std::move(reply->data);
+  int64_t ret = reply->ret;
   return ret;
 }
 

@@ -11,8 +11,9 @@ using namespace bpfd;
 namespace {
 int Parse(std::vector<const char*> argv, ModeOptions* o, std::string* err) {
   argv.insert(argv.begin(), "bpf-x");
-  return ParseModeOptions(static_cast<int>(argv.size()), const_cast<char**>(argv.data()),
-                          {"--format", "-F"}, o, err);
+  static constexpr Option kFlags[] = {{"format", 'F'}};
+  return ParseModeOptions(static_cast<int>(argv.size()), const_cast<char**>(argv.data()), kFlags,
+                          o, err);
 }
 }  // namespace
 
@@ -22,7 +23,7 @@ TEST(common_and_mode_flags_anywhere) {
   EXPECT_EQ(Parse({"tracepoints", "-j", "sys*", "--format", "--remote", "process"}, &o, &err), 0);
   EXPECT(o.json);
   EXPECT_EQ(o.remote, std::string("process"));
-  EXPECT(o.flags.count("--format") == 1);
+  EXPECT(o.flags.count("format") == 1);
   EXPECT_EQ(o.args.size(), size_t{2});
   EXPECT_EQ(o.args[1], std::string("sys*"));
 }

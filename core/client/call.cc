@@ -1,20 +1,71 @@
 #include "core/client/call.h"
 
 #include <cerrno>
-#include <cstdint>
+#include <cstring>
 
-#include "core/client/protocol_client.h"
+#include "core/wire/framing.h"
 
 namespace bpfd {
+namespace {
+
+std::string_view CommandOf(std::string_view line) { return line.substr(0, line.find(' ')); }
+
+// The reply lines (or the transport's error) turned into a CallReply.
+Result<CallReply> Interpret(int r, std::string_view line, std::vector<std::string> lines,
+                            const CallOptions& opts) {
+  std::string cmd(CommandOf(line));
+  if (r == -EBADMSG || (r == 0 && lines.size() == 1 && lines[0] == kNotRecognized))
+    return Error(-EBADMSG, "the daemon does not know " + cmd + ": it predates " +
+                               std::string(opts.needs) +
+                               "; put this bpfd on the target (e.g. bpfd push adb)");
+  if (r < 0) {
+    if (r == -ECONNRESET || r == -EPIPE)
+      return Error(r, "the daemon went away (connection closed) before answering " + cmd);
+    if (r == -ETIMEDOUT) return Error(r, "the daemon did not answer " + cmd + " in time");
+    return Error(r, cmd + ": " + std::strerror(-r));
+  }
+  CallReply reply;
+  for (const std::string& l : lines) reply.bytes += l.size() + 1;
+  if (!opts.listing_fn.empty()) {
+    int64_t ret = 0;
+    if (lines.size() == 1 && lines[0].starts_with(std::string(opts.listing_fn) + ": ret=") &&
+        ParseRet(lines[0], &ret) == 0 && ret < 0) {
+      reply.ret = ret;
+    } else {
+      reply.data = std::move(lines);
+    }
+    return reply;
+  }
+  if (lines.empty() || ParseRet(lines[0], &reply.ret) < 0)
+    return Error(-EPROTO, "malformed " + cmd + " reply: " +
+                              (lines.empty() ? std::string("(empty)") : lines[0].substr(0, 200)));
+  reply.data.assign(std::make_move_iterator(lines.begin() + 1),
+                    std::make_move_iterator(lines.end()));
+  return reply;
+}
+
+}  // namespace
+
+Result<CallReply> Call(Backend& b, std::string_view line, const CallOptions& opts) {
+  std::vector<std::string> lines;
+  int r = b.Call(line, &lines);
+  return Interpret(r, line, std::move(lines), opts);
+}
+
+Result<CallReply> Call(ProtocolClient& c, std::string_view line, const CallOptions& opts) {
+  std::vector<std::string> lines;
+  int r = c.Call(line, &lines, opts.timeout_ms);
+  return Interpret(r, line, std::move(lines), opts);
+}
 
 long long CallData(Backend& b, std::string_view line, std::vector<std::string>* data) {
-  data->clear();
-  int r = b.Call(line, data);
-  if (r < 0) return r;
-  int64_t ret = 0;
-  if (data->empty() || ParseRet(data->front(), &ret) < 0) return -EPROTO;
-  data->erase(data->begin());
-  return ret;
+  Result<CallReply> r = Call(b, line);
+  if (!r.ok()) {
+    data->clear();
+    return r.err();
+  }
+  *data = std::move(r->data);
+  return r->ret;
 }
 
 }  // namespace bpfd

@@ -9,8 +9,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/client/call.h"
 #include "core/wire/base64.h"
-#include "core/wire/framing.h"
 #include "core/base/process.h"
 #include "core/base/unique_fd.h"
 
@@ -63,23 +63,12 @@ void RemoveTree(const std::string& path) {
 int ReadArchive(ProtocolClient& c, std::vector<uint8_t>* data, std::string* error) {
   std::string cmd = "FILE_READ " + Base64Encode(reinterpret_cast<const uint8_t*>(kKheadersPath),
                                                 sizeof(kKheadersPath) - 1);
-  std::vector<std::string> lines;
-  int r = c.Call(cmd, &lines, kFetchTimeoutMs);
-  if (r < 0) {
-    *error = std::string("fetching ") + kKheadersPath + ": " +
-             (r == -ECONNRESET || r == -EPIPE ? "the daemon went away" : std::strerror(-r));
-    return r;
+  Result<CallReply> reply = Call(c, cmd, {.timeout_ms = kFetchTimeoutMs, .needs = "`bpfd remote`"});
+  if (!reply.ok()) {
+    *error = std::string("fetching ") + kKheadersPath + ": " + reply.msg();
+    return reply.err();
   }
-  if (lines.size() == 1 && lines[0] == kNotRecognized) {
-    *error = "the daemon does not know FILE_READ: it predates `bpfd remote`; put this bpfd on "
-             "the target";
-    return -EBADMSG;
-  }
-  int64_t ret = 0;
-  if (lines.empty() || ParseRet(lines[0], &ret) < 0) {
-    *error = "malformed FILE_READ reply";
-    return -EPROTO;
-  }
+  int64_t ret = reply->ret;
   if (ret == -ENOENT) {
     *error = std::string("the target has no ") + kKheadersPath +
              ": run `modprobe kheaders` there (CONFIG_IKHEADERS), or set BCC_KERNEL_SOURCE to "
@@ -91,7 +80,7 @@ int ReadArchive(ProtocolClient& c, std::vector<uint8_t>* data, std::string* erro
              std::strerror(static_cast<int>(-ret));
     return static_cast<int>(ret);
   }
-  if (lines.size() < 2 || DecodeData(lines[1], data) < 0 ||
+  if (reply->data.empty() || DecodeData(reply->data[0], data) < 0 ||
       data->size() != static_cast<uint64_t>(ret) || data->empty()) {
     *error = std::string("malformed FILE_READ reply for ") + kKheadersPath;
     return -EPROTO;

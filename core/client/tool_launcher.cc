@@ -13,7 +13,7 @@
 
 #include "core/wire/base64.h"
 #include "core/base/self_exe.h"
-#include "core/wire/framing.h"
+#include "core/client/call.h"
 #include "core/base/process.h"
 
 namespace bpfd {
@@ -158,31 +158,24 @@ std::string PrependPreload(std::string_view existing, const std::string& lib) {
 }
 
 int QueryUname(ProtocolClient& c, int timeout_ms, TargetUname* out, std::string* error) {
-  std::vector<std::string> lines;
-  int r = c.Call("SYS_UNAME", &lines, timeout_ms);
-  if (r < 0) {
-    *error = r == -ETIMEDOUT ? "the daemon did not answer SYS_UNAME in time"
-             : r == -ECONNRESET || r == -EPIPE
-                 ? "the daemon went away (connection closed) before answering SYS_UNAME"
-                 : std::string("SYS_UNAME: ") + std::strerror(-r);
-    return r;
+  Result<CallReply> reply =
+      Call(c, "SYS_UNAME", {.timeout_ms = timeout_ms, .needs = "`bpfd remote`"});
+  if (!reply.ok()) {
+    *error = reply.msg();
+    return reply.err();
   }
-  if (lines.size() == 1 && lines[0] == kNotRecognized) {
-    *error = "the daemon does not know the forwarding commands (SYS_UNAME): it predates "
-             "`bpfd remote`; put this bpfd on the target (e.g. bpfd push adb)";
-    return -EBADMSG;
-  }
-  int64_t ret = 0;
-  if (lines.empty() || ParseRet(lines[0], &ret) < 0 || ret < -4095) {
-    *error = "malformed SYS_UNAME reply: " + (lines.empty() ? std::string("(empty)") : lines[0]);
+  int64_t ret = reply->ret;
+  if (ret < -4095) {
+    *error = "malformed SYS_UNAME reply: ret=" + std::to_string(ret);
     return -EPROTO;
   }
   if (ret < 0) {
     *error = std::string("SYS_UNAME failed on the target: ") + std::strerror(static_cast<int>(-ret));
     return static_cast<int>(ret);
   }
-  if (lines.size() < 2 || ParseUnameLine(lines[1], out) < 0) {
-    *error = "malformed SYS_UNAME reply: " + (lines.size() < 2 ? std::string("(no data line)") : lines[1]);
+  if (reply->data.empty() || ParseUnameLine(reply->data[0], out) < 0) {
+    *error = "malformed SYS_UNAME reply: " +
+             (reply->data.empty() ? std::string("(no data line)") : reply->data[0]);
     return -EPROTO;
   }
   return 0;
