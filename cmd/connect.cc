@@ -7,6 +7,7 @@
 #include <cstring>
 #include <string>
 
+#include "cmd/mode.h"
 #include "cmd/modes.h"
 #include "core/base/file_io.h"
 #include "core/base/line_reader.h"
@@ -35,24 +36,25 @@ int ConnectMain(int argc, char** argv) {
   ConnectOptions co;
   std::string spec;
   int call_timeout_ms = -1;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view a = argv[i];
-    uint32_t secs;
-    if (a == "-h" || a == "--help") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    } else if (a == "--token-file" && i + 1 < argc) {
-      co.token_file = argv[++i];
-    } else if (a == "--timeout" && i + 1 < argc && ParseUint32(argv[i + 1], &secs)) {
-      call_timeout_ms = static_cast<int>(secs) * 1000;
-      ++i;
-    } else if (spec.empty() && !a.empty() && a[0] != '-') {
-      spec = a;
-    } else {
-      std::fprintf(stderr, "bpfd connect: unexpected argument '%s'\n%s", argv[i], kUsage);
-      return 2;
-    }
+  static constexpr Option kOptions[] = {{"token-file", 0, true}, {"timeout", 0, true}};
+  ParsedArgs args;
+  std::string why;
+  uint32_t secs = 0;
+  if (ParseArgs(argc, argv, kOptions, false, &args, &why) < 0 || args.positional.size() > 1 ||
+      (args.has("timeout") && !ParseUint32(args.get("timeout"), &secs))) {
+    if (why.empty())
+      why = args.positional.size() > 1 ? "unexpected argument '" + args.positional[1] + "'"
+                                       : "--timeout needs a number of seconds";
+    std::fprintf(stderr, "bpfd connect: %s\n%s", why.c_str(), kUsage);
+    return 2;
   }
+  if (args.has("help")) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  co.token_file = args.get("token-file");
+  if (args.has("timeout")) call_timeout_ms = static_cast<int>(secs) * 1000;
+  if (!args.positional.empty()) spec = args.positional[0];
   if (call_timeout_ms >= 0) co.timeout_ms = call_timeout_ms;
   if (spec.empty()) spec = RemoteSpecFromEnv();
   if (spec.empty()) spec = "process";

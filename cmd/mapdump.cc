@@ -44,10 +44,7 @@ constexpr const char kUsage[] =
     "Exit status: 0 ok, 1 the operation failed (no such map, no BPF access, ...),\n"
     "2 usage error.\n";
 
-int Fail(const std::string& msg) {
-  std::fprintf(stderr, "bpf-mapdump: %s\n", msg.c_str());
-  return 1;
-}
+int Fail(bool json, const std::string& msg) { return ReportError("bpf-mapdump", json, msg); }
 
 std::string Why(long long err) {
   if (err == -EPERM || err == -EACCES) return "permission denied (run as root, or with CAP_BPF/CAP_SYS_ADMIN)";
@@ -59,31 +56,30 @@ std::string Why(long long err) {
 int List(Backend& b, bool json) {
   std::vector<MapRecord> maps;
   long long r = ListMaps(b, &maps);
-  if (r < 0) return Fail("cannot list maps: " + Why(r));
+  if (r < 0) return Fail(json, "cannot list maps: " + Why(r));
   WriteMapList(maps, json, stdout);
   return 0;
 }
 
 // The single map `how value` names, or an exit code with the error said.
-int Resolve(Backend& b, const std::string& how, const std::string& value, MapRecord* m) {
+int Resolve(Backend& b, bool json, const std::string& how, const std::string& value, MapRecord* m) {
   std::vector<MapRecord> maps;
   uint32_t id;
-  if (how == "id" && !ParseUint32(value, &id)) {
-    std::fprintf(stderr, "bpf-mapdump: '%s' is not a map id (a decimal number)\n", value.c_str());
-    return 2;
-  }
+  if (how == "id" && !ParseUint32(value, &id))
+    return ReportError("bpf-mapdump", json, "'" + value + "' is not a map id (a decimal number)",
+                       kExitUsage);
   long long r = FindMaps(b, how, value, &maps);
   std::string hint = " (list them with 'bpf-mapdump')";
   if (r == -ENOENT) {
-    if (how == "pinned") return Fail("nothing is pinned at " + value + hint);
-    return Fail("no map with " + how + " " + value + hint);
+    if (how == "pinned") return Fail(json, "nothing is pinned at " + value + hint);
+    return Fail(json, "no map with " + how + " " + value + hint);
   }
-  if (r == -EINVAL && how == "pinned") return Fail(value + " is not a pinned map" + hint);
-  if (r < 0) return Fail("cannot look up map " + how + " " + value + ": " + Why(r));
+  if (r == -EINVAL && how == "pinned") return Fail(json, value + " is not a pinned map" + hint);
+  if (r < 0) return Fail(json, "cannot look up map " + how + " " + value + ": " + Why(r));
   if (maps.size() != 1) {
     std::string ids;
     for (const MapRecord& x : maps) ids += (ids.empty() ? "" : ", ") + std::to_string(x.id);
-    return Fail(std::to_string(maps.size()) + " maps are named " + value +
+    return Fail(json, std::to_string(maps.size()) + " maps are named " + value +
                 "; dump one with 'bpf-mapdump id ID' (ids: " + ids + ")");
   }
   *m = maps[0];
@@ -92,14 +88,14 @@ int Resolve(Backend& b, const std::string& how, const std::string& value, MapRec
 
 int Dump(Backend& b, const std::string& how, const std::string& value, bool json) {
   MapRecord m;
-  if (int rc = Resolve(b, how, value, &m)) return rc;
+  if (int rc = Resolve(b, json, how, value, &m)) return rc;
   MapEntries entries;
   long long r = DumpMap(b, m, &entries);
   std::string what = "map " + std::to_string(m.id) + " (" + MapTypeName(m.type) + ")";
   if (r == -EOPNOTSUPP || r == -524 || r == -EINVAL)
-    return Fail(what + " cannot be dumped: its type has no user-space lookup");
-  if (r == -ENOENT) return Fail(what + " went away while being dumped");
-  if (r < 0) return Fail("cannot dump " + what + ": " + Why(r));
+    return Fail(json, what + " cannot be dumped: its type has no user-space lookup");
+  if (r == -ENOENT) return Fail(json, what + " went away while being dumped");
+  if (r < 0) return Fail(json, "cannot dump " + what + ": " + Why(r));
   std::unique_ptr<BtfTypes> btf;
   if (m.btf_id && (m.btf_key_type_id || m.btf_value_type_id)) {
     std::vector<uint8_t> raw;
@@ -119,8 +115,7 @@ int MapdumpMain(int argc, char** argv) {
   ModeOptions opts;
   std::string error;
   if (ParseModeOptions(argc, argv, {}, &opts, &error) < 0) {
-    std::fprintf(stderr, "bpf-mapdump: %s (see 'bpf-mapdump --help')\n", error.c_str());
-    return 2;
+    return ReportError("bpf-mapdump", opts.json, error, kExitUsage);
   }
   if (opts.help) {
     std::fputs(kUsage, stdout);
@@ -130,13 +125,13 @@ int MapdumpMain(int argc, char** argv) {
   bool list = a.empty() || (a.size() == 1 && a[0] == "list");
   bool dump = a.size() == 2 && (a[0] == "id" || a[0] == "pinned" || a[0] == "name");
   if (!list && !dump) {
-    std::fprintf(stderr, "bpf-mapdump: expected 'list', 'id ID', 'pinned PATH' or 'name NAME' (see 'bpf-mapdump --help')\n");
-    return 2;
+    return ReportError("bpf-mapdump", opts.json, "expected 'list', 'id ID', 'pinned PATH' or 'name NAME'",
+                       kExitUsage);
   }
   std::unique_ptr<Backend> backend;
-  if (OpenBackend(opts, &backend, &error) < 0) return Fail(error);
+  if (OpenBackend(opts, &backend, &error) < 0) return Fail(opts.json, error);
   int rc = list ? List(*backend, opts.json) : Dump(*backend, a[0], a[1], opts.json);
-  if (std::fflush(stdout) != 0) return Fail("cannot write the output");
+  if (std::fflush(stdout) != 0) return Fail(opts.json, "cannot write the output");
   return rc;
 }
 

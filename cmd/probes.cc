@@ -48,21 +48,17 @@ constexpr const char* kUsage =
     "Exit codes: 0 ok, 1 the listing failed (e.g. bpf() not implemented here, no tracefs,\n"
     "not an ELF file), 2 usage error.\n";
 
-constexpr int kExitFailed = 1;
-constexpr int kExitUsage = 2;
 // The tracefs path the v1 listing commands are given (the daemon falls back to its own).
 constexpr const char* kTracefs = "/sys/kernel/debug/tracing";
 
-int Fail(const std::string& msg) {
-  std::fprintf(stderr, "bpf-probes: %s\n", msg.c_str());
-  return kExitFailed;
+int Fail(const ModeOptions& o, const std::string& msg) {
+  return ReportError("bpf-probes", o.json, msg);
 }
 
 constexpr Option kFlags[] = {{"format"}};
 
-int Usage(const std::string& msg) {
-  std::fprintf(stderr, "bpf-probes: %s (see 'bpf-probes --help')\n", msg.c_str());
-  return kExitUsage;
+int Usage(const ModeOptions& o, const std::string& msg) {
+  return ReportError("bpf-probes", o.json, msg, kExitUsage);
 }
 
 std::string ErrnoText(long long err) { return std::strerror(static_cast<int>(-err)); }
@@ -91,18 +87,18 @@ void PrintJson(JsonWriter& j) { std::printf("%s\n", j.str().c_str()); }
 
 // ---- tracepoints ----
 
-int ListTracepoints(Backend& b, const std::string& glob, std::vector<std::string>* out) {
+int ListTracepoints(Backend& b, const ModeOptions& o, const std::string& glob, std::vector<std::string>* out) {
   std::vector<std::string> cats;
   long long r = CallList(b, std::string("GET_TRACE_EVENTS_CATEGORIES ") + kTracefs,
                          "get_trace_events_categories", &cats);
   if (r < 0)
-    return Fail("cannot list trace event categories: " + ErrnoText(r) +
+    return Fail(o, "cannot list trace event categories: " + ErrnoText(r) +
                 " (is tracefs mounted? mount -t tracefs nodev /sys/kernel/tracing)");
   for (const std::string& cat : cats) {
     std::vector<std::string> events;
     r = CallList(b, std::string("GET_TRACE_EVENTS ") + kTracefs + " " + cat, "get_trace_events",
                  &events);
-    if (r < 0) return Fail("cannot list the events of category " + cat + ": " + ErrnoText(r));
+    if (r < 0) return Fail(o, "cannot list the events of category " + cat + ": " + ErrnoText(r));
     for (const std::string& ev : events)
       if (GlobMatch(glob, cat + ":" + ev)) out->push_back(cat + ":" + ev);
   }
@@ -130,10 +126,10 @@ void FieldsText(const std::string& event, const TraceFormat& f) {
 }
 
 int Tracepoints(Backend& b, const ModeOptions& o) {
-  if (o.args.size() > 2) return Usage("tracepoints takes at most one GLOB");
+  if (o.args.size() > 2) return Usage(o, "tracepoints takes at most one GLOB");
   std::string glob = o.args.size() > 1 ? o.args[1] : "";
   std::vector<std::string> events;
-  if (int rc = ListTracepoints(b, glob, &events)) return rc;
+  if (int rc = ListTracepoints(b, o, glob, &events)) return rc;
   bool with_format = o.flags.count("format") > 0;
   JsonWriter j;
   j.BeginObject().Key("tracepoints").BeginArray();
@@ -149,7 +145,7 @@ int Tracepoints(Backend& b, const ModeOptions& o) {
       std::string text;
       for (const std::string& l : lines) text += l + "\n";
       if (r < 0 || ParseTraceFormat(text, &f) < 0) {
-        rc = Fail("cannot read the format of " + ev +
+        rc = Fail(o, "cannot read the format of " + ev +
                   (r < 0 ? ": " + ErrnoText(r) : std::string(": unparseable format file")));
         continue;
       }
@@ -173,7 +169,7 @@ int Tracepoints(Backend& b, const ModeOptions& o) {
 // ---- kprobes ----
 
 // Where the candidates come from: available_filter_functions, else kallsyms text symbols.
-int KernelFunctions(Backend& b, std::vector<KernelFunc>* funcs, std::string* source,
+int KernelFunctions(Backend& b, const ModeOptions& o, std::vector<KernelFunc>* funcs, std::string* source,
                     std::string* why_not_ftrace) {
   std::vector<std::string> lines;
   long long r = CallList(b, std::string("GET_AVAIL_FILTER_FUNCS ") + kTracefs,
@@ -187,7 +183,7 @@ int KernelFunctions(Backend& b, std::vector<KernelFunc>* funcs, std::string* sou
   }
   *why_not_ftrace = ErrnoText(r);
   r = CallList(b, "GET_KALLSYMS", "get_kallsyms", &lines);
-  if (r < 0) return Fail("cannot read available_filter_functions (" + *why_not_ftrace +
+  if (r < 0) return Fail(o, "cannot read available_filter_functions (" + *why_not_ftrace +
                          ") nor /proc/kallsyms (" + ErrnoText(r) + ")");
   *source = "kallsyms";
   for (const std::string& l : lines)
@@ -196,11 +192,11 @@ int KernelFunctions(Backend& b, std::vector<KernelFunc>* funcs, std::string* sou
 }
 
 int Kprobes(Backend& b, const ModeOptions& o) {
-  if (o.args.size() > 2) return Usage("kprobes takes at most one GLOB");
+  if (o.args.size() > 2) return Usage(o, "kprobes takes at most one GLOB");
   std::string glob = o.args.size() > 1 ? o.args[1] : "";
   std::vector<KernelFunc> funcs;
   std::string source, why_not_ftrace;
-  if (int rc = KernelFunctions(b, &funcs, &source, &why_not_ftrace)) return rc;
+  if (int rc = KernelFunctions(b, o, &funcs, &source, &why_not_ftrace)) return rc;
   std::vector<std::string> lines, blacklist;
   bool have_blacklist = CallList(b, std::string("GET_KPROBES_BLACKLIST ") + kTracefs,
                                  "get_kprobes_blacklist", &lines) == 0;
@@ -209,7 +205,7 @@ int Kprobes(Backend& b, const ModeOptions& o) {
     if (have_blacklist && ParseBlacklistEntry(l, &name)) blacklist.push_back(name);
   std::vector<std::string> feat;
   if (long long r = CallData(b, "GET_BPF_FEATURES system", &feat); r < 0)
-    return Fail("cannot check kprobe support: " + ErrnoText(r));
+    return Fail(o, "cannot check kprobe support: " + ErrnoText(r));
   auto kv = KeyValues(feat);
   bool attachable = kv["kprobe_pmu"] == "yes" || kv["kprobe_events"] == "yes";
   std::string from = source == "kallsyms"
@@ -250,19 +246,19 @@ int Kprobes(Backend& b, const ModeOptions& o) {
 // ---- uprobes ----
 
 int Uprobes(Backend& b, const ModeOptions& o) {
-  if (o.args.size() < 2 || o.args.size() > 3) return Usage("uprobes takes BINARY [GLOB]");
+  if (o.args.size() < 2 || o.args.size() > 3) return Usage(o, "uprobes takes BINARY [GLOB]");
   const std::string& path = o.args[1];
   std::string glob = o.args.size() > 2 ? o.args[2] : "";
   if (path.empty() || path.find_first_of(" \r\n") != std::string::npos)
-    return Usage("the protocol cannot pass a path with spaces or newlines: '" + path + "'");
+    return Usage(o, "the protocol cannot pass a path with spaces or newlines: '" + path + "'");
   std::vector<std::string> lines;
   long long r = CallData(b, "GET_ELF_FUNCS " + path, &lines);
-  if (r == -ENOEXEC) return Fail("'" + path + "' is not an ELF executable or shared object");
-  if (r < 0) return Fail("cannot read the symbols of '" + path + "': " + ErrnoText(r));
+  if (r == -ENOEXEC) return Fail(o, "'" + path + "' is not an ELF executable or shared object");
+  if (r < 0) return Fail(o, "cannot read the symbols of '" + path + "': " + ErrnoText(r));
   std::vector<std::pair<ElfFunc, std::string>> funcs;  // with the shown name
   for (const std::string& l : lines) {
     ElfFunc f;
-    if (!ParseElfFuncLine(l, &f)) return Fail("unexpected reply line '" + l + "'");
+    if (!ParseElfFuncLine(l, &f)) return Fail(o, "unexpected reply line '" + l + "'");
     std::string shown = Demangle(f.symbol);
     if (GlobMatch(glob, shown) || GlobMatch(glob, f.symbol)) funcs.emplace_back(f, shown);
   }
@@ -296,23 +292,23 @@ int ProbesFeatures(Backend& b, const ModeOptions& o);  // cmd/probes_features.cc
 int ProbesMain(int argc, char** argv) {
   ModeOptions o;
   std::string error;
-  if (ParseModeOptions(argc, argv, kFlags, &o, &error) < 0) return Usage(error);
+  if (ParseModeOptions(argc, argv, kFlags, &o, &error) < 0) return Usage(o, error);
   if (o.help) {
     std::printf("%s", kUsage);
     return 0;
   }
-  if (o.args.empty()) return Usage("missing COMMAND (tracepoints, kprobes, uprobes or features)");
+  if (o.args.empty()) return Usage(o, "missing COMMAND (tracepoints, kprobes, uprobes or features)");
   const std::string& cmd = o.args[0];
   if (o.flags.count("format") && cmd != "tracepoints")
-    return Usage("--format only applies to tracepoints");
+    return Usage(o, "--format only applies to tracepoints");
   using Fn = int (*)(Backend&, const ModeOptions&);
   const std::map<std::string, Fn> commands = {
       {"tracepoints", Tracepoints}, {"kprobes", Kprobes}, {"uprobes", Uprobes},
       {"features", ProbesFeatures}};
   auto it = commands.find(cmd);
-  if (it == commands.end()) return Usage("unknown command '" + cmd + "'");
+  if (it == commands.end()) return Usage(o, "unknown command '" + cmd + "'");
   std::unique_ptr<Backend> backend;
-  if (OpenBackend(o, &backend, &error) < 0) return Fail(error);
+  if (OpenBackend(o, &backend, &error) < 0) return Fail(o, error);
   return it->second(*backend, o);
 }
 

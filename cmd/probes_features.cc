@@ -119,14 +119,13 @@ std::string BpfUnavailable(long long err) {
 
 int ProbesFeatures(Backend& b, const ModeOptions& o) {
   if (o.args.size() != 1) {
-    std::fprintf(stderr, "bpf-probes: features takes no arguments (see 'bpf-probes --help')\n");
-    return 2;
+    return ReportError("bpf-probes", o.json, "features takes no arguments", kExitUsage);
   }
   std::vector<std::string> lines;
   long long r = CallData(b, "GET_BPF_FEATURES all", &lines);
   if (r < 0) {
-    std::fprintf(stderr, "bpf-probes: cannot probe features: %s\n", std::strerror(static_cast<int>(-r)));
-    return 1;
+    return ReportError("bpf-probes", o.json,
+                       std::string("cannot probe features: ") + std::strerror(static_cast<int>(-r)));
   }
   Pairs all;
   std::map<std::string, std::string> kv;
@@ -174,8 +173,7 @@ int ProbesFeatures(Backend& b, const ModeOptions& o) {
     }
   }
   if (bpf_ok) return 0;
-  std::fprintf(stderr, "bpf-probes: %s\n", BpfUnavailable(bpf_err).c_str());
-  return 1;
+  return ReportError("bpf-probes", o.json, BpfUnavailable(bpf_err));
 }
 
 }  // namespace bpfd

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "cmd/mode.h"
 #include "cmd/modes.h"
 #include "core/base/self_exe.h"
 #include "core/client/transport.h"
@@ -51,20 +52,21 @@ int Fail(const std::string& msg) {
 
 int PushMain(int argc, char** argv) {
   std::string spec, file, to = "/data/local/tmp";
-  for (int i = 1; i < argc; ++i) {
-    std::string_view a = argv[i];
-    if (a == "-h" || a == "--help") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    } else if ((a == "--file" || a == "--to") && i + 1 < argc) {
-      (a == "--file" ? file : to) = argv[++i];
-    } else if (spec.empty() && !a.empty() && a[0] != '-') {
-      spec = a;
-    } else {
-      std::fprintf(stderr, "bpfd push: unexpected argument '%s'\n%s", argv[i], kUsage);
-      return 2;
-    }
+  static constexpr Option kOptions[] = {{"file", 0, true}, {"to", 0, true}};
+  ParsedArgs args;
+  std::string why;
+  if (ParseArgs(argc, argv, kOptions, false, &args, &why) < 0 || args.positional.size() > 1) {
+    if (why.empty()) why = "unexpected argument '" + args.positional[1] + "'";
+    std::fprintf(stderr, "bpfd push: %s\n%s", why.c_str(), kUsage);
+    return 2;
   }
+  if (args.has("help")) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (args.has("file")) file = args.get("file");
+  if (args.has("to")) to = args.get("to");
+  if (!args.positional.empty()) spec = args.positional[0];
   RemoteSpec rs;
   std::string error;
   if (spec.empty() || ParseRemoteSpec(spec, &rs, &error) < 0 || rs.kind != RemoteSpec::Kind::kAdb) {

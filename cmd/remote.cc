@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "cmd/mode.h"
 #include "cmd/modes.h"
 #include "core/client/kheaders.h"
 #include "core/client/transport.h"
@@ -56,34 +57,19 @@ int RemoteMain(int argc, char** argv) {
   std::string spec, lib;
   bool kheaders = false;
   std::vector<std::string> tool;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view a = argv[i];
-    auto value = [&](std::string_view name, std::string* out) {
-      if (a == name) {
-        if (i + 1 >= argc) return false;
-        *out = argv[++i];
-        return true;
-      }
-      *out = std::string(a.substr(name.size() + 1));
-      return true;
-    };
-    if (a == "-h" || a == "--help") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    } else if (a == "--") {
-      for (++i; i < argc; ++i) tool.emplace_back(argv[i]);
-    } else if (a == "--remote" || a.rfind("--remote=", 0) == 0) {
-      if (!value("--remote", &spec) || spec.empty()) return Usage("--remote needs a SPEC");
-    } else if (a == "--lib" || a.rfind("--lib=", 0) == 0) {
-      if (!value("--lib", &lib) || lib.empty()) return Usage("--lib needs a PATH");
-    } else if (a == "--kheaders") {
-      kheaders = true;
-    } else if (!a.empty() && a[0] == '-') {
-      return Usage("unknown option '" + std::string(a) + "' (TOOL's own options go after --)");
-    } else {  // the tool and everything after it
-      for (; i < argc; ++i) tool.emplace_back(argv[i]);
-    }
+  static constexpr Option kOptions[] = {{"remote", 0, true}, {"lib", 0, true}, {"kheaders"}};
+  ParsedArgs args;
+  std::string why;
+  if (ParseArgs(argc, argv, kOptions, true, &args, &why) < 0)
+    return Usage(why + (why.starts_with("unknown") ? " (TOOL's own options go after --)" : ""));
+  if (args.has("help")) {
+    std::fputs(kUsage, stdout);
+    return 0;
   }
+  if (args.has("remote") && (spec = args.get("remote")).empty()) return Usage("--remote needs a SPEC");
+  if (args.has("lib") && (lib = args.get("lib")).empty()) return Usage("--lib needs a PATH");
+  kheaders = args.has("kheaders");
+  tool = std::move(args.positional);
   if (tool.empty() || tool[0].empty())
     return Usage("no TOOL given, e.g. bpfd remote -- syscount-bpfcc -d 2");
 

@@ -67,38 +67,32 @@ int SelftestMain(int argc, char** argv) {
   ModeOptions opts;
   std::string error;
   if (ParseModeOptions(argc, argv, kFlags, &opts, &error) < 0) {
-    std::fprintf(stderr, "bpf-selftest: %s (see bpf-selftest --help)\n", error.c_str());
-    return 2;
+    return ReportError("bpf-selftest", opts.json, error, kExitUsage);
   }
   if (opts.help) {
     Usage(stdout);
     return 0;
   }
   if (!opts.args.empty()) {
-    std::fprintf(stderr, "bpf-selftest: takes no arguments, got '%s' (see bpf-selftest --help)\n",
-                 opts.args[0].c_str());
-    return 2;
+    return ReportError("bpf-selftest", opts.json, "takes no arguments, got '" + opts.args[0] + "'",
+                       kExitUsage);
   }
   std::unique_ptr<Backend> backend;
   if (OpenBackend(opts, &backend, &error) < 0) {
-    std::fprintf(stderr, "bpf-selftest: %s\n", error.c_str());
-    return 1;
+    return ReportError("bpf-selftest", opts.json, error);
   }
   std::vector<std::string> lines;
   long long ret = CallData(*backend, "SELFTEST", &lines);
-  if (ret < 0) {
-    if (ret == -EBADMSG)
-      std::fprintf(stderr, "bpf-selftest: the daemon does not know SELFTEST; update bpfd there\n");
-    else
-      std::fprintf(stderr, "bpf-selftest: the SELFTEST command failed: %s\n", std::strerror(static_cast<int>(-ret)));
-    return 1;
-  }
+  if (ret < 0)
+    return ReportError("bpf-selftest", opts.json,
+                       ret == -EBADMSG ? std::string("the daemon does not know SELFTEST; update bpfd there")
+                                       : std::string("the SELFTEST command failed: ") +
+                                             std::strerror(static_cast<int>(-ret)));
   std::vector<SelftestCheck> checks;
   for (const std::string& l : lines) {
     SelftestCheck c;
     if (ParseSelftestLine(l, &c) < 0) {
-      std::fprintf(stderr, "bpf-selftest: unexpected reply line from the daemon: %s\n", l.c_str());
-      return 1;
+      return ReportError("bpf-selftest", opts.json, "unexpected reply line from the daemon: " + l);
     }
     checks.push_back(std::move(c));
   }

@@ -37,6 +37,18 @@ def bpfd_cc_tests(srcs, deps = [], extra_srcs = {}, data = {}):
             size = "small",
         )
 
+def unit_tests(deps, data = {}):
+    """One cc_test per *_test.cc of the calling package: unit tests live beside their units."""
+    for src in native.glob(["*_test.cc"]):
+        native.cc_test(
+            name = src[:-len(".cc")],
+            srcs = [src],
+            deps = deps + ["//tests:harness"],
+            data = data.get(src, []),
+            tags = _tags(src),
+            size = "small",
+        )
+
 def bpfd_sh_tests(srcs, data = [], binary = {}):
     """binary: per-test binary under test (default //cmd:bpfd), keyed by file name."""
     for src in srcs:

@@ -1,4 +1,4 @@
-// MapRecord: what the map listing extension commands (MAP_LIST, MAP_INFO; core/cmd_mapinfo.cc)
+// MapRecord: what the map listing extension commands (MAP_LIST, MAP_INFO; core/daemon)
 // say about one kernel map, and its one-line wire form shared by the daemon and the client.
 // Line: "<id> <type> <key_size> <value_size> <max_entries> <flags> <memlock> <btf_id>
 // <btf_key_type_id> <btf_value_type_id> <name or -> [<base64 pinned path>...]".
@@ -25,6 +25,7 @@ struct MapRecord {
   uint32_t btf_value_type_id = 0;
   std::string name;                 // kernel map names are [A-Za-z0-9_.]{0,15}
   std::vector<std::string> pinned;  // bpffs paths that pin this map
+  bool operator==(const MapRecord&) const = default;
 };
 
 // Appends the wire form of `m` (without '\n') to *out.
