@@ -12,6 +12,7 @@
 #include <cstring>
 #include <set>
 
+#include "core/base/clock.h"
 #include "core/client/call.h"
 #include "core/wire/base64.h"
 #include "core/wire/tokens.h"
@@ -241,12 +242,6 @@ void WarnOnce(const std::string& what) {
   if (!said->insert(what).second) return;
   std::string line = "bpfd-remote: " + what + "\n";
   Real().write(2, line.data(), line.size());
-}
-
-int64_t NowMs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
 std::string Token(const void* data, size_t len) {

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/base/clock.h"
 #include "core/client/protocol_client.h"
 #include "core/wire/uname_record.h"
 
@@ -119,9 +120,6 @@ inline int FailErrno(int64_t err) {
 // One line "bpfd-remote: <what>" on stderr, once per distinct text: for calls the library
 // cannot forward (the tool then sees the errno it was given).
 void WarnOnce(const std::string& what);
-
-// CLOCK_MONOTONIC in milliseconds (snapshot and cache ages, wait slices).
-int64_t NowMs();
 
 // A protocol data token (core/base64.h's AppendData/DecodeData) from/to bytes in a string.
 std::string Token(const void* data, size_t len);

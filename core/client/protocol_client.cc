@@ -13,29 +13,13 @@
 #include <cstring>
 #include <limits>
 
+#include "core/base/clock.h"
 #include "core/base/process.h"
 
 namespace bpfd {
 namespace {
 
 constexpr size_t kMinRead = 64 * 1024;  // free space guaranteed before each read()
-
-int64_t NowMs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
-
-int64_t Deadline(int timeout_ms) { return timeout_ms < 0 ? -1 : NowMs() + timeout_ms; }
-
-// Milliseconds left until the deadline for poll(): -1 for none, 0 when it has passed.
-int PollTimeout(int64_t deadline_ms) {
-  if (deadline_ms < 0) return -1;
-  int64_t left = deadline_ms - NowMs();
-  if (left <= 0) return 0;
-  return left > std::numeric_limits<int>::max() ? std::numeric_limits<int>::max()
-                                                : static_cast<int>(left);
-}
 
 int SetNonBlocking(int fd) {
   int fl = fcntl(fd, F_GETFL);

@@ -1,5 +1,6 @@
 // Unit tests for core/client: ParseRet, and ProtocolClient against fake peers spawned with
 // /bin/sh -c scripts (banner, framing, big replies, timeouts, resync, peer death, Close).
+#include "core/base/clock.h"
 #include "core/client/protocol_client.h"
 
 #include <fcntl.h>
@@ -19,6 +20,8 @@
 using bpfd::ParseRet;
 using bpfd::ProtocolClient;
 
+using bpfd::NowMs;
+
 namespace {
 
 // A peer that answers each line L with "x: ret=L" and "second", framed; `exit` ends it with 3.
@@ -31,12 +34,6 @@ constexpr const char* kEchoPeer =
 
 int SpawnSh(ProtocolClient* c, const std::string& script, bpfd::SpawnOptions opts = {}) {
   return c->Spawn({"/bin/sh", "-c", script}, opts);
-}
-
-int64_t NowMs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
 }  // namespace

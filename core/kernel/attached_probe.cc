@@ -11,6 +11,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/kernel/perf_event.h"
+
 namespace bpfd {
 
 // Constructs Probes (Probe's constructor is private so only the factories create them).
@@ -32,11 +34,6 @@ namespace {
 
 constexpr const char* kPmuDir = "/sys/bus/event_source/devices/";
 constexpr size_t kMaxEventNameLen = 63;  // kernel MAX_EVENT_NAME_LEN (64) minus NUL
-
-int PerfEventOpen(perf_event_attr* attr, int pid, int cpu, int group_fd) {
-  long fd = syscall(SYS_perf_event_open, attr, pid, cpu, group_fd, PERF_FLAG_FD_CLOEXEC);
-  return fd < 0 ? -errno : static_cast<int>(fd);
-}
 
 // Parses a non-negative decimal integer (surrounding whitespace allowed).
 bool ParseUint(const std::string& s, unsigned long* v) {

@@ -8,7 +8,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cstddef>
 #include <cstring>
+
+#include "core/kernel/perf_event.h"
 
 namespace bpfd {
 namespace {
@@ -41,90 +44,43 @@ int PerfBuffer::Open(int pid, int cpu, int page_cnt, std::unique_ptr<PerfBuffer>
   attr.sample_type = PERF_SAMPLE_RAW;
   attr.sample_period = 1;
   attr.wakeup_events = 1;
-  long pfd = syscall(SYS_perf_event_open, &attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
-  if (pfd < 0) return -errno;
+  int pfd = PerfEventOpen(&attr, pid, cpu, -1);
+  if (pfd < 0) return pfd;
 
   std::unique_ptr<PerfBuffer> pb(new PerfBuffer());
-  pb->fd_.reset(static_cast<int>(pfd));
+  pb->fd_.reset(pfd);
   pb->cpu_ = cpu;
   pb->data_size_ = static_cast<size_t>(page_cnt) * static_cast<size_t>(page);
   pb->mmap_size_ = pb->data_size_ + static_cast<size_t>(page);
   void* base = mmap(nullptr, pb->mmap_size_, PROT_READ | PROT_WRITE, MAP_SHARED, pb->fd(), 0);
   if (base == MAP_FAILED) return -errno;
-  pb->base_ = base;
+  pb->map_ = Mapping(base, pb->mmap_size_);
+  pb->ring_ = PerfRing(base, pb->map_.data() + page, pb->data_size_);
   if (ioctl(pb->fd(), PERF_EVENT_IOC_ENABLE, 0) != 0) return -errno;
   *out = std::move(pb);
   return 0;
 }
 
-PerfBuffer::~PerfBuffer() {
-  if (base_) munmap(base_, mmap_size_);
-}
-
-bool PerfBuffer::HasData() const {
-  auto* meta = static_cast<perf_event_mmap_page*>(base_);
-  return __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE) != meta->data_tail;
-}
+bool PerfBuffer::HasData() const { return ring_.HasData(); }
 
 int PerfBuffer::Drain(const std::function<void(const uint8_t*, uint32_t)>& on_sample) {
-  auto* meta = static_cast<perf_event_mmap_page*>(base_);
-  uint8_t* data = static_cast<uint8_t*>(base_) + (mmap_size_ - data_size_);
-  const uint64_t mask = data_size_ - 1;
-  // Pairs with the kernel's store-release of data_head: records up to head are visible.
-  const uint64_t head = __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE);
-  uint64_t tail = meta->data_tail;  // only we write it
   int samples = 0;
-  int result = 0;
-
-  while (tail < head) {
-    if (head - tail < sizeof(perf_event_header)) {
-      result = -EIO;
-      break;
-    }
-    // The header itself (8 bytes, 8-aligned) never straddles the end: records are 8-aligned.
-    const uint64_t off = tail & mask;
-    perf_event_header hdr;
-    memcpy(&hdr, data + off, sizeof(hdr));
-    if (hdr.size < sizeof(hdr) || hdr.size > head - tail) {
-      result = -EIO;
-      break;
-    }
-    const uint8_t* rec = data + off;
-    if (off + hdr.size > data_size_) {
-      // The record wraps past the end of the ring: reassemble it.
-      scratch_.resize(hdr.size);
-      size_t first = data_size_ - off;
-      memcpy(scratch_.data(), data + off, first);
-      memcpy(scratch_.data() + first, data, hdr.size - first);
-      rec = scratch_.data();
-    }
+  int r = ring_.Consume([&](const perf_event_header& hdr, const uint8_t* rec) {
     if (hdr.type == PERF_RECORD_SAMPLE) {
       uint32_t raw_size;
-      if (hdr.size < sizeof(SampleRaw)) {
-        result = -EIO;
-        break;
-      }
-      memcpy(&raw_size, rec + offsetof(SampleRaw, size), sizeof(raw_size));
-      if (raw_size > hdr.size - sizeof(SampleRaw)) {
-        result = -EIO;
-        break;
-      }
+      if (hdr.size < sizeof(SampleRaw)) return PerfRing::Step::kCorrupt;
+      std::memcpy(&raw_size, rec + offsetof(SampleRaw, size), sizeof(raw_size));
+      if (raw_size > hdr.size - sizeof(SampleRaw)) return PerfRing::Step::kCorrupt;
       on_sample(rec + sizeof(SampleRaw), raw_size);
       ++samples;
-    } else if (hdr.type == PERF_RECORD_LOST) {
-      if (hdr.size >= sizeof(LostRecord)) {
-        uint64_t n;
-        memcpy(&n, rec + offsetof(LostRecord, lost), sizeof(n));
-        lost_ += n;
-      }
-    }
-    // Other record types (throttle, ...) are skipped.
-    tail += hdr.size;
-  }
-  if (result < 0) tail = head;  // resynchronise past the damage
-  // Our reads of the records must complete before the kernel may overwrite them.
-  __atomic_store_n(&meta->data_tail, tail, __ATOMIC_RELEASE);
-  return result < 0 ? result : samples;
+    } else if (hdr.type == PERF_RECORD_LOST && hdr.size >= sizeof(LostRecord)) {
+      uint64_t n;
+      std::memcpy(&n, rec + offsetof(LostRecord, lost), sizeof(n));
+      lost_ += n;
+    }  // other record types (throttle, ...) are skipped
+    return PerfRing::Step::kNext;
+  });
+  return r < 0 ? r : samples;
 }
 
 }  // namespace bpfd

@@ -8,7 +8,9 @@
 #include <memory>
 #include <vector>
 
+#include "core/base/mapping.h"
 #include "core/base/unique_fd.h"
+#include "core/kernel/perf_ring.h"
 
 namespace bpfd {
 
@@ -18,7 +20,6 @@ class PerfBuffer {
   // wakeup_events 1, and maps 1 + page_cnt pages. page_cnt must be a power of two (else -EINVAL).
   static int Open(int pid, int cpu, int page_cnt, std::unique_ptr<PerfBuffer>* out);
 
-  ~PerfBuffer();
   PerfBuffer(const PerfBuffer&) = delete;
   PerfBuffer& operator=(const PerfBuffer&) = delete;
 
@@ -40,13 +41,14 @@ class PerfBuffer {
  private:
   PerfBuffer() = default;
 
+  // Members go in reverse order of release: the ring is unmapped before the fd closes.
   UniqueFd fd_;
   int cpu_ = -1;
-  void* base_ = nullptr;      // metadata page followed by the data pages
   size_t mmap_size_ = 0;
-  size_t data_size_ = 0;      // page_cnt * page size (a power of two)
+  size_t data_size_ = 0;  // page_cnt * page size (a power of two)
+  Mapping map_;           // metadata page followed by the data pages
+  PerfRing ring_;
   uint64_t lost_ = 0;
-  std::vector<uint8_t> scratch_;  // reassembles records that wrap around the ring end
 };
 
 }  // namespace bpfd

@@ -35,20 +35,6 @@ int CheckRingbufMap(int fd, uint64_t data_size) {
 
 }  // namespace
 
-Mapping& Mapping::operator=(Mapping&& o) noexcept {
-  if (this != &o) {
-    if (addr_) munmap(addr_, len_);
-    addr_ = o.addr_;
-    len_ = o.len_;
-    o.addr_ = nullptr;
-  }
-  return *this;
-}
-
-Mapping::~Mapping() {
-  if (addr_) munmap(addr_, len_);
-}
-
 int RingMirror::Map(int fd, RingKind kind, uint64_t data_size, std::unique_ptr<RingMirror>* out) {
   long page = sysconf(_SC_PAGESIZE);
   if (page <= 0) return -EINVAL;
@@ -66,15 +52,13 @@ int RingMirror::Map(int fd, RingKind kind, uint64_t data_size, std::unique_ptr<R
     if (r == 0) r = MapRegion(fd, pg + 2 * dsz, PROT_READ, pg, &ring->data_);
   }
   if (r < 0) return r;
+  if (kind == RingKind::kPerf) ring->perf_ = PerfRing(ring->meta_.data(), ring->meta_.data() + pg, data_size);
   *out = std::move(ring);
   return 0;
 }
 
 bool RingMirror::HasData() const {
-  if (kind_ == RingKind::kPerf) {
-    auto* meta = reinterpret_cast<perf_event_mmap_page*>(meta_.data());
-    return __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE) != meta->data_tail;
-  }
+  if (kind_ == RingKind::kPerf) return perf_.HasData();
   auto* cons = reinterpret_cast<unsigned long*>(meta_.data());
   auto* prod = reinterpret_cast<unsigned long*>(data_.data());
   return __atomic_load_n(prod, __ATOMIC_ACQUIRE) != *cons;
@@ -85,31 +69,14 @@ uint64_t RingMirror::Take(uint64_t max_bytes, std::vector<uint8_t>* out) {
 }
 
 uint64_t RingMirror::TakePerf(uint64_t max_bytes, std::vector<uint8_t>* out) {
-  auto* meta = reinterpret_cast<perf_event_mmap_page*>(meta_.data());
-  const uint8_t* data = meta_.data() + page_;
-  const uint64_t mask = data_size_ - 1;
-  const uint64_t head = __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE);
-  uint64_t tail = meta->data_tail;  // only we write it
   uint64_t taken = 0;
-  while (tail < head) {
-    // Records are 8-aligned with sizes in multiples of 8: the header never wraps.
-    perf_event_header hdr;
-    std::memcpy(&hdr, data + (tail & mask), sizeof(hdr));
-    if (hdr.size < sizeof(hdr) || hdr.size % 8 != 0 || hdr.size > head - tail) {
-      std::fprintf(stderr, "bpfd: perf ring: corrupt record skipped\n");
-      tail = head;  // resynchronise past the damage
-      break;
-    }
-    if (taken + hdr.size > max_bytes) break;
-    const uint64_t off = tail & mask;
-    const uint64_t first = hdr.size <= data_size_ - off ? hdr.size : data_size_ - off;
-    out->insert(out->end(), data + off, data + off + first);
-    out->insert(out->end(), data, data + (hdr.size - first));
-    tail += hdr.size;
+  int r = perf_.Consume([&](const perf_event_header& hdr, const uint8_t* rec) {
+    if (taken + hdr.size > max_bytes) return PerfRing::Step::kStop;
+    out->insert(out->end(), rec, rec + hdr.size);
     taken += hdr.size;
-  }
-  // Our reads of the records complete before the kernel may overwrite them.
-  __atomic_store_n(&meta->data_tail, tail, __ATOMIC_RELEASE);
+    return PerfRing::Step::kNext;
+  });
+  if (r < 0) std::fprintf(stderr, "bpfd: perf ring: corrupt record skipped\n");
   return taken;
 }
 

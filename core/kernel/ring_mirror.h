@@ -6,26 +6,12 @@
 #include <memory>
 #include <vector>
 
+#include "core/base/mapping.h"
+#include "core/kernel/perf_ring.h"
+
 namespace bpfd {
 
 enum class RingKind { kPerf, kRingbuf };
-
-// One mmap(2)ed region, unmapped on destruction (move-only).
-class Mapping {
- public:
-  Mapping() = default;
-  Mapping(void* addr, size_t len) : addr_(addr), len_(len) {}
-  Mapping(Mapping&& o) noexcept : addr_(o.addr_), len_(o.len_) { o.addr_ = nullptr; }
-  Mapping& operator=(Mapping&& o) noexcept;
-  Mapping(const Mapping&) = delete;
-  Mapping& operator=(const Mapping&) = delete;
-  ~Mapping();
-  uint8_t* data() const { return static_cast<uint8_t*>(addr_); }
-
- private:
-  void* addr_ = nullptr;
-  size_t len_ = 0;
-};
 
 class RingMirror {
  public:
@@ -53,6 +39,7 @@ class RingMirror {
   size_t page_;
   Mapping meta_;  // perf: metadata page + data; ringbuf: the consumer page
   Mapping data_;  // ringbuf: producer page + data mapped twice
+  PerfRing perf_;  // perf: the consumer of meta_
 };
 
 }  // namespace bpfd
