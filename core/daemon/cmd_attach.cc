@@ -34,127 +34,102 @@ ProbeOptions DaemonProbeOptions() {
 }
 
 // Replies with the probe's fd after handing it to the session, or with the error.
-void Finish(Session& s, Reply& r, std::string_view fn, const std::string& key, int ret,
-            std::unique_ptr<Probe> probe) {
+Verdict Finish(Session& s, CommandReply& r, const std::string& key, int ret,
+               std::unique_ptr<Probe> probe) {
   if (ret == 0 && (!probe || probe->fd() < 0)) ret = -EIO;
-  if (ret < 0) {
-    r.Ret(fn, ret);
-    return;
-  }
-  r.Ret(fn, s.AddProbe(key, std::move(probe)));
+  if (ret < 0) return r.Ret(ret);
+  return r.Ret(s.AddProbe(key, std::move(probe)));
 }
 
 }  // namespace
 
 // BPF_ATTACH_KPROBE prog_fd type ev_name fn_name
-int CmdAttachKprobe(Session& s, Args a, Reply& r) {
+Verdict CmdAttachKprobe(Session& s, Args a, CommandReply& r) {
   int prog_fd;
   bool ret_probe;
   if (!ParseInt(a[0], &prog_fd) || !ParseProbeType(a[1], &ret_probe) || a[2].empty() ||
       a[3].empty())
-    return kBadArgs;
-  constexpr std::string_view fn = "bpf_attach_kprobe";
-  if (!s.HasProg(prog_fd)) {
-    r.Ret(fn, -EINVAL);
-    return 0;
-  }
-  if (NoKernel(s, r, fn)) return 0;
+    return Verdict::kBadArgs;
+  if (!s.HasProg(prog_fd)) return r.Ret(-EINVAL);
+  if (r.NoKernel(s)) return Verdict::kDone;
   std::unique_ptr<Probe> probe;
   int ret = AttachKprobe(prog_fd, ret_probe, std::string(a[2]), std::string(a[3]), &probe,
                          DaemonProbeOptions());
-  Finish(s, r, fn, KprobeKey(a[2]), ret, std::move(probe));
-  return 0;
+  return Finish(s, r, KprobeKey(a[2]), ret, std::move(probe));
 }
 
 // BPF_DETACH_KPROBE ev_name
-int CmdDetachKprobe(Session& s, Args a, Reply& r) {
-  if (a[0].empty()) return kBadArgs;
-  r.Ret("bpf_detach_kprobe", s.DetachProbes(KprobeKey(a[0])));
-  return 0;
+Verdict CmdDetachKprobe(Session& s, Args a, CommandReply& r) {
+  if (a[0].empty()) return Verdict::kBadArgs;
+  return r.Ret(s.DetachProbes(KprobeKey(a[0])));
 }
 
 // BPF_ATTACH_UPROBE prog_fd type ev_name binary_path offset pid
-int CmdAttachUprobe(Session& s, Args a, Reply& r) {
+Verdict CmdAttachUprobe(Session& s, Args a, CommandReply& r) {
   int prog_fd, pid;
   bool ret_probe;
   uint64_t offset;
   if (!ParseInt(a[0], &prog_fd) || !ParseProbeType(a[1], &ret_probe) || a[2].empty() ||
       a[3].empty() || !ParseUint64(a[4], &offset) || !ParseInt(a[5], &pid))
-    return kBadArgs;
-  constexpr std::string_view fn = "bpf_attach_uprobe";
-  if (!s.HasProg(prog_fd) || pid < -1) {
-    r.Ret(fn, -EINVAL);
-    return 0;
-  }
-  if (NoKernel(s, r, fn)) return 0;
+    return Verdict::kBadArgs;
+  if (!s.HasProg(prog_fd) || pid < -1) return r.Ret(-EINVAL);
+  if (r.NoKernel(s)) return Verdict::kDone;
   std::unique_ptr<Probe> probe;
   int ret = AttachUprobe(prog_fd, ret_probe, std::string(a[2]), std::string(a[3]), offset, pid,
                          &probe, DaemonProbeOptions());
-  Finish(s, r, fn, UprobeKey(a[2]), ret, std::move(probe));
-  return 0;
+  return Finish(s, r, UprobeKey(a[2]), ret, std::move(probe));
 }
 
 // BPF_DETACH_UPROBE ev_name
-int CmdDetachUprobe(Session& s, Args a, Reply& r) {
-  if (a[0].empty()) return kBadArgs;
-  r.Ret("bpf_detach_uprobe", s.DetachProbes(UprobeKey(a[0])));
-  return 0;
+Verdict CmdDetachUprobe(Session& s, Args a, CommandReply& r) {
+  if (a[0].empty()) return Verdict::kBadArgs;
+  return r.Ret(s.DetachProbes(UprobeKey(a[0])));
 }
 
 // BPF_ATTACH_TRACEPOINT prog_fd category tpname
-int CmdAttachTracepoint(Session& s, Args a, Reply& r) {
+Verdict CmdAttachTracepoint(Session& s, Args a, CommandReply& r) {
   int prog_fd;
-  if (!ParseInt(a[0], &prog_fd) || a[1].empty() || a[2].empty()) return kBadArgs;
-  constexpr std::string_view fn = "bpf_attach_tracepoint";
-  if (!s.HasProg(prog_fd)) {
-    r.Ret(fn, -EINVAL);
-    return 0;
-  }
-  if (NoKernel(s, r, fn)) return 0;
+  if (!ParseInt(a[0], &prog_fd) || a[1].empty() || a[2].empty()) return Verdict::kBadArgs;
+  if (!s.HasProg(prog_fd)) return r.Ret(-EINVAL);
+  if (r.NoKernel(s)) return Verdict::kDone;
   std::unique_ptr<Probe> probe;
   int ret = AttachTracepoint(prog_fd, std::string(a[1]), std::string(a[2]), &probe);
-  Finish(s, r, fn, TpKey(a[1], a[2]), ret, std::move(probe));
-  return 0;
+  return Finish(s, r, TpKey(a[1], a[2]), ret, std::move(probe));
 }
 
 // BPF_DETACH_TRACEPOINT category tpname
-int CmdDetachTracepoint(Session& s, Args a, Reply& r) {
-  if (a[0].empty() || a[1].empty()) return kBadArgs;
-  r.Ret("bpf_detach_tracepoint", s.DetachProbes(TpKey(a[0], a[1])));
-  return 0;
+Verdict CmdDetachTracepoint(Session& s, Args a, CommandReply& r) {
+  if (a[0].empty() || a[1].empty()) return Verdict::kBadArgs;
+  return r.Ret(s.DetachProbes(TpKey(a[0], a[1])));
 }
 
 // BPF_ATTACH_PERF_EVENT prog_fd ev_type ev_config sample_period sample_freq pid cpu group_fd
-int CmdAttachPerfEvent(Session& s, Args a, Reply& r) {
+Verdict CmdAttachPerfEvent(Session& s, Args a, CommandReply& r) {
   int prog_fd, pid, cpu, group_fd;
   uint32_t type;
   uint64_t config, period, freq;
   if (!ParseInt(a[0], &prog_fd) || !ParseUint32(a[1], &type) || !ParseUint64(a[2], &config) ||
       !ParseUint64(a[3], &period) || !ParseUint64(a[4], &freq) || !ParseInt(a[5], &pid) ||
       !ParseInt(a[6], &cpu) || !ParseInt(a[7], &group_fd))
-    return kBadArgs;
-  constexpr std::string_view fn = "bpf_attach_perf_event";
+    return Verdict::kBadArgs;
   // A group leader must be one of this session's perf events.
   if (!s.HasProg(prog_fd) || pid < -1 || cpu < -1 ||
       (group_fd != -1 && !s.HasProbeFd(group_fd))) {
-    r.Ret(fn, -EINVAL);
-    return 0;
+    return r.Ret(-EINVAL);
   }
-  if (NoKernel(s, r, fn)) return 0;
+  if (r.NoKernel(s)) return Verdict::kDone;
   std::unique_ptr<Probe> probe;
   int ret = AttachPerfEvent(prog_fd, type, config, period, freq, pid, cpu, group_fd, &probe);
   std::string key = "perf:" + std::to_string(ret == 0 && probe ? probe->fd() : -1);
-  Finish(s, r, fn, key, ret, std::move(probe));
-  return 0;
+  return Finish(s, r, key, ret, std::move(probe));
 }
 
 // BPF_CLOSE_PERF_EVENT_FD fd: closes one of the session's perf event fds (a probe's, which is
 // then fully detached, or a perf buffer's).
-int CmdClosePerfEventFd(Session& s, Args a, Reply& r) {
+Verdict CmdClosePerfEventFd(Session& s, Args a, CommandReply& r) {
   int fd;
-  if (!ParseInt(a[0], &fd)) return kBadArgs;
-  r.Ret("bpf_close_perf_event_fd", s.ClosePerfEventFd(fd));
-  return 0;
+  if (!ParseInt(a[0], &fd)) return Verdict::kBadArgs;
+  return r.Ret(s.ClosePerfEventFd(fd));
 }
 
 }  // namespace bpfd

@@ -113,7 +113,8 @@ int RecordOf(int fd, MapRecord* m) {
   return 0;
 }
 
-void AppendRecord(Reply& r, MapRecord& m, const std::map<uint32_t, std::vector<std::string>>& pins) {
+void AppendRecord(CommandReply& r, MapRecord& m,
+                  const std::map<uint32_t, std::vector<std::string>>& pins) {
   auto it = pins.find(m.id);
   if (it != pins.end()) m.pinned = it->second;
   FormatMapRecord(m, r.raw());
@@ -199,87 +200,67 @@ int64_t DumpByKey(int fd, const MapRecord& m, uint32_t vbuf, std::string* out) {
   return ret == 0 || ret == -ENOENT ? total : ret;
 }
 
-// "<fn>: ret=<count>" and the maps' lines; no map at all is -ENOENT unless empty_ok.
-void ReplyRecords(Reply& r, std::string_view fn, std::vector<MapRecord>& maps, bool empty_ok) {
-  if (maps.empty() && !empty_ok) {
-    r.Ret(fn, -ENOENT);
-    return;
-  }
+// "<ret_name>: ret=<count>" and the maps' lines; no map at all is -ENOENT unless empty_ok.
+Verdict ReplyRecords(CommandReply& r, std::vector<MapRecord>& maps, bool empty_ok) {
+  if (maps.empty() && !empty_ok) return r.Ret(-ENOENT);
   auto pins = PinnedMaps();
-  r.Ret(fn, static_cast<int64_t>(maps.size()));
+  r.Ret(static_cast<int64_t>(maps.size()));
   for (MapRecord& m : maps) AppendRecord(r, m, pins);
+  return Verdict::kDone;
 }
 
 }  // namespace
 
 // MAP_LIST
-int CmdMapList(Session& s, Args, Reply& r) {
-  constexpr std::string_view fn = "map_list";
-  if (NoKernel(s, r, fn)) return 0;
+Verdict CmdMapList(Session& s, Args, CommandReply& r) {
+  if (r.NoKernel(s)) return Verdict::kDone;
   std::vector<MapRecord> maps;
   int ret = AllMaps(&maps);
-  if (ret < 0) {
-    r.Ret(fn, ret);
-    return 0;
-  }
-  ReplyRecords(r, fn, maps, true);
-  return 0;
+  if (ret < 0) return r.Ret(ret);
+  return ReplyRecords(r, maps, true);
 }
 
 // MAP_INFO id <id> | pinned <b64 path> | name <name>
-int CmdMapInfo(Session& s, Args a, Reply& r) {
-  constexpr std::string_view fn = "map_info";
+Verdict CmdMapInfo(Session& s, Args a, CommandReply& r) {
   uint32_t id = 0;
   std::vector<uint8_t> path;
   if (a[0] == "id") {
-    if (!ParseUint32(a[1], &id)) return kBadArgs;
+    if (!ParseUint32(a[1], &id)) return Verdict::kBadArgs;
   } else if (a[0] == "pinned") {
     if (Base64Decode(a[1], &path) < 0 || path.empty() ||
         std::find(path.begin(), path.end(), 0) != path.end()) {
-      r.Ret(fn, -EINVAL);
-      return 0;
+      return r.Ret(-EINVAL);
     }
   } else if (a[0] == "name") {
-    if (a[1].empty()) return kBadArgs;
+    if (a[1].empty()) return Verdict::kBadArgs;
   } else {
-    return kBadArgs;
+    return Verdict::kBadArgs;
   }
-  if (NoKernel(s, r, fn)) return 0;
+  if (r.NoKernel(s)) return Verdict::kDone;
   std::vector<MapRecord> maps;
   if (a[0] == "name") {
     std::vector<MapRecord> all;
     int ret = AllMaps(&all);
-    if (ret < 0) {
-      r.Ret(fn, ret);
-      return 0;
-    }
+    if (ret < 0) return r.Ret(ret);
     for (MapRecord& m : all)
       if (m.name == a[1]) maps.push_back(std::move(m));
   } else {
     UniqueFd fd(a[0] == "id" ? bpf_map_get_fd_by_id(id)
                              : bpf_obj_get(std::string(path.begin(), path.end()).c_str()));
-    if (fd.get() < 0) {
-      r.Ret(fn, fd.release());
-      return 0;
-    }
+    if (fd.get() < 0) return r.Ret(fd.release());
     MapRecord m;
     int ret = IsMapFd(fd.get()) ? RecordOf(fd.get(), &m) : -EINVAL;
-    if (ret < 0) {
-      r.Ret(fn, ret);
-      return 0;
-    }
+    if (ret < 0) return r.Ret(ret);
     maps.push_back(std::move(m));
   }
-  ReplyRecords(r, fn, maps, false);
-  return 0;
+  return ReplyRecords(r, maps, false);
 }
 
 // MAP_DUMP <id>
-int CmdMapDump(Session& s, Args a, Reply& r) {
-  constexpr std::string_view fn = "map_dump";
+Verdict CmdMapDump(Session& s, Args a, CommandReply& r) {
   uint32_t id;
-  if (!ParseUint32(a[0], &id)) return kBadArgs;
-  if (NoKernel(s, r, fn)) return 0;
+  if (!ParseUint32(a[0], &id)) return Verdict::kBadArgs;
+  if (r.NoKernel(s)) return Verdict::kDone;
   UniqueFd fd(bpf_map_get_fd_by_id(id));
   MapRecord m;
   int ret = fd.get() < 0 ? fd.release() : RecordOf(fd.get(), &m);
@@ -287,41 +268,31 @@ int CmdMapDump(Session& s, Args a, Reply& r) {
   if (ncpus < 0) ret = ncpus;
   uint64_t vbuf = ValueBufSize(m.type, m.value_size, ncpus < 0 ? 0 : static_cast<uint32_t>(ncpus));
   if (ret == 0 && (m.key_size > kMaxKeyLen || vbuf > kMaxValueLen)) ret = -E2BIG;
-  if (ret < 0) {
-    r.Ret(fn, ret);
-    return 0;
-  }
+  if (ret < 0) return r.Ret(ret);
   // The entries go to `body` first since the header carries their count: one extra copy.
   std::string body;
   int64_t n = DumpBatch(fd.get(), m, static_cast<uint32_t>(vbuf), &body);
   if (n < 0 && NoBatch(static_cast<int>(n)) && body.empty())
     n = DumpByKey(fd.get(), m, static_cast<uint32_t>(vbuf), &body);
-  r.Ret(fn, n);
+  r.Ret(n);
   if (n >= 0) r.raw()->append(body);
-  return 0;
+  return Verdict::kDone;
 }
 
 // BTF_GET <id>
-int CmdBtfGet(Session& s, Args a, Reply& r) {
-  constexpr std::string_view fn = "btf_get";
+Verdict CmdBtfGet(Session& s, Args a, CommandReply& r) {
   uint32_t id;
-  if (!ParseUint32(a[0], &id)) return kBadArgs;
-  if (NoKernel(s, r, fn)) return 0;
+  if (!ParseUint32(a[0], &id)) return Verdict::kBadArgs;
+  if (r.NoKernel(s)) return Verdict::kDone;
   std::unique_ptr<btf, void (*)(btf*)> b(btf__load_from_kernel_by_id(id), btf__free);
-  if (!b) {
-    r.Ret(fn, -errno);
-    return 0;
-  }
+  if (!b) return r.Ret(-errno);
   uint32_t size = 0;
   const void* raw = btf__raw_data(b.get(), &size);
-  if (!raw) {
-    r.Ret(fn, -ENOMEM);
-    return 0;
-  }
-  r.Ret(fn, size);
+  if (!raw) return r.Ret(-ENOMEM);
+  r.Ret(size);
   Base64Append(static_cast<const uint8_t*>(raw), size, r.raw());
   r.raw()->push_back('\n');
-  return 0;
+  return Verdict::kDone;
 }
 
 }  // namespace bpfd

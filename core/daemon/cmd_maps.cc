@@ -53,18 +53,16 @@ int MapAndKey(Session& s, int fd, std::string_view key_b64, uint64_t klen, uint6
 }
 
 // Appends base64(data) + '\n' to the reply.
-void AppendB64Line(Reply& r, const std::vector<uint8_t>& data) {
+void AppendB64Line(CommandReply& r, const std::vector<uint8_t>& data) {
   Base64Append(data.data(), data.size(), r.raw());
   r.raw()->push_back('\n');
 }
 
-// The reply of lookups: base64(data) when ret is 0, else "<fn>: ret=<ret>".
-void B64OrRet(Reply& r, std::string_view fn, int ret, const std::vector<uint8_t>& data) {
-  if (ret == 0) {
-    AppendB64Line(r, data);
-  } else {
-    r.Ret(fn, ret);
-  }
+// The reply of lookups: base64(data) when ret is 0, else "<ret_name>: ret=<ret>".
+Verdict B64OrRet(CommandReply& r, int ret, const std::vector<uint8_t>& data) {
+  if (ret != 0) return r.Ret(ret);
+  AppendB64Line(r, data);
+  return Verdict::kDone;
 }
 
 // Walks the map's keys (at most max_entries, so a concurrently modified hash map cannot loop
@@ -92,15 +90,15 @@ int64_t ForEachKey(int fd, const MapInfo& m, Fn fn) {
 
 // BPF_CREATE_MAP type name key_size value_size max_entries map_flags
 // (also the original 2017 form without a name: type key_size value_size max_entries map_flags)
-int CmdCreateMap(Session& s, Args a, Reply& r) {
+Verdict CmdCreateMap(Session& s, Args a, CommandReply& r) {
   uint32_t type, ks, vs, me, flags;
   std::string_view name = "__none__";
   size_t i = 1;
   if (a.size() >= 6) name = a[i++];  // current form; a bare 5-number line is the old one
   if (!ParseUint32(a[0], &type) || !ParseUint32(a[i], &ks) || !ParseUint32(a[i + 1], &vs) ||
       !ParseUint32(a[i + 2], &me) || !ParseUint32(a[i + 3], &flags))
-    return kBadArgs;
-  if (NoKernel(s, r, "bpf_create_map")) return 0;
+    return Verdict::kBadArgs;
+  if (r.NoKernel(s)) return Verdict::kDone;
   std::string obj_name = ObjName(name);
   LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = flags);
   int fd = bpf_map_create(static_cast<bpf_map_type>(type), obj_name.empty() ? nullptr : obj_name.c_str(),
@@ -109,74 +107,61 @@ int CmdCreateMap(Session& s, Args a, Reply& r) {
     // Kernels before 4.15 reject any name: retry without one, as BCC does.
     fd = bpf_map_create(static_cast<bpf_map_type>(type), nullptr, ks, vs, me, &opts);
   }
-  if (fd < 0) {
-    r.Ret("bpf_create_map", fd);
-    return 0;
-  }
+  if (fd < 0) return r.Ret(fd);
   UniqueFd owned(fd);
   MapInfo info;
   int q = QueryMapInfo(fd, &info);
-  if (q < 0) {
-    r.Ret("bpf_create_map", q);
-    return 0;
-  }
-  r.Ret("bpf_create_map", s.AddMap(std::move(owned), info));
-  return 0;
+  if (q < 0) return r.Ret(q);
+  return r.Ret(s.AddMap(std::move(owned), info));
 }
 
 // BPF_UPDATE_ELEM map_fd key klen value vlen flags
-int CmdUpdateElem(Session& s, Args a, Reply& r) {
+Verdict CmdUpdateElem(Session& s, Args a, CommandReply& r) {
   int fd;
   uint64_t klen, vlen, flags;
   if (!ParseInt(a[0], &fd) || !ParseUint64(a[2], &klen) || !ParseUint64(a[4], &vlen) ||
       !ParseUint64(a[5], &flags))
-    return kBadArgs;
+    return Verdict::kBadArgs;
   std::vector<uint8_t> key, value;
   int ret = MapAndKey(s, fd, a[1], klen, vlen, true, &key);
   if (ret == 0) ret = DecodeExact(a[3], vlen, &value);
-  if (ret == 0 && NoKernel(s, r, "bpf_update_elem")) return 0;
+  if (ret == 0 && r.NoKernel(s)) return Verdict::kDone;
   if (ret == 0) ret = bpf_map_update_elem(fd, key.data(), value.data(), flags);
-  r.Ret("bpf_update_elem", ret);
-  return 0;
+  return r.Ret(ret);
 }
 
 // BPF_LOOKUP_ELEM map_fd key klen vlen -> base64 value
-int CmdLookupElem(Session& s, Args a, Reply& r) {
+Verdict CmdLookupElem(Session& s, Args a, CommandReply& r) {
   int fd;
   uint64_t klen, vlen;
   if (!ParseInt(a[0], &fd) || !ParseUint64(a[2], &klen) || !ParseUint64(a[3], &vlen))
-    return kBadArgs;
+    return Verdict::kBadArgs;
   std::vector<uint8_t> key, value;
   int ret = MapAndKey(s, fd, a[1], klen, vlen, true, &key);
-  if (ret == 0 && NoKernel(s, r, "bpf_lookup_elem")) return 0;
+  if (ret == 0 && r.NoKernel(s)) return Verdict::kDone;
   if (ret == 0) {
     value.resize(vlen);
     ret = bpf_map_lookup_elem(fd, key.data(), value.data());
   }
-  B64OrRet(r, "bpf_lookup_elem", ret, value);
-  return 0;
+  return B64OrRet(r, ret, value);
 }
 
 // BPF_GET_FIRST_KEY map_fd klen vlen dump_all -> base64 first key, or with dump_all=1 the
 // whole map as alternating key and value lines (one round trip, linear time).
-int CmdGetFirstKey(Session& s, Args a, Reply& r) {
+Verdict CmdGetFirstKey(Session& s, Args a, CommandReply& r) {
   int fd;
   uint64_t klen, vlen;
   uint32_t dump_all;
   if (!ParseInt(a[0], &fd) || !ParseUint64(a[1], &klen) || !ParseUint64(a[2], &vlen) ||
       !ParseUint32(a[3], &dump_all) || dump_all > 1)
-    return kBadArgs;
+    return Verdict::kBadArgs;
   const MapInfo* m = nullptr;
   int ret = CheckMap(s, fd, klen, vlen, dump_all == 1, &m);
-  if (ret == 0 && NoKernel(s, r, "bpf_get_first_key")) return 0;
-  if (ret < 0) {
-    r.Ret("bpf_get_first_key", ret);
-    return 0;
-  }
+  if (ret == 0 && r.NoKernel(s)) return Verdict::kDone;
+  if (ret < 0) return r.Ret(ret);
   if (!dump_all) {
     std::vector<uint8_t> key(klen);
-    B64OrRet(r, "bpf_get_first_key", bpf_map_get_next_key(fd, nullptr, key.data()), key);
-    return 0;
+    return B64OrRet(r, bpf_map_get_next_key(fd, nullptr, key.data()), key);
   }
   std::vector<uint8_t> value(vlen);
   size_t pairs = 0;
@@ -191,74 +176,62 @@ int CmdGetFirstKey(Session& s, Args a, Reply& r) {
   });
   if (n < 0 || pairs == 0) {
     r.Clear();
-    r.Ret("bpf_get_first_key", n < 0 ? n : -ENOENT);
+    r.Ret(n < 0 ? n : -ENOENT);
   }
-  return 0;
+  return Verdict::kDone;
 }
 
 // BPF_GET_NEXT_KEY map_fd key klen -> base64 next key
-int CmdGetNextKey(Session& s, Args a, Reply& r) {
+Verdict CmdGetNextKey(Session& s, Args a, CommandReply& r) {
   int fd;
   uint64_t klen;
-  if (!ParseInt(a[0], &fd) || !ParseUint64(a[2], &klen)) return kBadArgs;
+  if (!ParseInt(a[0], &fd) || !ParseUint64(a[2], &klen)) return Verdict::kBadArgs;
   std::vector<uint8_t> key, next;
   int ret = MapAndKey(s, fd, a[1], klen, 0, false, &key);
-  if (ret == 0 && NoKernel(s, r, "bpf_get_next_key")) return 0;
+  if (ret == 0 && r.NoKernel(s)) return Verdict::kDone;
   if (ret == 0) {
     next.resize(klen);
     ret = bpf_map_get_next_key(fd, key.data(), next.data());
   }
-  B64OrRet(r, "bpf_get_next_key", ret, next);
-  return 0;
+  return B64OrRet(r, ret, next);
 }
 
 // BPF_DELETE_ELEM map_fd key klen
-int CmdDeleteElem(Session& s, Args a, Reply& r) {
+Verdict CmdDeleteElem(Session& s, Args a, CommandReply& r) {
   int fd;
   uint64_t klen;
-  if (!ParseInt(a[0], &fd) || !ParseUint64(a[2], &klen)) return kBadArgs;
+  if (!ParseInt(a[0], &fd) || !ParseUint64(a[2], &klen)) return Verdict::kBadArgs;
   std::vector<uint8_t> key;
   int ret = MapAndKey(s, fd, a[1], klen, 0, false, &key);
-  if (ret == 0 && NoKernel(s, r, "bpf_delete_elem")) return 0;
+  if (ret == 0 && r.NoKernel(s)) return Verdict::kDone;
   if (ret == 0) ret = bpf_map_delete_elem(fd, key.data());
-  r.Ret("bpf_delete_elem", ret);
-  return 0;
+  return r.Ret(ret);
 }
 
 // BPF_CLEAR_MAP map_fd klen -> number of entries deleted
-int CmdClearMap(Session& s, Args a, Reply& r) {
+Verdict CmdClearMap(Session& s, Args a, CommandReply& r) {
   int fd;
   uint64_t klen;
-  if (!ParseInt(a[0], &fd) || !ParseUint64(a[1], &klen)) return kBadArgs;
+  if (!ParseInt(a[0], &fd) || !ParseUint64(a[1], &klen)) return Verdict::kBadArgs;
   const MapInfo* m = nullptr;
   int ret = CheckMap(s, fd, klen, 0, false, &m);
-  if (ret == 0 && NoKernel(s, r, "bpf_clear_map")) return 0;
-  if (ret < 0) {
-    r.Ret("bpf_clear_map", ret);
-    return 0;
-  }
+  if (ret == 0 && r.NoKernel(s)) return Verdict::kDone;
+  if (ret < 0) return r.Ret(ret);
   // Collect first, then delete: deleting while walking would restart a hash walk each time.
   std::vector<uint8_t> keys;
   int64_t n = ForEachKey(fd, *m, [&](const std::vector<uint8_t>& key) {
     keys.insert(keys.end(), key.begin(), key.end());
     return 0;
   });
-  if (n < 0) {
-    r.Ret("bpf_clear_map", n);
-    return 0;
-  }
+  if (n < 0) return r.Ret(n);
   int64_t deleted = 0;
   for (int64_t i = 0; i < n; ++i) {
     int dr = bpf_map_delete_elem(fd, keys.data() + static_cast<size_t>(i) * m->key_size);
     if (dr == -ENOENT) continue;  // already gone
-    if (dr < 0) {
-      r.Ret("bpf_clear_map", dr);
-      return 0;
-    }
+    if (dr < 0) return r.Ret(dr);
     ++deleted;
   }
-  r.Ret("bpf_clear_map", deleted);
-  return 0;
+  return r.Ret(deleted);
 }
 
 }  // namespace bpfd

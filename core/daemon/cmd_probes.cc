@@ -20,12 +20,6 @@
 namespace bpfd {
 namespace {
 
-// Replies "<fn>: ret=<count>" followed by the lines.
-void ReplyCounted(Reply& r, std::string_view fn, const std::vector<std::string>& lines) {
-  r.Ret(fn, static_cast<int64_t>(lines.size()));
-  for (const std::string& l : lines) r.Line(l);
-}
-
 // e_machine of the ELF open at fd (0 when unreadable: Load reports that properly).
 uint16_t ElfMachine(int fd) {
   unsigned char hdr[EI_NIDENT + 4];
@@ -52,23 +46,16 @@ void FunctionLines(const ElfImage& img, bool arm, std::vector<std::string>* out)
 
 // GET_TRACE_EVENT_FORMAT category event -> "get_trace_event_format: ret=<n>" then the n lines
 // of <tracefs>/events/<category>/<event>/format (tabs kept).
-int CmdGetTraceEventFormat(Session& s, Args a, Reply& r) {
-  if (a[0].empty() || a[1].empty()) return kBadArgs;
-  constexpr std::string_view fn = "get_trace_event_format";
-  if (!IsSafePathComponent(a[0]) || !IsSafePathComponent(a[1])) {
-    r.Ret(fn, -EINVAL);
-    return 0;
-  }
-  if (NoKernel(s, r, fn)) return 0;
+Verdict CmdGetTraceEventFormat(Session& s, Args a, CommandReply& r) {
+  if (a[0].empty() || a[1].empty()) return Verdict::kBadArgs;
+  if (!IsSafePathComponent(a[0]) || !IsSafePathComponent(a[1])) return r.Ret(-EINVAL);
+  if (r.NoKernel(s)) return Verdict::kDone;
   std::string tracefs, text;
   int ret = FindTracefs(&tracefs);
   if (ret >= 0)
     ret = ReadFile(tracefs + "/events/" + std::string(a[0]) + "/" + std::string(a[1]) + "/format",
                    &text);
-  if (ret < 0) {
-    r.Ret(fn, ret);
-    return 0;
-  }
+  if (ret < 0) return r.Ret(ret);
   std::vector<std::string> lines;
   for (size_t pos = 0; pos < text.size();) {
     size_t eol = text.find('\n', pos);
@@ -76,40 +63,30 @@ int CmdGetTraceEventFormat(Session& s, Args a, Reply& r) {
     lines.push_back(SafeLine(std::string_view(text).substr(pos, eol - pos), true));
     pos = eol + 1;
   }
-  ReplyCounted(r, fn, lines);
-  return 0;
+  return r.RetLines(lines);
 }
 
 // GET_ELF_FUNCS path -> "get_elf_funcs: ret=<n>" then n lines "<offset> <vaddr> <size> <name>"
 // (offset and vaddr in hex without 0x, size decimal, name as in the symbol table), by address.
 // -ENOEXEC: not an ELF executable or shared object.
-int CmdGetElfFuncs(Session& s, Args a, Reply& r) {
-  if (a[0].empty()) return kBadArgs;
-  constexpr std::string_view fn = "get_elf_funcs";
-  if (NoKernel(s, r, fn)) return 0;
+Verdict CmdGetElfFuncs(Session& s, Args a, CommandReply& r) {
+  if (a[0].empty()) return Verdict::kBadArgs;
+  if (r.NoKernel(s)) return Verdict::kDone;
   UniqueFd fd(::open(std::string(a[0]).c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) {
-    r.Ret(fn, -errno);
-    return 0;
-  }
+  if (!fd) return r.Ret(-errno);
   std::unique_ptr<ElfImage> img;
   int ret = ElfImage::Load(fd.get(), &img);
-  if (ret < 0) {
-    r.Ret(fn, ret);
-    return 0;
-  }
+  if (ret < 0) return r.Ret(ret);
   std::vector<std::string> lines;
   FunctionLines(*img, ElfMachine(fd.get()) == EM_ARM, &lines);
-  ReplyCounted(r, fn, lines);
-  return 0;
+  return r.RetLines(lines);
 }
 
 // GET_BPF_FEATURES system|all -> "get_bpf_features: ret=<n>" then n "key value" lines
 // (see bpf_features.h; "all" loads test programs and maps, all released before the reply).
-int CmdGetBpfFeatures(Session& s, Args a, Reply& r) {
-  if (a[0] != "system" && a[0] != "all") return kBadArgs;
-  constexpr std::string_view fn = "get_bpf_features";
-  if (NoKernel(s, r, fn)) return 0;
+Verdict CmdGetBpfFeatures(Session& s, Args a, CommandReply& r) {
+  if (a[0] != "system" && a[0] != "all") return Verdict::kBadArgs;
+  if (r.NoKernel(s)) return Verdict::kDone;
   FeatureList features;
   if (a[0] == "all") {
     ProbeAllFeatures(&features);
@@ -118,8 +95,7 @@ int CmdGetBpfFeatures(Session& s, Args a, Reply& r) {
   }
   std::vector<std::string> lines;
   for (const auto& [key, value] : features) lines.push_back(key + " " + SafeLine(value));
-  ReplyCounted(r, fn, lines);
-  return 0;
+  return r.RetLines(lines);
 }
 
 }  // namespace bpfd

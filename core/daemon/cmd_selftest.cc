@@ -6,14 +6,14 @@
 
 namespace bpfd {
 
-int CmdSelftest(Session& s, Args args, Reply& r) {
-  if (!args.empty()) return kBadArgs;
-  if (NoKernel(s, r, "selftest")) return 0;
+Verdict CmdSelftest(Session& s, Args args, CommandReply& r) {
+  if (!args.empty()) return Verdict::kBadArgs;
+  if (r.NoKernel(s)) return Verdict::kDone;
   std::vector<SelftestCheck> checks;
   int fails = RunSelftest(&checks);
-  r.Ret("selftest", fails);
+  r.Ret(fails);
   for (const SelftestCheck& c : checks) r.Line(FormatSelftestLine(c));
-  return 0;
+  return Verdict::kDone;
 }
 
 }  // namespace bpfd

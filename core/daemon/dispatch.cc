@@ -94,7 +94,8 @@ LineAction HandleLine(Session& session, std::string_view line, Reply& reply) {
       reply.NotRecognized();
       return LineAction::kReply;
     }
-    if (cmd->handler(session, args, reply) == kBadArgs) reply.NotRecognized();
+    CommandReply out(reply, cmd->ret_name);
+    if (cmd->handler(session, args, out) == Verdict::kBadArgs) reply.NotRecognized();
   } catch (const std::exception& e) {
     // Only allocation failures are expected here (bad_alloc, or length_error for sizes
     // beyond what a container can hold); anything else is reported as -EINVAL.

@@ -28,12 +28,6 @@ std::string ObjName(std::string_view name) {
   return out;
 }
 
-bool NoKernel(Session& s, Reply& r, std::string_view fn) {
-  if (s.kernel_enabled()) return false;
-  r.Ret(fn, -EPERM);
-  return true;
-}
-
 int WaitUnlessInput(Session& s, const std::vector<int>& fds, int timeout_ms,
                     const std::function<bool()>& done) {
   auto now_ms = [] {

@@ -1,6 +1,8 @@
 // Internal: the command handlers behind HandleLine (cmd_*.cc) and the helpers they share.
-// A handler returns 0 after writing its reply, or kBadArgs to reply "Command not recognized".
+// A handler writes its reply through a CommandReply and returns Verdict::kDone, or returns
+// Verdict::kBadArgs for the reply "Command not recognized" (replacing anything written).
 #pragma once
+#include <cerrno>
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -15,9 +17,52 @@
 namespace bpfd {
 
 using Args = std::span<const std::string_view>;
-using Handler = int (*)(Session&, Args, Reply&);
 
-inline constexpr int kBadArgs = 1;
+enum class Verdict {
+  kDone,     // the reply is written
+  kBadArgs,  // malformed arguments: the dispatcher replies "Command not recognized"
+};
+
+// One command's reply, bound to the name of its result line ("<ret_name>: ret=<n>", the table's
+// ret_name), so a handler never spells that name. Replies with data lines add them with
+// Line/Text/raw after (or, for replies without a result line, instead of) Ret.
+class CommandReply {
+ public:
+  CommandReply(Reply& reply, std::string_view ret_name) : reply_(reply), ret_name_(ret_name) {}
+  CommandReply(const CommandReply&) = delete;
+  CommandReply& operator=(const CommandReply&) = delete;
+
+  // Appends "<ret_name>: ret=<value>"; returns kDone, so `return r.Ret(n);` ends a handler.
+  Verdict Ret(int64_t value) {
+    reply_.Ret(ret_name_, value);
+    return Verdict::kDone;
+  }
+  // In a session without kernel access (fuzzing), writes "<ret_name>: ret=-1" (EPERM) and
+  // returns true: the handler must stop there, after validating its arguments.
+  bool NoKernel(const Session& s) {
+    if (s.kernel_enabled()) return false;
+    Ret(-EPERM);
+    return true;
+  }
+
+  // "<ret_name>: ret=<number of lines>", then the lines.
+  Verdict RetLines(const std::vector<std::string>& lines) {
+    Ret(static_cast<int64_t>(lines.size()));
+    for (const std::string& l : lines) reply_.Line(l);
+    return Verdict::kDone;
+  }
+
+  void Line(std::string_view s) { reply_.Line(s); }
+  void Text(std::string_view text) { reply_.Text(text); }
+  std::string* raw() { return reply_.raw(); }
+  void Clear() { reply_.Clear(); }
+
+ private:
+  Reply& reply_;
+  std::string_view ret_name_;
+};
+
+using Handler = Verdict (*)(Session&, Args, CommandReply&);
 
 // Largest key/value/program the daemon accepts before asking the kernel (absurd sizes are
 // -EINVAL, never an allocation attempt).
@@ -28,7 +73,8 @@ inline constexpr uint64_t kMaxProgLen = 64u << 20;
 struct Command {
   std::string_view name;
   size_t min_args;            // arguments after the command name
-  std::string_view ret_name;  // "<ret_name>: ret=" for generic failures (e.g. -ENOMEM)
+  std::string_view ret_name;  // "<ret_name>: ret=": every result line, and generic failures
+                              // (e.g. -ENOMEM)
   Handler handler;
 };
 
@@ -36,73 +82,73 @@ struct Command {
 std::span<const Command> Commands();
 
 // cmd_maps.cc
-int CmdCreateMap(Session&, Args, Reply&);
-int CmdUpdateElem(Session&, Args, Reply&);
-int CmdLookupElem(Session&, Args, Reply&);
-int CmdGetFirstKey(Session&, Args, Reply&);
-int CmdGetNextKey(Session&, Args, Reply&);
-int CmdDeleteElem(Session&, Args, Reply&);
-int CmdClearMap(Session&, Args, Reply&);
+Verdict CmdCreateMap(Session&, Args, CommandReply&);
+Verdict CmdUpdateElem(Session&, Args, CommandReply&);
+Verdict CmdLookupElem(Session&, Args, CommandReply&);
+Verdict CmdGetFirstKey(Session&, Args, CommandReply&);
+Verdict CmdGetNextKey(Session&, Args, CommandReply&);
+Verdict CmdDeleteElem(Session&, Args, CommandReply&);
+Verdict CmdClearMap(Session&, Args, CommandReply&);
 // cmd_prog.cc
-int CmdProgLoad(Session&, Args, Reply&);
+Verdict CmdProgLoad(Session&, Args, CommandReply&);
 // cmd_attach.cc
-int CmdAttachKprobe(Session&, Args, Reply&);
-int CmdDetachKprobe(Session&, Args, Reply&);
-int CmdAttachUprobe(Session&, Args, Reply&);
-int CmdDetachUprobe(Session&, Args, Reply&);
-int CmdAttachTracepoint(Session&, Args, Reply&);
-int CmdDetachTracepoint(Session&, Args, Reply&);
-int CmdAttachPerfEvent(Session&, Args, Reply&);
-int CmdClosePerfEventFd(Session&, Args, Reply&);
+Verdict CmdAttachKprobe(Session&, Args, CommandReply&);
+Verdict CmdDetachKprobe(Session&, Args, CommandReply&);
+Verdict CmdAttachUprobe(Session&, Args, CommandReply&);
+Verdict CmdDetachUprobe(Session&, Args, CommandReply&);
+Verdict CmdAttachTracepoint(Session&, Args, CommandReply&);
+Verdict CmdDetachTracepoint(Session&, Args, CommandReply&);
+Verdict CmdAttachPerfEvent(Session&, Args, CommandReply&);
+Verdict CmdClosePerfEventFd(Session&, Args, CommandReply&);
 // cmd_perf.cc
-int CmdOpenPerfBuffer(Session&, Args, Reply&);
-int CmdPerfReaderPoll(Session&, Args, Reply&);
-int CmdPerfReaderLost(Session&, Args, Reply&);
+Verdict CmdOpenPerfBuffer(Session&, Args, CommandReply&);
+Verdict CmdPerfReaderPoll(Session&, Args, CommandReply&);
+Verdict CmdPerfReaderLost(Session&, Args, CommandReply&);
 // cmd_info.cc
-int CmdGetKallsyms(Session&, Args, Reply&);
-int CmdGetKprobesBlacklist(Session&, Args, Reply&);
-int CmdGetAvailFilterFuncs(Session&, Args, Reply&);
-int CmdGetTraceEventsCategories(Session&, Args, Reply&);
-int CmdGetTraceEvents(Session&, Args, Reply&);
-int CmdCommForPid(Session&, Args, Reply&);
-int CmdGetKsymName(Session&, Args, Reply&);
-int CmdGetKsymAddr(Session&, Args, Reply&);
-int CmdGetUsymName(Session&, Args, Reply&);
-int CmdGetUsymAddr(Session&, Args, Reply&);
+Verdict CmdGetKallsyms(Session&, Args, CommandReply&);
+Verdict CmdGetKprobesBlacklist(Session&, Args, CommandReply&);
+Verdict CmdGetAvailFilterFuncs(Session&, Args, CommandReply&);
+Verdict CmdGetTraceEventsCategories(Session&, Args, CommandReply&);
+Verdict CmdGetTraceEvents(Session&, Args, CommandReply&);
+Verdict CmdCommForPid(Session&, Args, CommandReply&);
+Verdict CmdGetKsymName(Session&, Args, CommandReply&);
+Verdict CmdGetKsymAddr(Session&, Args, CommandReply&);
+Verdict CmdGetUsymName(Session&, Args, CommandReply&);
+Verdict CmdGetUsymAddr(Session&, Args, CommandReply&);
 
 // bpf-selftest (cmd_selftest.cc): SELFTEST runs the checks of core/selftest.h.
-int CmdSelftest(Session&, Args, Reply&);
+Verdict CmdSelftest(Session&, Args, CommandReply&);
 
 // bpf-mapdump (cmd_mapinfo.cc): map listing, info, whole-map dump and BTF by id.
-int CmdMapList(Session&, Args, Reply&);
-int CmdMapInfo(Session&, Args, Reply&);
-int CmdMapDump(Session&, Args, Reply&);
-int CmdBtfGet(Session&, Args, Reply&);
+Verdict CmdMapList(Session&, Args, CommandReply&);
+Verdict CmdMapInfo(Session&, Args, CommandReply&);
+Verdict CmdMapDump(Session&, Args, CommandReply&);
+Verdict CmdBtfGet(Session&, Args, CommandReply&);
 
 // bpf-probes extensions (cmd_probes.cc)
-int CmdGetTraceEventFormat(Session&, Args, Reply&);
-int CmdGetElfFuncs(Session&, Args, Reply&);
-int CmdGetBpfFeatures(Session&, Args, Reply&);
+Verdict CmdGetTraceEventFormat(Session&, Args, CommandReply&);
+Verdict CmdGetElfFuncs(Session&, Args, CommandReply&);
+Verdict CmdGetBpfFeatures(Session&, Args, CommandReply&);
 
 // Forwarding for `bpfd remote` (docs/protocol.md "Forwarding"). cmd_sys.cc:
-int CmdSysBpf(Session&, Args, Reply&);
-int CmdSysPerfEventOpen(Session&, Args, Reply&);
-int CmdSysIoctl(Session&, Args, Reply&);
-int CmdSysClose(Session&, Args, Reply&);
-int CmdSysUname(Session&, Args, Reply&);
+Verdict CmdSysBpf(Session&, Args, CommandReply&);
+Verdict CmdSysPerfEventOpen(Session&, Args, CommandReply&);
+Verdict CmdSysIoctl(Session&, Args, CommandReply&);
+Verdict CmdSysClose(Session&, Args, CommandReply&);
+Verdict CmdSysUname(Session&, Args, CommandReply&);
 // cmd_files.cc
-int CmdFileRead(Session&, Args, Reply&);
-int CmdFileStat(Session&, Args, Reply&);
-int CmdFileAccess(Session&, Args, Reply&);
-int CmdFileList(Session&, Args, Reply&);
-int CmdFileReadlink(Session&, Args, Reply&);
-int CmdFileStatfs(Session&, Args, Reply&);
-int CmdFileOpen(Session&, Args, Reply&);
-int CmdFileWrite(Session&, Args, Reply&);
-int CmdFilePread(Session&, Args, Reply&);
+Verdict CmdFileRead(Session&, Args, CommandReply&);
+Verdict CmdFileStat(Session&, Args, CommandReply&);
+Verdict CmdFileAccess(Session&, Args, CommandReply&);
+Verdict CmdFileList(Session&, Args, CommandReply&);
+Verdict CmdFileReadlink(Session&, Args, CommandReply&);
+Verdict CmdFileStatfs(Session&, Args, CommandReply&);
+Verdict CmdFileOpen(Session&, Args, CommandReply&);
+Verdict CmdFileWrite(Session&, Args, CommandReply&);
+Verdict CmdFilePread(Session&, Args, CommandReply&);
 // cmd_ring.cc
-int CmdRingMap(Session&, Args, Reply&);
-int CmdRingPoll(Session&, Args, Reply&);
+Verdict CmdRingMap(Session&, Args, CommandReply&);
+Verdict CmdRingPoll(Session&, Args, CommandReply&);
 
 // cmd_common.cc: helpers shared by the handlers.
 
@@ -112,10 +158,6 @@ int DecodeExact(std::string_view b64, uint64_t len, std::vector<uint8_t>* out);
 // A map/program name the kernel accepts: "__none__" (the protocol's "no name") becomes "";
 // characters other than [A-Za-z0-9_.] become '_'; at most 15 characters are kept.
 std::string ObjName(std::string_view name);
-
-// In a session without kernel access (fuzzing), writes "<fn>: ret=-1" (EPERM) and returns
-// true: the handler must stop there, after validating its arguments.
-bool NoKernel(Session& s, Reply& r, std::string_view fn);
 
 // The wait of PERF_READER_POLL and RING_POLL: returns once done() is true (it is asked first
 // and after every wake-up), a command line or EOF is waiting on the session's input, timeout_ms
