@@ -41,8 +41,6 @@ Verdict Finish(Session& s, CommandReply& r, const std::string& key, int ret,
   return r.Ret(s.AddProbe(key, std::move(probe)));
 }
 
-}  // namespace
-
 // BPF_ATTACH_KPROBE prog_fd type ev_name fn_name
 Verdict CmdAttachKprobe(Session& s, Args a, CommandReply& r) {
   int prog_fd;
@@ -131,5 +129,20 @@ Verdict CmdClosePerfEventFd(Session& s, Args a, CommandReply& r) {
   if (!ParseInt(a[0], &fd)) return Verdict::kBadArgs;
   return r.Ret(s.ClosePerfEventFd(fd));
 }
+
+constexpr Command kAttachCommands[] = {
+    {"BPF_ATTACH_KPROBE", 4, "bpf_attach_kprobe", CmdAttachKprobe},
+    {"BPF_DETACH_KPROBE", 1, "bpf_detach_kprobe", CmdDetachKprobe},
+    {"BPF_ATTACH_UPROBE", 6, "bpf_attach_uprobe", CmdAttachUprobe},
+    {"BPF_DETACH_UPROBE", 1, "bpf_detach_uprobe", CmdDetachUprobe},
+    {"BPF_ATTACH_TRACEPOINT", 3, "bpf_attach_tracepoint", CmdAttachTracepoint},
+    {"BPF_DETACH_TRACEPOINT", 2, "bpf_detach_tracepoint", CmdDetachTracepoint},
+    {"BPF_ATTACH_PERF_EVENT", 8, "bpf_attach_perf_event", CmdAttachPerfEvent},
+    {"BPF_CLOSE_PERF_EVENT_FD", 1, "bpf_close_perf_event_fd", CmdClosePerfEventFd},
+};
+
+}  // namespace
+
+CommandGroup AttachCommands() { return kAttachCommands; }
 
 }  // namespace bpfd

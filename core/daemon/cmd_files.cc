@@ -115,8 +115,6 @@ void TrackProbeEvents(Session& s, const std::string& path, ProbeKind kind,
   }
 }
 
-}  // namespace
-
 // FILE_READ path -> ret = size, then the contents as one data line
 Verdict CmdFileRead(Session& s, Args a, CommandReply& r) {
   std::string path, data;
@@ -273,5 +271,21 @@ Verdict CmdFileWrite(Session& s, Args a, CommandReply& r) {
   if (n >= 0 && events) TrackProbeEvents(s, f->path, kind, edits, before);
   return Verdict::kDone;
 }
+
+constexpr Command kForwardFileCommands[] = {
+    {"FILE_READ", 1, "file_read", CmdFileRead},
+    {"FILE_STAT", 2, "file_stat", CmdFileStat},
+    {"FILE_ACCESS", 2, "file_access", CmdFileAccess},
+    {"FILE_LIST", 1, "file_list", CmdFileList},
+    {"FILE_READLINK", 1, "file_readlink", CmdFileReadlink},
+    {"FILE_STATFS", 1, "file_statfs", CmdFileStatfs},
+    {"FILE_OPEN", 3, "file_open", CmdFileOpen},
+    {"FILE_WRITE", 2, "file_write", CmdFileWrite},
+    {"FILE_PREAD", 3, "file_pread", CmdFilePread},
+};
+
+}  // namespace
+
+CommandGroup ForwardFileCommands() { return kForwardFileCommands; }
 
 }  // namespace bpfd

@@ -64,8 +64,6 @@ Verdict ReplyAddress(CommandReply& r, int ret, uint64_t addr) {
   return Verdict::kDone;
 }
 
-}  // namespace
-
 // GET_KALLSYMS -> /proc/kallsyms
 Verdict CmdGetKallsyms(Session& s, Args, CommandReply& r) {
   if (r.NoKernel(s)) return Verdict::kDone;
@@ -166,5 +164,22 @@ Verdict CmdGetUsymAddr(Session& s, Args a, CommandReply& r) {
   int ret = s.usyms().Lookup(pid, std::string(a[1]), std::string(a[2]), &addr);
   return ReplyAddress(r, ret, addr);
 }
+
+constexpr Command kInfoCommands[] = {
+    {"GET_KALLSYMS", 0, "get_kallsyms", CmdGetKallsyms},
+    {"GET_KPROBES_BLACKLIST", 1, "get_kprobes_blacklist", CmdGetKprobesBlacklist},
+    {"GET_AVAIL_FILTER_FUNCS", 1, "get_avail_filter_funcs", CmdGetAvailFilterFuncs},
+    {"GET_TRACE_EVENTS_CATEGORIES", 1, "get_trace_events_categories", CmdGetTraceEventsCategories},
+    {"GET_TRACE_EVENTS", 2, "get_trace_events", CmdGetTraceEvents},
+    {"COMM_FOR_PID", 1, "comm_for_pid", CmdCommForPid},
+    {"GET_KSYM_NAME", 1, "GET_KSYM_NAME", CmdGetKsymName},
+    {"GET_KSYM_ADDR", 1, "GET_KSYM_ADDR", CmdGetKsymAddr},
+    {"GET_USYM_NAME", 3, "GET_USYM_NAME", CmdGetUsymName},
+    {"GET_USYM_ADDR", 3, "GET_USYM_ADDR", CmdGetUsymAddr},
+};
+
+}  // namespace
+
+CommandGroup InfoCommands() { return kInfoCommands; }
 
 }  // namespace bpfd

@@ -209,8 +209,6 @@ Verdict ReplyRecords(CommandReply& r, std::vector<MapRecord>& maps, bool empty_o
   return Verdict::kDone;
 }
 
-}  // namespace
-
 // MAP_LIST
 Verdict CmdMapList(Session& s, Args, CommandReply& r) {
   if (r.NoKernel(s)) return Verdict::kDone;
@@ -294,5 +292,16 @@ Verdict CmdBtfGet(Session& s, Args a, CommandReply& r) {
   r.raw()->push_back('\n');
   return Verdict::kDone;
 }
+
+constexpr Command kMapInfoCommands[] = {
+    {"MAP_LIST", 0, "map_list", CmdMapList},
+    {"MAP_INFO", 2, "map_info", CmdMapInfo},
+    {"MAP_DUMP", 1, "map_dump", CmdMapDump},
+    {"BTF_GET", 1, "btf_get", CmdBtfGet},
+};
+
+}  // namespace
+
+CommandGroup MapInfoCommands() { return kMapInfoCommands; }
 
 }  // namespace bpfd

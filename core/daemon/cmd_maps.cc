@@ -86,8 +86,6 @@ int64_t ForEachKey(int fd, const MapInfo& m, Fn fn) {
   return n;
 }
 
-}  // namespace
-
 // BPF_CREATE_MAP type name key_size value_size max_entries map_flags
 // (also the original 2017 form without a name: type key_size value_size max_entries map_flags)
 Verdict CmdCreateMap(Session& s, Args a, CommandReply& r) {
@@ -233,5 +231,19 @@ Verdict CmdClearMap(Session& s, Args a, CommandReply& r) {
   }
   return r.Ret(deleted);
 }
+
+constexpr Command kMapCommands[] = {
+    {"BPF_CREATE_MAP", 5, "bpf_create_map", CmdCreateMap},
+    {"BPF_UPDATE_ELEM", 6, "bpf_update_elem", CmdUpdateElem},
+    {"BPF_LOOKUP_ELEM", 4, "bpf_lookup_elem", CmdLookupElem},
+    {"BPF_GET_FIRST_KEY", 4, "bpf_get_first_key", CmdGetFirstKey},
+    {"BPF_GET_NEXT_KEY", 3, "bpf_get_next_key", CmdGetNextKey},
+    {"BPF_DELETE_ELEM", 3, "bpf_delete_elem", CmdDeleteElem},
+    {"BPF_CLEAR_MAP", 2, "bpf_clear_map", CmdClearMap},
+};
+
+}  // namespace
+
+CommandGroup MapCommands() { return kMapCommands; }
 
 }  // namespace bpfd

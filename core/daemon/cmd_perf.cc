@@ -49,8 +49,6 @@ int DrainAll(Session& s, const std::vector<int>& fds, CommandReply& r) {
   return total;
 }
 
-}  // namespace
-
 // BPF_OPEN_PERF_BUFFER pid cpu page_cnt -> the reader fd (the perf event fd to store in a
 // BPF_MAP_TYPE_PERF_EVENT_ARRAY)
 Verdict CmdOpenPerfBuffer(Session& s, Args a, CommandReply& r) {
@@ -115,5 +113,15 @@ Verdict CmdPerfReaderLost(Session& s, Args a, CommandReply& r) {
   }
   return Verdict::kDone;
 }
+
+constexpr Command kPerfCommands[] = {
+    {"BPF_OPEN_PERF_BUFFER", 3, "bpf_open_perf_buffer", CmdOpenPerfBuffer},
+    {"PERF_READER_POLL", 2, "perf_reader_poll", CmdPerfReaderPoll},
+    {"PERF_READER_LOST", 0, "perf_reader_lost", CmdPerfReaderLost},
+};
+
+}  // namespace
+
+CommandGroup PerfCommands() { return kPerfCommands; }
 
 }  // namespace bpfd

@@ -42,8 +42,6 @@ void FunctionLines(const ElfImage& img, bool arm, std::vector<std::string>* out)
   }
 }
 
-}  // namespace
-
 // GET_TRACE_EVENT_FORMAT category event -> "get_trace_event_format: ret=<n>" then the n lines
 // of <tracefs>/events/<category>/<event>/format (tabs kept).
 Verdict CmdGetTraceEventFormat(Session& s, Args a, CommandReply& r) {
@@ -97,5 +95,15 @@ Verdict CmdGetBpfFeatures(Session& s, Args a, CommandReply& r) {
   for (const auto& [key, value] : features) lines.push_back(key + " " + SafeLine(value));
   return r.RetLines(lines);
 }
+
+constexpr Command kProbesCommands[] = {
+    {"GET_TRACE_EVENT_FORMAT", 2, "get_trace_event_format", CmdGetTraceEventFormat},
+    {"GET_ELF_FUNCS", 1, "get_elf_funcs", CmdGetElfFuncs},
+    {"GET_BPF_FEATURES", 1, "get_bpf_features", CmdGetBpfFeatures},
+};
+
+}  // namespace
+
+CommandGroup ProbesCommands() { return kProbesCommands; }
 
 }  // namespace bpfd

@@ -47,8 +47,6 @@ int LoadWithLog(const LoadArgs& a, bool with_name, std::string* log) {
   return fd;
 }
 
-}  // namespace
-
 Verdict CmdProgLoad(Session& s, Args args, CommandReply& r) {
   uint32_t type, kern_version;
   uint64_t prog_len;
@@ -86,5 +84,13 @@ Verdict CmdProgLoad(Session& s, Args args, CommandReply& r) {
   }
   return r.Ret(s.AddProg(UniqueFd(fd)));
 }
+
+constexpr Command kProgCommands[] = {
+    {"BPF_PROG_LOAD", 6, "bpf_prog_load", CmdProgLoad},
+};
+
+}  // namespace
+
+CommandGroup ProgCommands() { return kProgCommands; }
 
 }  // namespace bpfd

@@ -32,8 +32,6 @@ bool AnyData(const std::vector<RingArg>& rings) {
   return std::any_of(rings.begin(), rings.end(), [](const RingArg& g) { return g.ring->HasData(); });
 }
 
-}  // namespace
-
 // RING_MAP fd perf|ringbuf data_size -> 0 or -errno (-EBADF: not the session's; -EBUSY: mapped)
 Verdict CmdRingMap(Session& s, Args a, CommandReply& r) {
   int fd;
@@ -82,5 +80,14 @@ Verdict CmdRingPoll(Session& s, Args a, CommandReply& r) {
   r.raw()->append(lines);
   return Verdict::kDone;
 }
+
+constexpr Command kForwardRingCommands[] = {
+    {"RING_MAP", 3, "ring_map", CmdRingMap},
+    {"RING_POLL", 2, "ring_poll", CmdRingPoll},
+};
+
+}  // namespace
+
+CommandGroup ForwardRingCommands() { return kForwardRingCommands; }
 
 }  // namespace bpfd

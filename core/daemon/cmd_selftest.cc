@@ -5,6 +5,7 @@
 #include "core/selftest/selftest.h"
 
 namespace bpfd {
+namespace {
 
 Verdict CmdSelftest(Session& s, Args args, CommandReply& r) {
   if (!args.empty()) return Verdict::kBadArgs;
@@ -15,5 +16,13 @@ Verdict CmdSelftest(Session& s, Args args, CommandReply& r) {
   for (const SelftestCheck& c : checks) r.Line(FormatSelftestLine(c));
   return Verdict::kDone;
 }
+
+constexpr Command kSelftestCommands[] = {
+    {"SELFTEST", 0, "selftest", CmdSelftest},
+};
+
+}  // namespace
+
+CommandGroup SelftestCommands() { return kSelftestCommands; }
 
 }  // namespace bpfd

@@ -51,8 +51,6 @@ const PerfIoctl* FindPerfIoctl(uint64_t request) {
   return nullptr;
 }
 
-}  // namespace
-
 // SYS_BPF cmd attr [slot dir len data]… -> "sys_bpf: ret=<n>", the attr, "<i> <data>" per o/x
 Verdict CmdSysBpf(Session& s, Args a, CommandReply& r) {
   int cmd;
@@ -139,5 +137,17 @@ Verdict CmdSysUname(Session& s, Args, CommandReply& r) {
   r.Line(FormatUnameLine({u.sysname, u.nodename, u.release, u.version, u.machine}));
   return Verdict::kDone;
 }
+
+constexpr Command kForwardSysCommands[] = {
+    {"SYS_BPF", 2, "sys_bpf", CmdSysBpf},
+    {"SYS_PERF_EVENT_OPEN", 5, "sys_perf_event_open", CmdSysPerfEventOpen},
+    {"SYS_IOCTL", 3, "sys_ioctl", CmdSysIoctl},
+    {"SYS_CLOSE", 1, "sys_close", CmdSysClose},
+    {"SYS_UNAME", 0, "sys_uname", CmdSysUname},
+};
+
+}  // namespace
+
+CommandGroup ForwardSysCommands() { return kForwardSysCommands; }
 
 }  // namespace bpfd

@@ -1,4 +1,4 @@
-// Helpers shared by the command handlers (see commands.h).
+// Helpers shared by the command handlers (see handler.h).
 #include <poll.h>
 #include <time.h>
 

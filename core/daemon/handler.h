@@ -1,4 +1,5 @@
-// Internal: the command handlers behind HandleLine (cmd_*.cc) and the helpers they share.
+// Internal: the contract of the command handlers behind HandleLine (cmd_*.cc), their
+// per-file command tables, and the helpers they share.
 // A handler writes its reply through a CommandReply and returns Verdict::kDone, or returns
 // Verdict::kBadArgs for the reply "Command not recognized" (replacing anything written).
 #pragma once
@@ -78,79 +79,26 @@ struct Command {
   Handler handler;
 };
 
-// The command table (protocol.cc).
+// A handler file's commands: its own `constexpr Command k...Commands[]` beside its handlers
+// (like bpftool's per-object cmds[]), exported as one group. Handlers stay file-static.
+using CommandGroup = std::span<const Command>;
+
+CommandGroup MapCommands();          // cmd_maps.cc
+CommandGroup ProgCommands();         // cmd_prog.cc
+CommandGroup AttachCommands();       // cmd_attach.cc
+CommandGroup PerfCommands();         // cmd_perf.cc
+CommandGroup InfoCommands();         // cmd_info.cc
+CommandGroup SelftestCommands();     // cmd_selftest.cc
+CommandGroup MapInfoCommands();      // cmd_mapinfo.cc
+CommandGroup ProbesCommands();       // cmd_probes.cc
+CommandGroup ForwardSysCommands();   // cmd_sys.cc
+CommandGroup ForwardFileCommands();  // cmd_files.cc
+CommandGroup ForwardRingCommands();  // cmd_ring.cc
+
+// Every command: the groups above, concatenated in the order dispatch.cc looks them up.
 std::span<const Command> Commands();
 
-// cmd_maps.cc
-Verdict CmdCreateMap(Session&, Args, CommandReply&);
-Verdict CmdUpdateElem(Session&, Args, CommandReply&);
-Verdict CmdLookupElem(Session&, Args, CommandReply&);
-Verdict CmdGetFirstKey(Session&, Args, CommandReply&);
-Verdict CmdGetNextKey(Session&, Args, CommandReply&);
-Verdict CmdDeleteElem(Session&, Args, CommandReply&);
-Verdict CmdClearMap(Session&, Args, CommandReply&);
-// cmd_prog.cc
-Verdict CmdProgLoad(Session&, Args, CommandReply&);
-// cmd_attach.cc
-Verdict CmdAttachKprobe(Session&, Args, CommandReply&);
-Verdict CmdDetachKprobe(Session&, Args, CommandReply&);
-Verdict CmdAttachUprobe(Session&, Args, CommandReply&);
-Verdict CmdDetachUprobe(Session&, Args, CommandReply&);
-Verdict CmdAttachTracepoint(Session&, Args, CommandReply&);
-Verdict CmdDetachTracepoint(Session&, Args, CommandReply&);
-Verdict CmdAttachPerfEvent(Session&, Args, CommandReply&);
-Verdict CmdClosePerfEventFd(Session&, Args, CommandReply&);
-// cmd_perf.cc
-Verdict CmdOpenPerfBuffer(Session&, Args, CommandReply&);
-Verdict CmdPerfReaderPoll(Session&, Args, CommandReply&);
-Verdict CmdPerfReaderLost(Session&, Args, CommandReply&);
-// cmd_info.cc
-Verdict CmdGetKallsyms(Session&, Args, CommandReply&);
-Verdict CmdGetKprobesBlacklist(Session&, Args, CommandReply&);
-Verdict CmdGetAvailFilterFuncs(Session&, Args, CommandReply&);
-Verdict CmdGetTraceEventsCategories(Session&, Args, CommandReply&);
-Verdict CmdGetTraceEvents(Session&, Args, CommandReply&);
-Verdict CmdCommForPid(Session&, Args, CommandReply&);
-Verdict CmdGetKsymName(Session&, Args, CommandReply&);
-Verdict CmdGetKsymAddr(Session&, Args, CommandReply&);
-Verdict CmdGetUsymName(Session&, Args, CommandReply&);
-Verdict CmdGetUsymAddr(Session&, Args, CommandReply&);
-
-// bpf-selftest (cmd_selftest.cc): SELFTEST runs the checks of core/selftest.h.
-Verdict CmdSelftest(Session&, Args, CommandReply&);
-
-// bpf-mapdump (cmd_mapinfo.cc): map listing, info, whole-map dump and BTF by id.
-Verdict CmdMapList(Session&, Args, CommandReply&);
-Verdict CmdMapInfo(Session&, Args, CommandReply&);
-Verdict CmdMapDump(Session&, Args, CommandReply&);
-Verdict CmdBtfGet(Session&, Args, CommandReply&);
-
-// bpf-probes extensions (cmd_probes.cc)
-Verdict CmdGetTraceEventFormat(Session&, Args, CommandReply&);
-Verdict CmdGetElfFuncs(Session&, Args, CommandReply&);
-Verdict CmdGetBpfFeatures(Session&, Args, CommandReply&);
-
-// Forwarding for `bpfd remote` (docs/protocol.md "Forwarding"). cmd_sys.cc:
-Verdict CmdSysBpf(Session&, Args, CommandReply&);
-Verdict CmdSysPerfEventOpen(Session&, Args, CommandReply&);
-Verdict CmdSysIoctl(Session&, Args, CommandReply&);
-Verdict CmdSysClose(Session&, Args, CommandReply&);
-Verdict CmdSysUname(Session&, Args, CommandReply&);
-// cmd_files.cc
-Verdict CmdFileRead(Session&, Args, CommandReply&);
-Verdict CmdFileStat(Session&, Args, CommandReply&);
-Verdict CmdFileAccess(Session&, Args, CommandReply&);
-Verdict CmdFileList(Session&, Args, CommandReply&);
-Verdict CmdFileReadlink(Session&, Args, CommandReply&);
-Verdict CmdFileStatfs(Session&, Args, CommandReply&);
-Verdict CmdFileOpen(Session&, Args, CommandReply&);
-Verdict CmdFileWrite(Session&, Args, CommandReply&);
-Verdict CmdFilePread(Session&, Args, CommandReply&);
-// cmd_ring.cc
-Verdict CmdRingMap(Session&, Args, CommandReply&);
-Verdict CmdRingPoll(Session&, Args, CommandReply&);
-
-// cmd_common.cc: helpers shared by the handlers.
+// Helpers shared by the handlers (handler.cc).
 
 // Decodes base64 `b64` into *out and checks the decoded length is exactly `len`: 0 or -EINVAL.
 int DecodeExact(std::string_view b64, uint64_t len, std::vector<uint8_t>* out);
