@@ -15,8 +15,8 @@ namespace {
 // only decides how Commands() lists them.
 using GroupFn = CommandGroup (*)();
 constexpr GroupFn kGroups[] = {
-    MapCommands, ProgCommands, AttachCommands, PerfCommands, InfoCommands, SelftestCommands,
-    MapInfoCommands, ProbesCommands, ForwardSysCommands, ForwardFileCommands, ForwardRingCommands,
+    MapCommands, BtfCommands, ProgCommands, AttachCommands, PerfCommands, TracingInfoCommands,
+    SymbolCommands, FeatureCommands, ForwardSysCommands, ForwardFileCommands, ForwardRingCommands,
 };
 
 const Command* FindCommand(std::string_view name) {

@@ -7,6 +7,7 @@
 
 #include "core/wire/base64.h"
 #include "core/daemon/handler.h"
+#include "core/base/file_io.h"
 #include "core/base/line_reader.h"
 
 namespace bpfd {
@@ -26,6 +27,20 @@ std::string ObjName(std::string_view name) {
     if (!ok) c = '_';
   }
   return out;
+}
+
+Verdict ReplyFile(CommandReply& r, const std::vector<std::string>& paths) {
+  int first_err = -ENOENT;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    std::string text;
+    int ret = ReadFile(paths[i], &text);
+    if (ret >= 0) {
+      r.Text(text);
+      return Verdict::kDone;
+    }
+    if (i == 0) first_err = ret;
+  }
+  return r.Ret(first_err);
 }
 
 int WaitUnlessInput(Session& s, const std::vector<int>& fds, int timeout_ms,

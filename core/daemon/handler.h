@@ -1,4 +1,4 @@
-// Internal: the contract of the command handlers behind HandleLine (cmd_*.cc), their
+// Internal: the contract of the command handlers behind HandleLine (one file per subject), their
 // per-file command tables, and the helpers they share.
 // A handler writes its reply through a CommandReply and returns Verdict::kDone, or returns
 // Verdict::kBadArgs for the reply "Command not recognized" (replacing anything written).
@@ -83,17 +83,17 @@ struct Command {
 // (like bpftool's per-object cmds[]), exported as one group. Handlers stay file-static.
 using CommandGroup = std::span<const Command>;
 
-CommandGroup MapCommands();          // cmd_maps.cc
-CommandGroup ProgCommands();         // cmd_prog.cc
-CommandGroup AttachCommands();       // cmd_attach.cc
-CommandGroup PerfCommands();         // cmd_perf.cc
-CommandGroup InfoCommands();         // cmd_info.cc
-CommandGroup SelftestCommands();     // cmd_selftest.cc
-CommandGroup MapInfoCommands();      // cmd_mapinfo.cc
-CommandGroup ProbesCommands();       // cmd_probes.cc
-CommandGroup ForwardSysCommands();   // cmd_sys.cc
-CommandGroup ForwardFileCommands();  // cmd_files.cc
-CommandGroup ForwardRingCommands();  // cmd_ring.cc
+CommandGroup MapCommands();          // maps.cc
+CommandGroup BtfCommands();          // btf.cc
+CommandGroup ProgCommands();         // prog.cc
+CommandGroup AttachCommands();       // attach.cc
+CommandGroup PerfCommands();         // perf.cc
+CommandGroup TracingInfoCommands();  // tracing_info.cc
+CommandGroup SymbolCommands();       // symbols.cc
+CommandGroup FeatureCommands();      // features.cc
+CommandGroup ForwardSysCommands();   // forward_sys.cc
+CommandGroup ForwardFileCommands();  // forward_files.cc
+CommandGroup ForwardRingCommands();  // forward_ring.cc
 
 // Every command: the groups above, concatenated in the order dispatch.cc looks them up.
 std::span<const Command> Commands();
@@ -106,6 +106,10 @@ int DecodeExact(std::string_view b64, uint64_t len, std::vector<uint8_t>* out);
 // A map/program name the kernel accepts: "__none__" (the protocol's "no name") becomes "";
 // characters other than [A-Za-z0-9_.] become '_'; at most 15 characters are kept.
 std::string ObjName(std::string_view name);
+
+// Replies with the text of the first readable file among `paths`, or "<ret_name>: ret=<-errno>"
+// with the error of the first.
+Verdict ReplyFile(CommandReply& r, const std::vector<std::string>& paths);
 
 // The wait of PERF_READER_POLL and RING_POLL: returns once done() is true (it is asked first
 // and after every wake-up), a command line or EOF is waiting on the session's input, timeout_ms

@@ -1,6 +1,14 @@
-// Forwarded file access (docs/protocol.md "Forwarding"): FILE_READ, FILE_STAT, FILE_ACCESS,
-// FILE_LIST, FILE_READLINK, FILE_STATFS, FILE_OPEN, FILE_WRITE. Paths are base64. Writes to
+// Forwarded file access (docs/protocol.md "Forwarding"). Paths are base64. Writes to
 // kprobe_events/uprobe_events are remembered so the session removes its events at the end.
+//   FILE_READ path              -> ret=<size>, then the contents as one data line
+//   FILE_STAT path follow       -> ret=0, then the stat fields
+//   FILE_ACCESS path mode       -> ret=<0 or -errno>
+//   FILE_LIST path              -> ret=<count>, then "<d_type> <name>" per entry
+//   FILE_READLINK path          -> ret=<length>, then the target as a data line
+//   FILE_STATFS path            -> ret=0, then the statfs fields
+//   FILE_OPEN path flags mode   -> ret=<the session's new fd>
+//   FILE_WRITE fd data          -> ret=<bytes written>
+//   FILE_PREAD fd offset length -> ret=<bytes read>, then the data
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>

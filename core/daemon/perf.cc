@@ -1,6 +1,8 @@
-// Perf buffer commands: BPF_OPEN_PERF_BUFFER, PERF_READER_POLL (returns early when a new command
-// line arrives on the session's input) and PERF_READER_LOST (bpfd extension: lost-sample counts).
-
+// Perf buffers (docs/protocol.md):
+//   BPF_OPEN_PERF_BUFFER pid cpu page_cnt  -> ret=<the reader fd>
+//   PERF_READER_POLL timeout_ms n fd...    -> "<fd> <size> <b64>" per sample (returns early when
+//                                             a new command line arrives on the session's input)
+//   PERF_READER_LOST [fd...]               -> ret=0, then "<fd> <lost>" per buffer (bpfd extension)
 #include <cerrno>
 #include <charconv>
 #include <cstdio>

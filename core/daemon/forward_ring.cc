@@ -1,6 +1,7 @@
-// Ring mirroring (docs/protocol.md "Forwarding"): RING_MAP maps a session fd's perf ring or
-// BPF ringbuf; RING_POLL waits for data and returns whole raw records per ring.
-
+// Ring mirroring (docs/protocol.md "Forwarding"):
+//   RING_MAP fd perf|ringbuf data_size      -> ret=<0 or -errno>: maps a session fd's perf ring
+//                                              or BPF ringbuf
+//   RING_POLL timeout_ms fd:max_bytes...    -> ret=<rings with data>, then "<fd> <records>" each
 #include <algorithm>
 #include <cerrno>
 

@@ -1,5 +1,7 @@
-// BPF_PROG_LOAD type name prog_len license kern_version insns(b64): loads raw bytecode; on
-// failure the verifier log follows the "bpf_prog_load: ret=<-errno>" line.
+// Programs (docs/protocol.md):
+//   BPF_PROG_LOAD type name prog_len license kern_version insns(b64) -> ret=<the program's fd>;
+//       loads raw bytecode; on failure the verifier log follows the "bpf_prog_load: ret=<-errno>"
+//       line.
 #include <bpf/bpf.h>
 
 #include <cerrno>

@@ -1,5 +1,9 @@
-// Forwarded system calls (docs/protocol.md "Forwarding"): SYS_BPF, SYS_PERF_EVENT_OPEN,
-// SYS_IOCTL (perf event ioctls), SYS_CLOSE and SYS_UNAME. Every fd they return is the session's.
+// Forwarded system calls (docs/protocol.md "Forwarding"). Every fd they return is the session's.
+//   SYS_BPF cmd attr [slot dir len data]...       -> ret, the attr, "<i> <data>" per o/x buffer
+//   SYS_PERF_EVENT_OPEN attr pid cpu group_fd flags [string]  -> ret=<the session's new fd>
+//   SYS_IOCTL fd request arg                      -> ret (perf event ioctls only)
+//   SYS_CLOSE fd                                  -> ret=<0 or -EBADF>
+//   SYS_UNAME                                     -> ret=0, then the uname fields
 #include <linux/perf_event.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>

@@ -1,5 +1,13 @@
-// Attach/detach commands: kprobes, uprobes, tracepoints and perf events, plus
-// BPF_CLOSE_PERF_EVENT_FD. Every probe is owned by the Session and detached at cleanup.
+// Attaching programs (docs/protocol.md). Every probe is owned by the Session and detached at
+// cleanup; each attach replies ret=<the probe's perf event fd>, each detach ret=<0 or -errno>.
+//   BPF_ATTACH_KPROBE prog_fd type ev_name fn_name                 (type: 0 entry, 1 return)
+//   BPF_DETACH_KPROBE ev_name
+//   BPF_ATTACH_UPROBE prog_fd type ev_name binary_path offset pid
+//   BPF_DETACH_UPROBE ev_name
+//   BPF_ATTACH_TRACEPOINT prog_fd category tpname
+//   BPF_DETACH_TRACEPOINT category tpname
+//   BPF_ATTACH_PERF_EVENT prog_fd ev_type ev_config sample_period sample_freq pid cpu group_fd
+//   BPF_CLOSE_PERF_EVENT_FD fd   (a probe's fd, then fully detached, or a perf buffer's)
 #include <cerrno>
 #include <memory>
 #include <string>

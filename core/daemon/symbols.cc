@@ -1,55 +1,32 @@
-// Information commands: kallsyms, the kprobe blacklist, available_filter_functions, trace event
-// listings, COMM_FOR_PID and kernel/user symbol resolution (GET_KSYM_*, GET_USYM_*).
-#include <sys/stat.h>
+// Symbols and processes (docs/protocol.md): kernel and user symbol resolution, a process's
+// comm, and the function symbols of an ELF file with their uprobe file offsets.
+//   GET_KALLSYMS                      -> /proc/kallsyms' text
+//   GET_KSYM_NAME addr                -> "GET_KSYM_NAME: ret=<r>", then "name;offset;module"
+//   GET_KSYM_ADDR name                -> "GET_KSYM_ADDR: ret=<r>", then the address
+//   GET_USYM_NAME pid addr demangle   -> "GET_USYM_NAME: ret=<r>", then "name;offset;module"
+//   GET_USYM_ADDR pid name module     -> "GET_USYM_ADDR: ret=<r>", then the address
+//   COMM_FOR_PID pid                  -> the process's comm
+//   GET_ELF_FUNCS path                -> ret=<n>, then "<offset> <vaddr> <size> <name>" lines
+#include <elf.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/daemon/handler.h"
+#include "core/kernel/elf_image.h"
 #include "core/kernel/ksyms.h"
-#include "core/wire/tokens.h"
-#include "core/kernel/tracefs.h"
 #include "core/kernel/usyms.h"
+#include "core/wire/elf_func_record.h"
+#include "core/wire/tokens.h"
+#include "core/base/file_io.h"
+#include "core/base/unique_fd.h"
 
 namespace bpfd {
 namespace {
-
-bool IsDir(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-// The host names the tracefs it expects (e.g. /sys/kernel/debug/tracing); if that has no
-// events/ here, use (or mount) the device's own tracefs instead.
-std::string ResolveTracefs(std::string_view given) {
-  std::string g(given);
-  if (IsDir(g + "/events")) return g;
-  std::string found;
-  if (FindTracefs(&found) == 0) return found;
-  return g;
-}
-
-// Replies with the first readable file among `paths`, or ret=<-errno of the first>.
-Verdict ReplyFile(CommandReply& r, const std::vector<std::string>& paths) {
-  int first_err = -ENOENT;
-  for (size_t i = 0; i < paths.size(); ++i) {
-    std::string text;
-    int ret = ReadFile(paths[i], &text);
-    if (ret >= 0) {
-      r.Text(text);
-      return Verdict::kDone;
-    }
-    if (i == 0) first_err = ret;
-  }
-  return r.Ret(first_err);
-}
-
-Verdict ReplyList(CommandReply& r, int ret, const std::vector<std::string>& items) {
-  if (ret < 0) return r.Ret(ret);
-  for (const std::string& item : items) r.Line(SafeLine(item));
-  return Verdict::kDone;
-}
 
 Verdict ReplySymbol(CommandReply& r, int ret, const std::string& name, uint64_t off,
                     const std::string& module) {
@@ -64,44 +41,32 @@ Verdict ReplyAddress(CommandReply& r, int ret, uint64_t addr) {
   return Verdict::kDone;
 }
 
+// e_machine of the ELF open at fd (0 when unreadable: Load reports that properly).
+uint16_t ElfMachine(int fd) {
+  unsigned char hdr[EI_NIDENT + 4];
+  if (::pread(fd, hdr, sizeof(hdr), 0) != static_cast<ssize_t>(sizeof(hdr))) return 0;
+  bool le = hdr[EI_DATA] == ELFDATA2LSB;
+  unsigned lo = hdr[EI_NIDENT + 2], hi = hdr[EI_NIDENT + 3];  // e_machine follows e_type
+  return static_cast<uint16_t>(le ? lo | hi << 8 : hi | lo << 8);
+}
+
+// "<offset hex> <vaddr hex> <size> <name>" for every function symbol of the image. On 32-bit
+// ARM bit 0 of a function's address only marks Thumb code: the instruction is at addr & ~1.
+void FunctionLines(const ElfImage& img, bool arm, std::vector<std::string>* out) {
+  constexpr uint8_t kFirstNonFuncRank = 4;  // ElfImage ranks: functions 0-2, objects 4-6
+  for (const ElfImage::Symbol& s : img.symbols) {
+    if (s.rank >= kFirstNonFuncRank) continue;
+    uint64_t vaddr = arm ? s.addr & ~uint64_t{1} : s.addr;
+    uint64_t off;
+    if (!img.VaddrToFileOffset(vaddr, &off)) continue;  // not backed by the file
+    out->push_back(FormatElfFuncLine({off, vaddr, s.size, std::string(img.NameOf(s))}));
+  }
+}
+
 // GET_KALLSYMS -> /proc/kallsyms
 Verdict CmdGetKallsyms(Session& s, Args, CommandReply& r) {
   if (r.NoKernel(s)) return Verdict::kDone;
   return ReplyFile(r, {"/proc/kallsyms"});
-}
-
-// GET_KPROBES_BLACKLIST tracefs -> the kprobes blacklist (debugfs kprobes/blacklist)
-Verdict CmdGetKprobesBlacklist(Session& s, Args a, CommandReply& r) {
-  if (a[0].empty()) return Verdict::kBadArgs;
-  if (r.NoKernel(s)) return Verdict::kDone;
-  std::string given(a[0]);
-  return ReplyFile(r, {given + "/../kprobes/blacklist", "/sys/kernel/debug/kprobes/blacklist"});
-}
-
-// GET_AVAIL_FILTER_FUNCS tracefs -> available_filter_functions
-Verdict CmdGetAvailFilterFuncs(Session& s, Args a, CommandReply& r) {
-  if (a[0].empty()) return Verdict::kBadArgs;
-  if (r.NoKernel(s)) return Verdict::kDone;
-  return ReplyFile(r, {ResolveTracefs(a[0]) + "/available_filter_functions"});
-}
-
-// GET_TRACE_EVENTS_CATEGORIES tracefs -> one category per line
-Verdict CmdGetTraceEventsCategories(Session& s, Args a, CommandReply& r) {
-  if (a[0].empty()) return Verdict::kBadArgs;
-  if (r.NoKernel(s)) return Verdict::kDone;
-  std::vector<std::string> cats;
-  int ret = ListCategories(ResolveTracefs(a[0]), &cats);
-  return ReplyList(r, ret, cats);
-}
-
-// GET_TRACE_EVENTS tracefs category -> one event name per line
-Verdict CmdGetTraceEvents(Session& s, Args a, CommandReply& r) {
-  if (a[0].empty() || a[1].empty()) return Verdict::kBadArgs;
-  if (!IsSafePathComponent(a[1])) return r.Ret(-EINVAL);
-  if (r.NoKernel(s)) return Verdict::kDone;
-  std::vector<std::string> events;
-  int ret = ListEvents(ResolveTracefs(a[0]), std::string(a[1]), &events);
-  return ReplyList(r, ret, events);
 }
 
 // COMM_FOR_PID pid -> the process's comm
@@ -165,21 +130,34 @@ Verdict CmdGetUsymAddr(Session& s, Args a, CommandReply& r) {
   return ReplyAddress(r, ret, addr);
 }
 
-constexpr Command kInfoCommands[] = {
+// GET_ELF_FUNCS path -> "get_elf_funcs: ret=<n>" then n lines "<offset> <vaddr> <size> <name>"
+// (offset and vaddr in hex without 0x, size decimal, name as in the symbol table), by address.
+// -ENOEXEC: not an ELF executable or shared object.
+Verdict CmdGetElfFuncs(Session& s, Args a, CommandReply& r) {
+  if (a[0].empty()) return Verdict::kBadArgs;
+  if (r.NoKernel(s)) return Verdict::kDone;
+  UniqueFd fd(::open(std::string(a[0]).c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return r.Ret(-errno);
+  std::unique_ptr<ElfImage> img;
+  int ret = ElfImage::Load(fd.get(), &img);
+  if (ret < 0) return r.Ret(ret);
+  std::vector<std::string> lines;
+  FunctionLines(*img, ElfMachine(fd.get()) == EM_ARM, &lines);
+  return r.RetLines(lines);
+}
+
+constexpr Command kSymbolCommands[] = {
     {"GET_KALLSYMS", 0, "get_kallsyms", CmdGetKallsyms},
-    {"GET_KPROBES_BLACKLIST", 1, "get_kprobes_blacklist", CmdGetKprobesBlacklist},
-    {"GET_AVAIL_FILTER_FUNCS", 1, "get_avail_filter_funcs", CmdGetAvailFilterFuncs},
-    {"GET_TRACE_EVENTS_CATEGORIES", 1, "get_trace_events_categories", CmdGetTraceEventsCategories},
-    {"GET_TRACE_EVENTS", 2, "get_trace_events", CmdGetTraceEvents},
     {"COMM_FOR_PID", 1, "comm_for_pid", CmdCommForPid},
     {"GET_KSYM_NAME", 1, "GET_KSYM_NAME", CmdGetKsymName},
     {"GET_KSYM_ADDR", 1, "GET_KSYM_ADDR", CmdGetKsymAddr},
     {"GET_USYM_NAME", 3, "GET_USYM_NAME", CmdGetUsymName},
     {"GET_USYM_ADDR", 3, "GET_USYM_ADDR", CmdGetUsymAddr},
+    {"GET_ELF_FUNCS", 1, "get_elf_funcs", CmdGetElfFuncs},
 };
 
 }  // namespace
 
-CommandGroup InfoCommands() { return kInfoCommands; }
+CommandGroup SymbolCommands() { return kSymbolCommands; }
 
 }  // namespace bpfd
