@@ -33,11 +33,11 @@ bool ParseProbeType(std::string_view s, bool* retprobe) {
   return true;
 }
 
-// Kprobes and uprobes go through the PMU or kprobe_events/uprobe_events as $BPFD_PROBE_API
-// says (daemon --probe-api sets it; DaemonMain rejects a bad value before any session).
-ProbeOptions DaemonProbeOptions() {
+// Kprobes and uprobes go through the PMU or kprobe_events/uprobe_events as the session's
+// probe_api says (DaemonMain sets it from --probe-api or $BPFD_PROBE_API).
+ProbeOptions SessionProbeOptions(const Session& s) {
   ProbeOptions opts;
-  ProbeApiFromEnv(&opts.api);
+  opts.api = s.probe_api();
   return opts;
 }
 
@@ -60,7 +60,7 @@ Verdict CmdAttachKprobe(Session& s, Args a, CommandReply& r) {
   if (r.NoKernel(s)) return Verdict::kDone;
   std::unique_ptr<Probe> probe;
   int ret = AttachKprobe(prog_fd, ret_probe, std::string(a[2]), std::string(a[3]), &probe,
-                         DaemonProbeOptions());
+                         SessionProbeOptions(s));
   return Finish(s, r, KprobeKey(a[2]), ret, std::move(probe));
 }
 
@@ -82,7 +82,7 @@ Verdict CmdAttachUprobe(Session& s, Args a, CommandReply& r) {
   if (r.NoKernel(s)) return Verdict::kDone;
   std::unique_ptr<Probe> probe;
   int ret = AttachUprobe(prog_fd, ret_probe, std::string(a[2]), std::string(a[3]), offset, pid,
-                         &probe, DaemonProbeOptions());
+                         &probe, SessionProbeOptions(s));
   return Finish(s, r, UprobeKey(a[2]), ret, std::move(probe));
 }
 

@@ -43,14 +43,13 @@ int DecodePath(std::string_view token, std::string* path) {
   return 0;
 }
 
-// A daemon told to create kprobes and uprobes through kprobe_events/uprobe_events
-// ($BPFD_PROBE_API=tracefs) says so to forwarded tools too: BCC and libbpf pick the kprobe or
-// uprobe PMU when its sysfs directory can be read and fall back to the tracefs files
-// otherwise, so for them those directories do not exist (ENOENT for every FILE_* below them;
-// a FILE_LIST of their parent still names them, which neither library looks at).
-bool HiddenPmu(std::string_view path) {
-  ProbeApi api;
-  if (ProbeApiFromEnv(&api) < 0 || api != ProbeApi::kTracefs) return false;
+// A daemon told to create kprobes and uprobes through kprobe_events/uprobe_events (a session
+// whose probe_api is kTracefs: --probe-api tracefs) says so to forwarded tools too: BCC and
+// libbpf pick the kprobe or uprobe PMU when its sysfs directory can be read and fall back to the
+// tracefs files otherwise, so for them those directories do not exist (ENOENT for every FILE_*
+// below them; a FILE_LIST of their parent still names them, which neither library looks at).
+bool HiddenPmu(const Session& s, std::string_view path) {
+  if (s.probe_api() != ProbeApi::kTracefs) return false;
   for (std::string_view dir : {"/sys/bus/event_source/devices/kprobe",
                                "/sys/bus/event_source/devices/uprobe", "/sys/devices/kprobe",
                                "/sys/devices/uprobe"}) {
@@ -68,7 +67,7 @@ bool PathArg(Session& s, std::string_view token, CommandReply& r, std::string* p
     r.Ret(-EINVAL);
     return false;
   }
-  if (HiddenPmu(*path)) {
+  if (HiddenPmu(s, *path)) {
     r.Ret(-ENOENT);
     return false;
   }
