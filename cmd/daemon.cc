@@ -14,6 +14,7 @@
 #include "core/daemon/listener.h"
 #include "core/kernel/attached_probe.h"
 #include "core/daemon/serve.h"
+#include "core/daemon/session.h"
 
 namespace bpfd {
 namespace {
@@ -49,6 +50,8 @@ void Usage(FILE* out, const char* prog) {
 int DaemonMain(int argc, char** argv) {
   const char* prog = argc > 0 && argv[0] ? argv[0] : "bpfd";
   ListenOptions lo;
+  // The probe API for every session: --probe-api, else $BPFD_PROBE_API, read once here.
+  const char* probe_api = std::getenv("BPFD_PROBE_API");
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
     if (a == "--help" || a == "-h") {
@@ -56,7 +59,7 @@ int DaemonMain(int argc, char** argv) {
       return 0;
     }
     if (a == "--probe-api" && i + 1 < argc) {
-      setenv("BPFD_PROBE_API", argv[++i], 1);  // sessions (forked or not) read it
+      probe_api = argv[++i];
     } else if ((a == "--listen" || a == "--token-file") && i + 1 < argc) {
       (a == "--listen" ? lo.spec : lo.token_file) = argv[++i];
     } else if (a == "--allow-remote") {
@@ -67,12 +70,12 @@ int DaemonMain(int argc, char** argv) {
       return 2;
     }
   }
-  ProbeApi api;
-  if (ProbeApiFromEnv(&api) < 0) {
-    std::fprintf(stderr, "%s: probe API '%s' is not auto, pmu or tracefs\n", prog,
-                 std::getenv("BPFD_PROBE_API"));
+  SessionOptions session;
+  if (ParseProbeApi(probe_api ? probe_api : "", &session.probe_api) < 0) {
+    std::fprintf(stderr, "%s: probe API '%s' is not auto, pmu or tracefs\n", prog, probe_api);
     return 2;
   }
+  lo.session = session;  // --listen: each connection's session inherits it
   if (!lo.spec.empty()) {
     std::string error;
     int r = RunListener(lo, &error);
@@ -83,7 +86,7 @@ int DaemonMain(int argc, char** argv) {
     std::fprintf(stderr, "%s: --token-file and --allow-remote go with --listen\n", prog);
     return 2;
   }
-  int sig = ServeSession(STDIN_FILENO, STDOUT_FILENO);
+  int sig = ServeSession(STDIN_FILENO, STDOUT_FILENO, session);
   if (sig) std::fprintf(stderr, "bpfd: %s: session cleaned up\n", strsignal(sig));
   return 0;
 }

@@ -258,8 +258,9 @@ TEST(FileCommandsMatchTheFileSystem) {
   EXPECT_EQ(Ret(s, "FILE_PREAD " + std::to_string(rfd) + " 0 1"), -EBADF);
 }
 
-// With BPFD_PROBE_API=tracefs the uprobe (and kprobe) PMU's sysfs directory is ENOENT to
-// FILE_*: BCC and libbpf then take uprobe_events (the tracefs guest port's BCC tools rely on it).
+// In a session whose probe API is tracefs (daemon --probe-api tracefs or BPFD_PROBE_API=tracefs)
+// the uprobe (and kprobe) PMU's sysfs directory is ENOENT to FILE_*: BCC and libbpf then take
+// uprobe_events (the tracefs guest port's BCC tools rely on it).
 TEST(TracefsProbeApiHidesTheProbePmus) {
   const std::string type = "/sys/bus/event_source/devices/uprobe/type";
   if (access(type.c_str(), R_OK) != 0) SKIP("no uprobe PMU here (" + type + ")");
@@ -267,14 +268,14 @@ TEST(TracefsProbeApiHidesTheProbePmus) {
   EXPECT_EQ(ReadFile(type, &local), 0);
   Session s;
   EXPECT_EQ(Ret(s, "FILE_READ " + Path(type)), static_cast<long long>(local.size()));
-  setenv("BPFD_PROBE_API", "tracefs", 1);
-  EXPECT_EQ(Ret(s, "FILE_READ " + Path(type)), -ENOENT);
-  EXPECT_EQ(Ret(s, "FILE_ACCESS " + Path("/sys/devices/uprobe") + " 0"), -ENOENT);
-  EXPECT_EQ(Ret(s, "FILE_STAT " + Path("/sys/bus/event_source/devices/kprobe") + " 1"), -ENOENT);
-  EXPECT_EQ(Ret(s, "FILE_ACCESS " + Path("/sys/bus/event_source/devices") + " 0"), 0);
-  setenv("BPFD_PROBE_API", "pmu", 1);
-  EXPECT_EQ(Ret(s, "FILE_ACCESS " + Path(type) + " 0"), 0);
-  unsetenv("BPFD_PROBE_API");
+  Session tracefs(SessionOptions{.probe_api = ProbeApi::kTracefs});
+  EXPECT_EQ(Ret(tracefs, "FILE_READ " + Path(type)), -ENOENT);
+  EXPECT_EQ(Ret(tracefs, "FILE_ACCESS " + Path("/sys/devices/uprobe") + " 0"), -ENOENT);
+  EXPECT_EQ(Ret(tracefs, "FILE_STAT " + Path("/sys/bus/event_source/devices/kprobe") + " 1"),
+            -ENOENT);
+  EXPECT_EQ(Ret(tracefs, "FILE_ACCESS " + Path("/sys/bus/event_source/devices") + " 0"), 0);
+  Session pmu(SessionOptions{.probe_api = ProbeApi::kPmu});
+  EXPECT_EQ(Ret(pmu, "FILE_ACCESS " + Path(type) + " 0"), 0);
 }
 
 TEST(UprobeEventsWrittenAreRemovedAtSessionEnd) {

@@ -1,4 +1,4 @@
-// Helpers shared by the command handlers (see commands.h).
+// Helpers shared by the command handlers (see handler.h).
 #include <poll.h>
 #include <time.h>
 
@@ -7,6 +7,7 @@
 
 #include "core/wire/base64.h"
 #include "core/daemon/handler.h"
+#include "core/base/file_io.h"
 #include "core/base/line_reader.h"
 
 namespace bpfd {
@@ -28,10 +29,18 @@ std::string ObjName(std::string_view name) {
   return out;
 }
 
-bool NoKernel(Session& s, Reply& r, std::string_view fn) {
-  if (s.kernel_enabled()) return false;
-  r.Ret(fn, -EPERM);
-  return true;
+Verdict ReplyFile(CommandReply& r, const std::vector<std::string>& paths) {
+  int first_err = -ENOENT;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    std::string text;
+    int ret = ReadFile(paths[i], &text);
+    if (ret >= 0) {
+      r.Text(text);
+      return Verdict::kDone;
+    }
+    if (i == 0) first_err = ret;
+  }
+  return r.Ret(first_err);
 }
 
 int WaitUnlessInput(Session& s, const std::vector<int>& fds, int timeout_ms,

@@ -1,6 +1,9 @@
-// Internal: the command handlers behind HandleLine (cmd_*.cc) and the helpers they share.
-// A handler returns 0 after writing its reply, or kBadArgs to reply "Command not recognized".
+// Internal: the contract of the command handlers behind HandleLine (one file per subject), their
+// per-file command tables, and the helpers they share.
+// A handler writes its reply through a CommandReply and returns Verdict::kDone, or returns
+// Verdict::kBadArgs for the reply "Command not recognized" (replacing anything written).
 #pragma once
+#include <cerrno>
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -15,9 +18,52 @@
 namespace bpfd {
 
 using Args = std::span<const std::string_view>;
-using Handler = int (*)(Session&, Args, Reply&);
 
-inline constexpr int kBadArgs = 1;
+enum class Verdict {
+  kDone,     // the reply is written
+  kBadArgs,  // malformed arguments: the dispatcher replies "Command not recognized"
+};
+
+// One command's reply, bound to the name of its result line ("<ret_name>: ret=<n>", the table's
+// ret_name), so a handler never spells that name. Replies with data lines add them with
+// Line/Text/raw after (or, for replies without a result line, instead of) Ret.
+class CommandReply {
+ public:
+  CommandReply(Reply& reply, std::string_view ret_name) : reply_(reply), ret_name_(ret_name) {}
+  CommandReply(const CommandReply&) = delete;
+  CommandReply& operator=(const CommandReply&) = delete;
+
+  // Appends "<ret_name>: ret=<value>"; returns kDone, so `return r.Ret(n);` ends a handler.
+  Verdict Ret(int64_t value) {
+    reply_.Ret(ret_name_, value);
+    return Verdict::kDone;
+  }
+  // In a session without kernel access (fuzzing), writes "<ret_name>: ret=-1" (EPERM) and
+  // returns true: the handler must stop there, after validating its arguments.
+  bool NoKernel(const Session& s) {
+    if (s.kernel_enabled()) return false;
+    Ret(-EPERM);
+    return true;
+  }
+
+  // "<ret_name>: ret=<number of lines>", then the lines.
+  Verdict RetLines(const std::vector<std::string>& lines) {
+    Ret(static_cast<int64_t>(lines.size()));
+    for (const std::string& l : lines) reply_.Line(l);
+    return Verdict::kDone;
+  }
+
+  void Line(std::string_view s) { reply_.Line(s); }
+  void Text(std::string_view text) { reply_.Text(text); }
+  std::string* raw() { return reply_.raw(); }
+  void Clear() { reply_.Clear(); }
+
+ private:
+  Reply& reply_;
+  std::string_view ret_name_;
+};
+
+using Handler = Verdict (*)(Session&, Args, CommandReply&);
 
 // Largest key/value/program the daemon accepts before asking the kernel (absurd sizes are
 // -EINVAL, never an allocation attempt).
@@ -28,83 +74,31 @@ inline constexpr uint64_t kMaxProgLen = 64u << 20;
 struct Command {
   std::string_view name;
   size_t min_args;            // arguments after the command name
-  std::string_view ret_name;  // "<ret_name>: ret=" for generic failures (e.g. -ENOMEM)
+  std::string_view ret_name;  // "<ret_name>: ret=": every result line, and generic failures
+                              // (e.g. -ENOMEM)
   Handler handler;
 };
 
-// The command table (protocol.cc).
+// A handler file's commands: its own `constexpr Command k...Commands[]` beside its handlers
+// (like bpftool's per-object cmds[]), exported as one group. Handlers stay file-static.
+using CommandGroup = std::span<const Command>;
+
+CommandGroup MapCommands();          // maps.cc
+CommandGroup BtfCommands();          // btf.cc
+CommandGroup ProgCommands();         // prog.cc
+CommandGroup AttachCommands();       // attach.cc
+CommandGroup PerfCommands();         // perf.cc
+CommandGroup TracingInfoCommands();  // tracing_info.cc
+CommandGroup SymbolCommands();       // symbols.cc
+CommandGroup FeatureCommands();      // features.cc
+CommandGroup ForwardSysCommands();   // forward_sys.cc
+CommandGroup ForwardFileCommands();  // forward_files.cc
+CommandGroup ForwardRingCommands();  // forward_ring.cc
+
+// Every command: the groups above, concatenated in the order dispatch.cc looks them up.
 std::span<const Command> Commands();
 
-// cmd_maps.cc
-int CmdCreateMap(Session&, Args, Reply&);
-int CmdUpdateElem(Session&, Args, Reply&);
-int CmdLookupElem(Session&, Args, Reply&);
-int CmdGetFirstKey(Session&, Args, Reply&);
-int CmdGetNextKey(Session&, Args, Reply&);
-int CmdDeleteElem(Session&, Args, Reply&);
-int CmdClearMap(Session&, Args, Reply&);
-// cmd_prog.cc
-int CmdProgLoad(Session&, Args, Reply&);
-// cmd_attach.cc
-int CmdAttachKprobe(Session&, Args, Reply&);
-int CmdDetachKprobe(Session&, Args, Reply&);
-int CmdAttachUprobe(Session&, Args, Reply&);
-int CmdDetachUprobe(Session&, Args, Reply&);
-int CmdAttachTracepoint(Session&, Args, Reply&);
-int CmdDetachTracepoint(Session&, Args, Reply&);
-int CmdAttachPerfEvent(Session&, Args, Reply&);
-int CmdClosePerfEventFd(Session&, Args, Reply&);
-// cmd_perf.cc
-int CmdOpenPerfBuffer(Session&, Args, Reply&);
-int CmdPerfReaderPoll(Session&, Args, Reply&);
-int CmdPerfReaderLost(Session&, Args, Reply&);
-// cmd_info.cc
-int CmdGetKallsyms(Session&, Args, Reply&);
-int CmdGetKprobesBlacklist(Session&, Args, Reply&);
-int CmdGetAvailFilterFuncs(Session&, Args, Reply&);
-int CmdGetTraceEventsCategories(Session&, Args, Reply&);
-int CmdGetTraceEvents(Session&, Args, Reply&);
-int CmdCommForPid(Session&, Args, Reply&);
-int CmdGetKsymName(Session&, Args, Reply&);
-int CmdGetKsymAddr(Session&, Args, Reply&);
-int CmdGetUsymName(Session&, Args, Reply&);
-int CmdGetUsymAddr(Session&, Args, Reply&);
-
-// bpf-selftest (cmd_selftest.cc): SELFTEST runs the checks of core/selftest.h.
-int CmdSelftest(Session&, Args, Reply&);
-
-// bpf-mapdump (cmd_mapinfo.cc): map listing, info, whole-map dump and BTF by id.
-int CmdMapList(Session&, Args, Reply&);
-int CmdMapInfo(Session&, Args, Reply&);
-int CmdMapDump(Session&, Args, Reply&);
-int CmdBtfGet(Session&, Args, Reply&);
-
-// bpf-probes extensions (cmd_probes.cc)
-int CmdGetTraceEventFormat(Session&, Args, Reply&);
-int CmdGetElfFuncs(Session&, Args, Reply&);
-int CmdGetBpfFeatures(Session&, Args, Reply&);
-
-// Forwarding for `bpfd remote` (docs/protocol.md "Forwarding"). cmd_sys.cc:
-int CmdSysBpf(Session&, Args, Reply&);
-int CmdSysPerfEventOpen(Session&, Args, Reply&);
-int CmdSysIoctl(Session&, Args, Reply&);
-int CmdSysClose(Session&, Args, Reply&);
-int CmdSysUname(Session&, Args, Reply&);
-// cmd_files.cc
-int CmdFileRead(Session&, Args, Reply&);
-int CmdFileStat(Session&, Args, Reply&);
-int CmdFileAccess(Session&, Args, Reply&);
-int CmdFileList(Session&, Args, Reply&);
-int CmdFileReadlink(Session&, Args, Reply&);
-int CmdFileStatfs(Session&, Args, Reply&);
-int CmdFileOpen(Session&, Args, Reply&);
-int CmdFileWrite(Session&, Args, Reply&);
-int CmdFilePread(Session&, Args, Reply&);
-// cmd_ring.cc
-int CmdRingMap(Session&, Args, Reply&);
-int CmdRingPoll(Session&, Args, Reply&);
-
-// cmd_common.cc: helpers shared by the handlers.
+// Helpers shared by the handlers (handler.cc).
 
 // Decodes base64 `b64` into *out and checks the decoded length is exactly `len`: 0 or -EINVAL.
 int DecodeExact(std::string_view b64, uint64_t len, std::vector<uint8_t>* out);
@@ -113,9 +107,9 @@ int DecodeExact(std::string_view b64, uint64_t len, std::vector<uint8_t>* out);
 // characters other than [A-Za-z0-9_.] become '_'; at most 15 characters are kept.
 std::string ObjName(std::string_view name);
 
-// In a session without kernel access (fuzzing), writes "<fn>: ret=-1" (EPERM) and returns
-// true: the handler must stop there, after validating its arguments.
-bool NoKernel(Session& s, Reply& r, std::string_view fn);
+// Replies with the text of the first readable file among `paths`, or "<ret_name>: ret=<-errno>"
+// with the error of the first.
+Verdict ReplyFile(CommandReply& r, const std::vector<std::string>& paths);
 
 // The wait of PERF_READER_POLL and RING_POLL: returns once done() is true (it is asked first
 // and after every wake-up), a command line or EOF is waiting on the session's input, timeout_ms

@@ -168,7 +168,8 @@ bool TokenOk(int fd, const std::string& token) {
 }
 
 // The child side of one connection: never returns.
-[[noreturn]] void RunConnection(UniqueFd conn, const sigset_t& old_mask, const std::string& token) {
+[[noreturn]] void RunConnection(UniqueFd conn, const sigset_t& old_mask, const std::string& token,
+                                const SessionOptions& session) {
   ::signal(SIGCHLD, SIG_DFL);
   sigset_t mask = old_mask;  // stop signals stay blocked: ServeSession takes them race-free
   sigaddset(&mask, SIGTERM);
@@ -182,7 +183,7 @@ bool TokenOk(int fd, const std::string& token) {
   }
   if (dup2(conn.get(), 0) < 0 || dup2(conn.get(), 1) < 0) _exit(1);
   conn.reset();
-  ServeSession(0, 1);
+  ServeSession(0, 1, session);
   _exit(0);
 }
 
@@ -258,7 +259,7 @@ int RunListener(const ListenOptions& opts, std::string* error) {
     pid_t pid = fork();
     if (pid == 0) {
       b.fd.reset();
-      RunConnection(std::move(conn), old, token);
+      RunConnection(std::move(conn), old, token, opts.session);
     }
     if (pid > 0) children.insert(pid);
     else std::fprintf(stderr, "bpfd: fork for a new session: %s\n", std::strerror(errno));

@@ -64,7 +64,7 @@ void RestoreSignals(const sigset_t* old) {
 
 }  // namespace
 
-int ServeSession(int in_fd, int out_fd) {
+int ServeSession(int in_fd, int out_fd, const SessionOptions& opts) {
   sigset_t wait_mask, old_mask;
   SetUpSignals(&wait_mask, &old_mask);
   g_stop_signal = 0;
@@ -72,7 +72,7 @@ int ServeSession(int in_fd, int out_fd) {
   // Everything else (tracefs, kallsyms, libbpf probes) opens lazily, so a fresh session's
   // first map gets the lowest free fd (3 when only stdio is open).
   if (WriteAll(out_fd, std::string(kBannerLine) + "\n") == 0) {
-    Session session;
+    Session session(opts);
     LineReader input(in_fd, &wait_mask);
     session.set_input(&input);
     Reply reply;

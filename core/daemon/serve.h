@@ -3,10 +3,13 @@
 // SIGTERM). Used by the daemon on stdin/stdout and by each connection of a listener.
 #pragma once
 
+#include "core/daemon/session.h"
+
 namespace bpfd {
 
-// Serves until the session ends, then releases all it created. Returns the stop signal that
-// ended it, or 0. Installs (and on return restores) handlers for the stop signals.
-int ServeSession(int in_fd, int out_fd);
+// Serves a Session made with `opts` until it ends, then releases all it created. Returns the
+// stop signal that ended it, or 0. Installs (and on return restores) handlers for the stop
+// signals.
+int ServeSession(int in_fd, int out_fd, const SessionOptions& opts);
 
 }  // namespace bpfd

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/kernel/attached_probe.h"
 #include "core/kernel/tracefs.h"
 #include "core/base/unique_fd.h"
 
@@ -37,10 +38,15 @@ struct ForwardedFd {
   std::unique_ptr<RingMirror> ring;  // RING_MAP's mapping, if any
 };
 
+// How the daemon serves every session: fixed at start-up (DaemonMain from --probe-api or
+// $BPFD_PROBE_API) and handed to each session explicitly, never read from the environment.
 struct SessionOptions {
   // false: handlers validate their arguments but never touch the kernel or the file system
   // and answer ret=-EPERM instead (used by the fuzzer).
   bool kernel = true;
+  // How BPF_ATTACH_KPROBE/UPROBE create probes; kTracefs also hides the kprobe/uprobe PMUs
+  // from FILE_* (forwarded tools then take kprobe_events/uprobe_events too).
+  ProbeApi probe_api = ProbeApi::kAuto;
 };
 
 class Session {
@@ -51,6 +57,7 @@ class Session {
   Session& operator=(const Session&) = delete;
 
   bool kernel_enabled() const { return opts_.kernel; }
+  ProbeApi probe_api() const { return opts_.probe_api; }
 
   // The command input (for PERF_READER_POLL's early return); may be null.
   void set_input(LineReader* in) { input_ = in; }

@@ -212,9 +212,7 @@ int UsePmu(const ProbeOptions& opts, const char* pmu, bool* use) {
 
 }  // namespace
 
-int ProbeApiFromEnv(ProbeApi* api) {
-  const char* v = std::getenv("BPFD_PROBE_API");
-  std::string_view s = v ? v : "";
+int ParseProbeApi(std::string_view s, ProbeApi* api) {
   *api = s == "pmu" ? ProbeApi::kPmu : s == "tracefs" ? ProbeApi::kTracefs : ProbeApi::kAuto;
   return s.empty() || s == "auto" || s == "pmu" || s == "tracefs" ? 0 : -EINVAL;
 }

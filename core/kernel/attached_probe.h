@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/kernel/tracefs.h"
@@ -20,9 +21,9 @@ enum class ProbeType { kKprobe, kUprobe, kTracepoint, kPerfEvent };
 // kprobe_events/uprobe_events (like libbpf's PROBE_ATTACH_MODE_LEGACY).
 enum class ProbeApi { kAuto, kPmu, kTracefs };
 
-// The daemon's choice: $BPFD_PROBE_API ("auto", "pmu" or "tracefs"; unset or empty: auto).
-// -EINVAL (and *api = kAuto) for any other value.
-int ProbeApiFromEnv(ProbeApi* api);
+// The daemon's choice as --probe-api or $BPFD_PROBE_API spell it: "auto", "pmu" or "tracefs"
+// (empty: auto). -EINVAL (and *api = kAuto) for any other value.
+int ParseProbeApi(std::string_view s, ProbeApi* api);
 
 // Knobs shared by the Attach* factories. Defaults match BCC's behaviour.
 struct ProbeOptions {

@@ -1,6 +1,7 @@
-// Ring mirroring (docs/protocol.md "Forwarding"): RING_MAP maps a session fd's perf ring or
-// BPF ringbuf; RING_POLL waits for data and returns whole raw records per ring.
-
+// Ring mirroring (docs/protocol.md "Forwarding"):
+//   RING_MAP fd perf|ringbuf data_size      -> ret=<0 or -errno>: maps a session fd's perf ring
+//                                              or BPF ringbuf
+//   RING_POLL timeout_ms fd:max_bytes...    -> ret=<rings with data>, then "<fd> <records>" each
 #include <algorithm>
 #include <cerrno>
 
@@ -32,50 +33,39 @@ bool AnyData(const std::vector<RingArg>& rings) {
   return std::any_of(rings.begin(), rings.end(), [](const RingArg& g) { return g.ring->HasData(); });
 }
 
-}  // namespace
-
 // RING_MAP fd perf|ringbuf data_size -> 0 or -errno (-EBADF: not the session's; -EBUSY: mapped)
-int CmdRingMap(Session& s, Args a, Reply& r) {
-  constexpr std::string_view fn = "ring_map";
+Verdict CmdRingMap(Session& s, Args a, CommandReply& r) {
   int fd;
   uint64_t size;
   if (!ParseInt(a[0], &fd) || (a[1] != "perf" && a[1] != "ringbuf") || !ParseUint64(a[2], &size))
-    return kBadArgs;
+    return Verdict::kBadArgs;
   ForwardedFd* f = s.FindForwardedFd(fd);
   int ret = !f ? -EBADF : f->ring ? -EBUSY : 0;
   if (ret == 0) {
     RingKind kind = a[1] == "perf" ? RingKind::kPerf : RingKind::kRingbuf;
     ret = RingMirror::Map(fd, kind, size, &f->ring);
   }
-  r.Ret(fn, ret);
-  return 0;
+  return r.Ret(ret);
 }
 
 // RING_POLL timeout_ms fd:max_bytes… -> ret = rings with data, then "<fd> <records>" each
-int CmdRingPoll(Session& s, Args a, Reply& r) {
-  constexpr std::string_view fn = "ring_poll";
+Verdict CmdRingPoll(Session& s, Args a, CommandReply& r) {
   int timeout;
-  if (!ParseInt(a[0], &timeout)) return kBadArgs;
+  if (!ParseInt(a[0], &timeout)) return Verdict::kBadArgs;
   std::vector<RingArg> rings(a.size() - 1);
   for (size_t i = 1; i < a.size(); ++i)
-    if (!ParseRingArg(a[i], &rings[i - 1])) return kBadArgs;
+    if (!ParseRingArg(a[i], &rings[i - 1])) return Verdict::kBadArgs;
   for (RingArg& g : rings) {
     ForwardedFd* f = s.FindForwardedFd(g.fd);
     bool dup = std::count_if(rings.begin(), rings.end(), [&](const RingArg& o) { return o.fd == g.fd; }) > 1;
-    if (!f || !f->ring || dup) {
-      r.Ret(fn, dup ? -EINVAL : -EBADF);
-      return 0;
-    }
+    if (!f || !f->ring || dup) return r.Ret(dup ? -EINVAL : -EBADF);
     g.ring = f->ring.get();
   }
   std::vector<int> fds;
   for (const RingArg& g : rings) fds.push_back(g.fd);
   int ret = WaitUnlessInput(s, fds, std::clamp(timeout, 0, kMaxPollMs),
                             [&] { return AnyData(rings); });
-  if (ret < 0) {
-    r.Ret(fn, ret);
-    return 0;
-  }
+  if (ret < 0) return r.Ret(ret);
   std::string lines;
   int with_data = 0;
   std::vector<uint8_t> bytes;
@@ -87,9 +77,18 @@ int CmdRingPoll(Session& s, Args a, Reply& r) {
     AppendData(bytes.data(), bytes.size(), &lines);
     lines.push_back('\n');
   }
-  r.Ret(fn, with_data);
+  r.Ret(with_data);
   r.raw()->append(lines);
-  return 0;
+  return Verdict::kDone;
 }
+
+constexpr Command kForwardRingCommands[] = {
+    {"RING_MAP", 3, "ring_map", CmdRingMap},
+    {"RING_POLL", 2, "ring_poll", CmdRingPoll},
+};
+
+}  // namespace
+
+CommandGroup ForwardRingCommands() { return kForwardRingCommands; }
 
 }  // namespace bpfd

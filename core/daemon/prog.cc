@@ -1,5 +1,7 @@
-// BPF_PROG_LOAD type name prog_len license kern_version insns(b64): loads raw bytecode; on
-// failure the verifier log follows the "bpf_prog_load: ret=<-errno>" line.
+// Programs (docs/protocol.md):
+//   BPF_PROG_LOAD type name prog_len license kern_version insns(b64) -> ret=<the program's fd>;
+//       loads raw bytecode; on failure the verifier log follows the "bpf_prog_load: ret=<-errno>"
+//       line.
 #include <bpf/bpf.h>
 
 #include <cerrno>
@@ -47,23 +49,18 @@ int LoadWithLog(const LoadArgs& a, bool with_name, std::string* log) {
   return fd;
 }
 
-}  // namespace
-
-int CmdProgLoad(Session& s, Args args, Reply& r) {
+Verdict CmdProgLoad(Session& s, Args args, CommandReply& r) {
   uint32_t type, kern_version;
   uint64_t prog_len;
   if (!ParseUint32(args[0], &type) || !ParseUint64(args[2], &prog_len) ||
       !ParseUint32(args[4], &kern_version) || args[3].empty())
-    return kBadArgs;
+    return Verdict::kBadArgs;
   std::vector<uint8_t> insns;
   int ret = 0;
   if (prog_len == 0 || prog_len % sizeof(bpf_insn) != 0 || prog_len > kMaxProgLen) ret = -EINVAL;
   if (ret == 0) ret = DecodeExact(args[5], prog_len, &insns);
-  if (ret == 0 && NoKernel(s, r, "bpf_prog_load")) return 0;
-  if (ret < 0) {
-    r.Ret("bpf_prog_load", ret);
-    return 0;
-  }
+  if (ret == 0 && r.NoKernel(s)) return Verdict::kDone;
+  if (ret < 0) return r.Ret(ret);
   LoadArgs a{static_cast<bpf_prog_type>(type), ObjName(args[1]), std::string(args[3]),
              kern_version, reinterpret_cast<const bpf_insn*>(insns.data()),
              insns.size() / sizeof(bpf_insn)};
@@ -83,12 +80,19 @@ int CmdProgLoad(Session& s, Args args, Reply& r) {
     }
   }
   if (fd < 0) {
-    r.Ret("bpf_prog_load", fd);
+    r.Ret(fd);
     r.Text(log);
-    return 0;
+    return Verdict::kDone;
   }
-  r.Ret("bpf_prog_load", s.AddProg(UniqueFd(fd)));
-  return 0;
+  return r.Ret(s.AddProg(UniqueFd(fd)));
 }
+
+constexpr Command kProgCommands[] = {
+    {"BPF_PROG_LOAD", 6, "bpf_prog_load", CmdProgLoad},
+};
+
+}  // namespace
+
+CommandGroup ProgCommands() { return kProgCommands; }
 
 }  // namespace bpfd

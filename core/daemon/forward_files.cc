@@ -1,6 +1,14 @@
-// Forwarded file access (docs/protocol.md "Forwarding"): FILE_READ, FILE_STAT, FILE_ACCESS,
-// FILE_LIST, FILE_READLINK, FILE_STATFS, FILE_OPEN, FILE_WRITE. Paths are base64. Writes to
+// Forwarded file access (docs/protocol.md "Forwarding"). Paths are base64. Writes to
 // kprobe_events/uprobe_events are remembered so the session removes its events at the end.
+//   FILE_READ path              -> ret=<size>, then the contents as one data line
+//   FILE_STAT path follow       -> ret=0, then the stat fields
+//   FILE_ACCESS path mode       -> ret=<0 or -errno>
+//   FILE_LIST path              -> ret=<count>, then "<d_type> <name>" per entry
+//   FILE_READLINK path          -> ret=<length>, then the target as a data line
+//   FILE_STATFS path            -> ret=0, then the statfs fields
+//   FILE_OPEN path flags mode   -> ret=<the session's new fd>
+//   FILE_WRITE fd data          -> ret=<bytes written>
+//   FILE_PREAD fd offset length -> ret=<bytes read>, then the data
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -35,14 +43,13 @@ int DecodePath(std::string_view token, std::string* path) {
   return 0;
 }
 
-// A daemon told to create kprobes and uprobes through kprobe_events/uprobe_events
-// ($BPFD_PROBE_API=tracefs) says so to forwarded tools too: BCC and libbpf pick the kprobe or
-// uprobe PMU when its sysfs directory can be read and fall back to the tracefs files
-// otherwise, so for them those directories do not exist (ENOENT for every FILE_* below them;
-// a FILE_LIST of their parent still names them, which neither library looks at).
-bool HiddenPmu(std::string_view path) {
-  ProbeApi api;
-  if (ProbeApiFromEnv(&api) < 0 || api != ProbeApi::kTracefs) return false;
+// A daemon told to create kprobes and uprobes through kprobe_events/uprobe_events (a session
+// whose probe_api is kTracefs: --probe-api tracefs) says so to forwarded tools too: BCC and
+// libbpf pick the kprobe or uprobe PMU when its sysfs directory can be read and fall back to the
+// tracefs files otherwise, so for them those directories do not exist (ENOENT for every FILE_*
+// below them; a FILE_LIST of their parent still names them, which neither library looks at).
+bool HiddenPmu(const Session& s, std::string_view path) {
+  if (s.probe_api() != ProbeApi::kTracefs) return false;
   for (std::string_view dir : {"/sys/bus/event_source/devices/kprobe",
                                "/sys/bus/event_source/devices/uprobe", "/sys/devices/kprobe",
                                "/sys/devices/uprobe"}) {
@@ -55,31 +62,32 @@ bool HiddenPmu(std::string_view path) {
 
 // The prologue every FILE_* command shares: the path decoded, then the no-kernel check.
 // Returns true when the handler should go on; otherwise the reply is written.
-bool PathArg(Session& s, std::string_view token, std::string_view fn, Reply& r, std::string* path) {
+bool PathArg(Session& s, std::string_view token, CommandReply& r, std::string* path) {
   if (DecodePath(token, path) < 0) {
-    r.Ret(fn, -EINVAL);
+    r.Ret(-EINVAL);
     return false;
   }
-  if (HiddenPmu(*path)) {
-    r.Ret(fn, -ENOENT);
+  if (HiddenPmu(s, *path)) {
+    r.Ret(-ENOENT);
     return false;
   }
-  return !NoKernel(s, r, fn);
+  return !r.NoKernel(s);
 }
 
-void AppendDataLine(Reply& r, std::string_view data) {
+void AppendDataLine(CommandReply& r, std::string_view data) {
   AppendData(reinterpret_cast<const uint8_t*>(data.data()), data.size(), r.raw());
   r.raw()->push_back('\n');
 }
 
-// "<fn>: ret=0" then the numbers as one space-separated line.
+// "<ret_name>: ret=0" then the numbers as one space-separated line.
 template <typename... T>
-void RetAndNumbers(Reply& r, std::string_view fn, T... v) {
-  r.Ret(fn, 0);
+Verdict RetAndNumbers(CommandReply& r, T... v) {
+  r.Ret(0);
   std::string line;
   ((line += std::to_string(v), line += ' '), ...);
   line.pop_back();
   r.Line(line);
+  return Verdict::kDone;
 }
 
 bool ProbeEventsFile(std::string_view path, ProbeKind* kind) {
@@ -114,57 +122,47 @@ void TrackProbeEvents(Session& s, const std::string& path, ProbeKind kind,
   }
 }
 
-}  // namespace
-
 // FILE_READ path -> ret = size, then the contents as one data line
-int CmdFileRead(Session& s, Args a, Reply& r) {
+Verdict CmdFileRead(Session& s, Args a, CommandReply& r) {
   std::string path, data;
-  if (!PathArg(s, a[0], "file_read", r, &path)) return 0;
+  if (!PathArg(s, a[0], r, &path)) return Verdict::kDone;
   int ret = ReadFile(path, &data, kMaxFileRead);
-  r.Ret("file_read", ret < 0 ? ret : static_cast<int64_t>(data.size()));
+  r.Ret(ret < 0 ? ret : static_cast<int64_t>(data.size()));
   if (ret >= 0) AppendDataLine(r, data);
-  return 0;
+  return Verdict::kDone;
 }
 
 // FILE_STAT path follow -> "mode size ino dev nlink uid gid rdev blksize blocks atime mtime ctime
 // mtime_nsec ctime_nsec" (the last two appended later: a reader of 13 fields still works)
-int CmdFileStat(Session& s, Args a, Reply& r) {
-  constexpr std::string_view fn = "file_stat";
-  if (a[1] != "0" && a[1] != "1") return kBadArgs;
+Verdict CmdFileStat(Session& s, Args a, CommandReply& r) {
+  if (a[1] != "0" && a[1] != "1") return Verdict::kBadArgs;
   std::string path;
-  if (!PathArg(s, a[0], fn, r, &path)) return 0;
+  if (!PathArg(s, a[0], r, &path)) return Verdict::kDone;
   struct stat st;
-  if ((a[1] == "1" ? stat(path.c_str(), &st) : lstat(path.c_str(), &st)) != 0) {
-    r.Ret(fn, -errno);
-    return 0;
-  }
-  RetAndNumbers(r, fn, uint64_t{st.st_mode}, int64_t{st.st_size}, uint64_t{st.st_ino},
-                uint64_t{st.st_dev}, uint64_t{st.st_nlink}, uint64_t{st.st_uid},
-                uint64_t{st.st_gid}, uint64_t{st.st_rdev}, int64_t{st.st_blksize},
-                int64_t{st.st_blocks}, int64_t{st.st_atime}, int64_t{st.st_mtime},
-                int64_t{st.st_ctime}, int64_t{st.st_mtim.tv_nsec}, int64_t{st.st_ctim.tv_nsec});
-  return 0;
+  if ((a[1] == "1" ? stat(path.c_str(), &st) : lstat(path.c_str(), &st)) != 0) return r.Ret(-errno);
+  return RetAndNumbers(r, uint64_t{st.st_mode}, int64_t{st.st_size}, uint64_t{st.st_ino},
+                       uint64_t{st.st_dev}, uint64_t{st.st_nlink}, uint64_t{st.st_uid},
+                       uint64_t{st.st_gid}, uint64_t{st.st_rdev}, int64_t{st.st_blksize},
+                       int64_t{st.st_blocks}, int64_t{st.st_atime}, int64_t{st.st_mtime},
+                       int64_t{st.st_ctime}, int64_t{st.st_mtim.tv_nsec},
+                       int64_t{st.st_ctim.tv_nsec});
 }
 
 // FILE_ACCESS path mode -> 0 or -errno
-int CmdFileAccess(Session& s, Args a, Reply& r) {
+Verdict CmdFileAccess(Session& s, Args a, CommandReply& r) {
   int mode;
-  if (!ParseInt(a[1], &mode)) return kBadArgs;
+  if (!ParseInt(a[1], &mode)) return Verdict::kBadArgs;
   std::string path;
-  if (!PathArg(s, a[0], "file_access", r, &path)) return 0;
-  r.Ret("file_access", access(path.c_str(), mode) == 0 ? 0 : -errno);
-  return 0;
+  if (!PathArg(s, a[0], r, &path)) return Verdict::kDone;
+  return r.Ret(access(path.c_str(), mode) == 0 ? 0 : -errno);
 }
 
 // FILE_LIST path -> ret = count, then "<d_type> <name>" per entry but "." and "..", by name
-int CmdFileList(Session& s, Args a, Reply& r) {
+Verdict CmdFileList(Session& s, Args a, CommandReply& r) {
   std::string path;
-  if (!PathArg(s, a[0], "file_list", r, &path)) return 0;
+  if (!PathArg(s, a[0], r, &path)) return Verdict::kDone;
   DIR* d = opendir(path.c_str());
-  if (!d) {
-    r.Ret("file_list", -errno);
-    return 0;
-  }
+  if (!d) return r.Ret(-errno);
   std::vector<std::pair<std::string, int>> entries;
   errno = 0;
   while (dirent* e = readdir(d)) {
@@ -174,126 +172,95 @@ int CmdFileList(Session& s, Args a, Reply& r) {
   }
   int err = errno;
   closedir(d);
-  if (err) {
-    r.Ret("file_list", -err);
-    return 0;
-  }
+  if (err) return r.Ret(-err);
   std::sort(entries.begin(), entries.end());
-  r.Ret("file_list", static_cast<int64_t>(entries.size()));
+  r.Ret(static_cast<int64_t>(entries.size()));
   for (const auto& [name, type] : entries) {
     r.raw()->append(std::to_string(type)).push_back(' ');
     AppendDataLine(r, name);
   }
-  return 0;
+  return Verdict::kDone;
 }
 
 // FILE_READLINK path -> ret = length, then the target as a data line
-int CmdFileReadlink(Session& s, Args a, Reply& r) {
+Verdict CmdFileReadlink(Session& s, Args a, CommandReply& r) {
   std::string path;
-  if (!PathArg(s, a[0], "file_readlink", r, &path)) return 0;
+  if (!PathArg(s, a[0], r, &path)) return Verdict::kDone;
   std::string target(4096, '\0');
   for (;;) {
     ssize_t n = readlink(path.c_str(), target.data(), target.size());
-    if (n < 0) {
-      r.Ret("file_readlink", -errno);
-      return 0;
-    }
+    if (n < 0) return r.Ret(-errno);
     if (static_cast<size_t>(n) < target.size()) {
       target.resize(static_cast<size_t>(n));
       break;
     }
-    if (target.size() >= (1u << 20)) {
-      r.Ret("file_readlink", -ENAMETOOLONG);
-      return 0;
-    }
+    if (target.size() >= (1u << 20)) return r.Ret(-ENAMETOOLONG);
     target.resize(target.size() * 2);
   }
-  r.Ret("file_readlink", static_cast<int64_t>(target.size()));
+  r.Ret(static_cast<int64_t>(target.size()));
   AppendDataLine(r, target);
-  return 0;
+  return Verdict::kDone;
 }
 
 // FILE_STATFS path -> "type bsize blocks bfree bavail files ffree namelen frsize flags"
-int CmdFileStatfs(Session& s, Args a, Reply& r) {
-  constexpr std::string_view fn = "file_statfs";
+Verdict CmdFileStatfs(Session& s, Args a, CommandReply& r) {
   std::string path;
-  if (!PathArg(s, a[0], fn, r, &path)) return 0;
+  if (!PathArg(s, a[0], r, &path)) return Verdict::kDone;
   struct statfs st;
-  if (statfs(path.c_str(), &st) != 0) {
-    r.Ret(fn, -errno);
-    return 0;
-  }
-  RetAndNumbers(r, fn, static_cast<uint64_t>(st.f_type), static_cast<uint64_t>(st.f_bsize),
-                uint64_t{st.f_blocks}, uint64_t{st.f_bfree}, uint64_t{st.f_bavail},
-                uint64_t{st.f_files}, uint64_t{st.f_ffree}, static_cast<uint64_t>(st.f_namelen),
-                static_cast<uint64_t>(st.f_frsize), static_cast<uint64_t>(st.f_flags));
-  return 0;
+  if (statfs(path.c_str(), &st) != 0) return r.Ret(-errno);
+  return RetAndNumbers(r, static_cast<uint64_t>(st.f_type), static_cast<uint64_t>(st.f_bsize),
+                       uint64_t{st.f_blocks}, uint64_t{st.f_bfree}, uint64_t{st.f_bavail},
+                       uint64_t{st.f_files}, uint64_t{st.f_ffree},
+                       static_cast<uint64_t>(st.f_namelen), static_cast<uint64_t>(st.f_frsize),
+                       static_cast<uint64_t>(st.f_flags));
 }
 
 // FILE_OPEN path flags mode -> ret = the session's new fd (for FILE_WRITE)
-int CmdFileOpen(Session& s, Args a, Reply& r) {
+Verdict CmdFileOpen(Session& s, Args a, CommandReply& r) {
   uint32_t flags, mode;
-  if (!ParseUint32(a[1], &flags) || !ParseUint32(a[2], &mode)) return kBadArgs;
+  if (!ParseUint32(a[1], &flags) || !ParseUint32(a[2], &mode)) return Verdict::kBadArgs;
   std::string path;
-  if (!PathArg(s, a[0], "file_open", r, &path)) return 0;
+  if (!PathArg(s, a[0], r, &path)) return Verdict::kDone;
   int fd = open(path.c_str(), (static_cast<int>(flags) & kPortableOpenFlags) | O_CLOEXEC,
                 static_cast<mode_t>(mode & 07777));
-  r.Ret("file_open", fd < 0 ? -errno : s.AddForwardedFd(UniqueFd(fd), path));
-  return 0;
+  return r.Ret(fd < 0 ? -errno : s.AddForwardedFd(UniqueFd(fd), path));
 }
 
 // FILE_PREAD fd offset length -> ret = bytes read (short only at end of file), then the data.
 // For files a host reads in pieces (a traced process's binaries): the fd keeps the file
 // readable after the process that led to it is gone.
-int CmdFilePread(Session& s, Args a, Reply& r) {
-  constexpr std::string_view fn = "file_pread";
+Verdict CmdFilePread(Session& s, Args a, CommandReply& r) {
   constexpr uint64_t kMaxPread = 16u << 20;
   int fd;
   uint64_t off, len;
   if (!ParseInt(a[0], &fd) || !ParseUint64(a[1], &off) || !ParseUint64(a[2], &len))
-    return kBadArgs;
+    return Verdict::kBadArgs;
   ForwardedFd* f = s.FindForwardedFd(fd);
-  if (!f || f->path.empty()) {
-    r.Ret(fn, -EBADF);
-    return 0;
-  }
-  if (len > kMaxPread || off > static_cast<uint64_t>(INT64_MAX) - len) {
-    r.Ret(fn, -EINVAL);
-    return 0;
-  }
+  if (!f || f->path.empty()) return r.Ret(-EBADF);
+  if (len > kMaxPread || off > static_cast<uint64_t>(INT64_MAX) - len) return r.Ret(-EINVAL);
   std::string data(len, '\0');
   size_t got = 0;
   while (got < len) {
     ssize_t n = pread(fd, data.data() + got, len - got, static_cast<off_t>(off + got));
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      r.Ret(fn, -errno);
-      return 0;
-    }
+    if (n < 0) return r.Ret(-errno);
     if (n == 0) break;
     got += static_cast<size_t>(n);
   }
   data.resize(got);
-  r.Ret(fn, static_cast<int64_t>(got));
+  r.Ret(static_cast<int64_t>(got));
   AppendDataLine(r, data);
-  return 0;
+  return Verdict::kDone;
 }
 
 // FILE_WRITE fd data -> ret = bytes written by one write(2) (tracefs parses each write)
-int CmdFileWrite(Session& s, Args a, Reply& r) {
-  constexpr std::string_view fn = "file_write";
+Verdict CmdFileWrite(Session& s, Args a, CommandReply& r) {
   int fd;
-  if (!ParseInt(a[0], &fd)) return kBadArgs;
+  if (!ParseInt(a[0], &fd)) return Verdict::kBadArgs;
   std::vector<uint8_t> data;
-  if (DecodeData(a[1], &data) < 0) {
-    r.Ret(fn, -EINVAL);
-    return 0;
-  }
+  if (DecodeData(a[1], &data) < 0) return r.Ret(-EINVAL);
   ForwardedFd* f = s.FindForwardedFd(fd);
-  if (!f || f->path.empty()) {
-    r.Ret(fn, -EBADF);
-    return 0;
-  }
+  if (!f || f->path.empty()) return r.Ret(-EBADF);
   ProbeKind kind;
   bool events = ProbeEventsFile(f->path, &kind);
   std::vector<ProbeEventEdit> edits;
@@ -307,9 +274,25 @@ int CmdFileWrite(Session& s, Args a, Reply& r) {
   do {
     n = write(fd, data.data(), data.size());
   } while (n < 0 && errno == EINTR);
-  r.Ret(fn, n < 0 ? -errno : n);
+  r.Ret(n < 0 ? -errno : n);
   if (n >= 0 && events) TrackProbeEvents(s, f->path, kind, edits, before);
-  return 0;
+  return Verdict::kDone;
 }
+
+constexpr Command kForwardFileCommands[] = {
+    {"FILE_READ", 1, "file_read", CmdFileRead},
+    {"FILE_STAT", 2, "file_stat", CmdFileStat},
+    {"FILE_ACCESS", 2, "file_access", CmdFileAccess},
+    {"FILE_LIST", 1, "file_list", CmdFileList},
+    {"FILE_READLINK", 1, "file_readlink", CmdFileReadlink},
+    {"FILE_STATFS", 1, "file_statfs", CmdFileStatfs},
+    {"FILE_OPEN", 3, "file_open", CmdFileOpen},
+    {"FILE_WRITE", 2, "file_write", CmdFileWrite},
+    {"FILE_PREAD", 3, "file_pread", CmdFilePread},
+};
+
+}  // namespace
+
+CommandGroup ForwardFileCommands() { return kForwardFileCommands; }
 
 }  // namespace bpfd

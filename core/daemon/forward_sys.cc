@@ -1,5 +1,9 @@
-// Forwarded system calls (docs/protocol.md "Forwarding"): SYS_BPF, SYS_PERF_EVENT_OPEN,
-// SYS_IOCTL (perf event ioctls), SYS_CLOSE and SYS_UNAME. Every fd they return is the session's.
+// Forwarded system calls (docs/protocol.md "Forwarding"). Every fd they return is the session's.
+//   SYS_BPF cmd attr [slot dir len data]...       -> ret, the attr, "<i> <data>" per o/x buffer
+//   SYS_PERF_EVENT_OPEN attr pid cpu group_fd flags [string]  -> ret=<the session's new fd>
+//   SYS_IOCTL fd request arg                      -> ret (perf event ioctls only)
+//   SYS_CLOSE fd                                  -> ret=<0 or -EBADF>
+//   SYS_UNAME                                     -> ret=0, then the uname fields
 #include <linux/perf_event.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
@@ -51,48 +55,37 @@ const PerfIoctl* FindPerfIoctl(uint64_t request) {
   return nullptr;
 }
 
-}  // namespace
-
 // SYS_BPF cmd attr [slot dir len data]… -> "sys_bpf: ret=<n>", the attr, "<i> <data>" per o/x
-int CmdSysBpf(Session& s, Args a, Reply& r) {
-  constexpr std::string_view fn = "sys_bpf";
+Verdict CmdSysBpf(Session& s, Args a, CommandReply& r) {
   int cmd;
-  if (!ParseInt(a[0], &cmd)) return kBadArgs;
+  if (!ParseInt(a[0], &cmd)) return Verdict::kBadArgs;
   BpfCall call;
   int ret = call.Parse(a.subspan(1));
-  if (ret < 0) {
-    r.Ret(fn, ret);
-    return 0;
-  }
-  if (NoKernel(s, r, fn)) return 0;
+  if (ret < 0) return r.Ret(ret);
+  if (r.NoKernel(s)) return Verdict::kDone;
   long res = call.Call(cmd);
-  r.Ret(fn, BpfCmdReturnsFd(cmd) ? Adopt(s, res) : res);
+  r.Ret(BpfCmdReturnsFd(cmd) ? Adopt(s, res) : res);
   call.AppendReply(r.raw());
-  return 0;
+  return Verdict::kDone;
 }
 
 // SYS_PERF_EVENT_OPEN attr pid cpu group_fd flags [string] -> ret = the session's new fd
-int CmdSysPerfEventOpen(Session& s, Args a, Reply& r) {
-  constexpr std::string_view fn = "sys_perf_event_open";
+Verdict CmdSysPerfEventOpen(Session& s, Args a, CommandReply& r) {
   int pid, cpu;
   int64_t group_fd;
   uint64_t flags;
   if (!ParseInt(a[1], &pid) || !ParseInt(a[2], &cpu) || !ParseInt64(a[3], &group_fd) ||
       !ParseUint64(a[4], &flags))
-    return kBadArgs;
+    return Verdict::kBadArgs;
   alignas(perf_event_attr) uint8_t attr[kMaxPerfAttr] = {};
   std::vector<uint8_t> bytes, str;
   if (DecodeData(a[0], &bytes) < 0 || bytes.size() < PERF_ATTR_SIZE_VER0 ||
       bytes.size() > kMaxPerfAttr || (a.size() > 5 && DecodeData(a[5], &str) < 0) ||
       (!str.empty() && std::memchr(str.data(), 0, str.size()) != nullptr)) {
-    r.Ret(fn, -EINVAL);
-    return 0;
+    return r.Ret(-EINVAL);
   }
-  if (group_fd != -1 && !Owned(s, group_fd)) {
-    r.Ret(fn, -EBADF);
-    return 0;
-  }
-  if (NoKernel(s, r, fn)) return 0;
+  if (group_fd != -1 && !Owned(s, group_fd)) return r.Ret(-EBADF);
+  if (r.NoKernel(s)) return Verdict::kDone;
   std::memcpy(attr, bytes.data(), bytes.size());
   if (a.size() > 5) {
     str.push_back(0);
@@ -101,33 +94,25 @@ int CmdSysPerfEventOpen(Session& s, Args a, Reply& r) {
   }
   long fd = syscall(__NR_perf_event_open, attr, pid, cpu, static_cast<int>(group_fd),
                     flags | PERF_FLAG_FD_CLOEXEC);
-  r.Ret(fn, Adopt(s, fd < 0 ? -errno : fd));
-  return 0;
+  return r.Ret(Adopt(s, fd < 0 ? -errno : fd));
 }
 
 // SYS_IOCTL fd request arg -> ret (PERF_EVENT_IOC_ID: then the id)
-int CmdSysIoctl(Session& s, Args a, Reply& r) {
-  constexpr std::string_view fn = "sys_ioctl";
+Verdict CmdSysIoctl(Session& s, Args a, CommandReply& r) {
   int64_t fd, arg;
   uint64_t request, uarg;
-  if (!ParseInt64(a[0], &fd) || !ParseUint64(a[1], &request)) return kBadArgs;
+  if (!ParseInt64(a[0], &fd) || !ParseUint64(a[1], &request)) return Verdict::kBadArgs;
   if (ParseUint64(a[2], &uarg)) {
     arg = static_cast<int64_t>(uarg);
   } else if (!ParseInt64(a[2], &arg)) {
-    return kBadArgs;
+    return Verdict::kBadArgs;
   }
   const PerfIoctl* op = FindPerfIoctl(request);
-  if (!op) {
-    r.Ret(fn, -ENOTTY);
-    return 0;
-  }
+  if (!op) return r.Ret(-ENOTTY);
   bool fd_arg_ok = op->arg != PerfIoctl::kFd || Owned(s, arg) ||
                    (arg == -1 && op->request == PERF_EVENT_IOC_SET_OUTPUT);
-  if (!Owned(s, fd) || !fd_arg_ok) {
-    r.Ret(fn, -EBADF);
-    return 0;
-  }
-  if (NoKernel(s, r, fn)) return 0;
+  if (!Owned(s, fd) || !fd_arg_ok) return r.Ret(-EBADF);
+  if (r.NoKernel(s)) return Verdict::kDone;
   uint64_t value = static_cast<uint64_t>(arg), id = 0;
   int ret;
   switch (op->arg) {
@@ -135,30 +120,38 @@ int CmdSysIoctl(Session& s, Args a, Reply& r) {
     case PerfIoctl::kId: ret = ioctl(static_cast<int>(fd), op->request, &id); break;
     default: ret = ioctl(static_cast<int>(fd), op->request, static_cast<unsigned long>(arg));
   }
-  r.Ret(fn, ret < 0 ? -errno : ret);
+  r.Ret(ret < 0 ? -errno : ret);
   if (op->arg == PerfIoctl::kId && ret >= 0) r.Line(std::to_string(id));
-  return 0;
+  return Verdict::kDone;
 }
 
 // SYS_CLOSE fd -> 0, or -EBADF for an fd the session does not own
-int CmdSysClose(Session& s, Args a, Reply& r) {
+Verdict CmdSysClose(Session& s, Args a, CommandReply& r) {
   int fd;
-  if (!ParseInt(a[0], &fd)) return kBadArgs;
-  r.Ret("sys_close", s.CloseForwardedFd(fd));
-  return 0;
+  if (!ParseInt(a[0], &fd)) return Verdict::kBadArgs;
+  return r.Ret(s.CloseForwardedFd(fd));
 }
 
 // SYS_UNAME -> "sys_uname: ret=0" then "<sysname> <nodename> <release> <version> <machine>"
-int CmdSysUname(Session& s, Args, Reply& r) {
-  if (NoKernel(s, r, "sys_uname")) return 0;
+Verdict CmdSysUname(Session& s, Args, CommandReply& r) {
+  if (r.NoKernel(s)) return Verdict::kDone;
   utsname u;
-  if (uname(&u) != 0) {
-    r.Ret("sys_uname", -errno);
-    return 0;
-  }
-  r.Ret("sys_uname", 0);
+  if (uname(&u) != 0) return r.Ret(-errno);
+  r.Ret(0);
   r.Line(FormatUnameLine({u.sysname, u.nodename, u.release, u.version, u.machine}));
-  return 0;
+  return Verdict::kDone;
 }
+
+constexpr Command kForwardSysCommands[] = {
+    {"SYS_BPF", 2, "sys_bpf", CmdSysBpf},
+    {"SYS_PERF_EVENT_OPEN", 5, "sys_perf_event_open", CmdSysPerfEventOpen},
+    {"SYS_IOCTL", 3, "sys_ioctl", CmdSysIoctl},
+    {"SYS_CLOSE", 1, "sys_close", CmdSysClose},
+    {"SYS_UNAME", 0, "sys_uname", CmdSysUname},
+};
+
+}  // namespace
+
+CommandGroup ForwardSysCommands() { return kForwardSysCommands; }
 
 }  // namespace bpfd

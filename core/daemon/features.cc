@@ -1,0 +1,52 @@
+// What this kernel can do (docs/protocol.md):
+//   GET_BPF_FEATURES system|all  -> ret=<n>, then n "key value" lines
+//   SELFTEST                     -> ret=<FAILs>, then "<PASS|FAIL|SKIP> <check> <reason>" per check
+#include <string>
+#include <vector>
+
+#include "core/kernel/bpf_features.h"
+#include "core/daemon/handler.h"
+#include "core/selftest/selftest.h"
+
+namespace bpfd {
+namespace {
+
+// GET_BPF_FEATURES system|all -> "get_bpf_features: ret=<n>" then n "key value" lines
+// (see bpf_features.h; "all" loads test programs and maps, all released before the reply).
+Verdict CmdGetBpfFeatures(Session& s, Args a, CommandReply& r) {
+  if (a[0] != "system" && a[0] != "all") return Verdict::kBadArgs;
+  if (r.NoKernel(s)) return Verdict::kDone;
+  FeatureList features;
+  if (a[0] == "all") {
+    ProbeAllFeatures(&features);
+  } else {
+    ProbeSystemFeatures(&features);
+  }
+  std::vector<std::string> lines;
+  for (const auto& [key, value] : features) lines.push_back(key + " " + SafeLine(value));
+  return r.RetLines(lines);
+}
+
+// SELFTEST (no arguments): runs the bpf-selftest checks on this kernel (core/selftest/selftest.h).
+// Reply: "selftest: ret=<number of FAILs>" then one line per check, in order:
+// "<PASS|FAIL|SKIP> <check-name> <reason...>". Nothing the checks create outlives the reply.
+Verdict CmdSelftest(Session& s, Args args, CommandReply& r) {
+  if (!args.empty()) return Verdict::kBadArgs;
+  if (r.NoKernel(s)) return Verdict::kDone;
+  std::vector<SelftestCheck> checks;
+  int fails = RunSelftest(&checks);
+  r.Ret(fails);
+  for (const SelftestCheck& c : checks) r.Line(FormatSelftestLine(c));
+  return Verdict::kDone;
+}
+
+constexpr Command kFeatureCommands[] = {
+    {"GET_BPF_FEATURES", 1, "get_bpf_features", CmdGetBpfFeatures},
+    {"SELFTEST", 0, "selftest", CmdSelftest},
+};
+
+}  // namespace
+
+CommandGroup FeatureCommands() { return kFeatureCommands; }
+
+}  // namespace bpfd
