@@ -21,7 +21,7 @@ if [[ ${1:-} == --cold ]]; then
 fi
 
 tools/setup
-probe=core/version.cc
+probe=cmd/version.cc
 cp "$probe" "$probe.bench-orig"
 trap 'mv "$probe.bench-orig" "$probe"' EXIT
 for arch in x86_64 aarch64 armv7; do

@@ -10,9 +10,9 @@
 #include <string>
 #include <string_view>
 
+#include "cmd/mode.h"
 #include "cmd/modes.h"
 #include "core/daemon/listener.h"
-#include "core/kernel/attached_probe.h"
 #include "core/daemon/serve.h"
 #include "core/daemon/session.h"
 
@@ -52,24 +52,24 @@ int DaemonMain(int argc, char** argv) {
   ListenOptions lo;
   // The probe API for every session: --probe-api, else $BPFD_PROBE_API, read once here.
   const char* probe_api = std::getenv("BPFD_PROBE_API");
-  for (int i = 1; i < argc; ++i) {
-    std::string_view a = argv[i];
-    if (a == "--help" || a == "-h") {
-      Usage(stdout, prog);
-      return 0;
-    }
-    if (a == "--probe-api" && i + 1 < argc) {
-      probe_api = argv[++i];
-    } else if ((a == "--listen" || a == "--token-file") && i + 1 < argc) {
-      (a == "--listen" ? lo.spec : lo.token_file) = argv[++i];
-    } else if (a == "--allow-remote") {
-      lo.allow_remote = true;
-    } else {
-      std::fprintf(stderr, "%s: unknown or incomplete argument '%s'\n", prog, argv[i]);
-      Usage(stderr, prog);
-      return 2;
-    }
+  static constexpr Option kOptions[] = {
+      {"probe-api", 0, true}, {"listen", 0, true}, {"token-file", 0, true}, {"allow-remote"}};
+  ParsedArgs args;
+  std::string why;
+  if (ParseArgs(argc, argv, kOptions, false, &args, &why) < 0 || !args.positional.empty()) {
+    if (why.empty()) why = "unexpected argument '" + args.positional[0] + "'";
+    std::fprintf(stderr, "%s: %s\n", prog, why.c_str());
+    Usage(stderr, prog);
+    return 2;
   }
+  if (args.has("help")) {
+    Usage(stdout, prog);
+    return 0;
+  }
+  if (args.has("probe-api")) probe_api = args.options["probe-api"].c_str();
+  lo.spec = args.get("listen");
+  lo.token_file = args.get("token-file");
+  lo.allow_remote = args.has("allow-remote");
   SessionOptions session;
   if (ParseProbeApi(probe_api ? probe_api : "", &session.probe_api) < 0) {
     std::fprintf(stderr, "%s: probe API '%s' is not auto, pmu or tracefs\n", prog, probe_api);

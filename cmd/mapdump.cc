@@ -1,5 +1,5 @@
 // bpf-mapdump: what is in the kernel's maps. A client of the protocol core: every kernel
-// access is a protocol command (core/cmd_mapinfo.cc); formatting is core/map_format.cc.
+// access is a protocol command (core/daemon/maps.cc); formatting is core/output/map_format.cc.
 #include <cerrno>
 #include <cstdio>
 #include <cstring>

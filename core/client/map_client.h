@@ -1,4 +1,4 @@
-// Client side of bpf-mapdump's protocol extensions (core/cmd_mapinfo.cc): list maps, find
+// Client side of bpf-mapdump's protocol extensions (core/daemon/maps.cc): list maps, find
 // them by id/pinned path/name, fetch a whole map in one round trip, fetch BTF. Each returns
 // 0 (or a count) or a negative errno from the command or the transport.
 #pragma once

@@ -1,4 +1,4 @@
-// bpfd remote's launcher logic; see remote_exec.h.
+// bpfd remote's launcher logic; see tool_launcher.h.
 #include "core/client/tool_launcher.h"
 
 #include <fcntl.h>

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstring>
 
+#include "core/kernel/perf_event.h"
 #include "core/wire/base64.h"
 #include "core/kernel/bpf_call.h"
 #include "core/daemon/handler.h"
@@ -92,9 +93,9 @@ Verdict CmdSysPerfEventOpen(Session& s, Args a, CommandReply& r) {
     uint64_t p = reinterpret_cast<uintptr_t>(str.data());
     std::memcpy(attr + offsetof(perf_event_attr, config1), &p, sizeof(p));
   }
-  long fd = syscall(__NR_perf_event_open, attr, pid, cpu, static_cast<int>(group_fd),
-                    flags | PERF_FLAG_FD_CLOEXEC);
-  return r.Ret(Adopt(s, fd < 0 ? -errno : fd));
+  int fd = PerfEventOpen(reinterpret_cast<perf_event_attr*>(attr), pid, cpu,
+                         static_cast<int>(group_fd), flags | PERF_FLAG_FD_CLOEXEC);
+  return r.Ret(Adopt(s, fd));
 }
 
 // SYS_IOCTL fd request arg -> ret (PERF_EVENT_IOC_ID: then the id)

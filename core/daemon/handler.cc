@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "core/base/clock.h"
 #include "core/wire/base64.h"
 #include "core/daemon/handler.h"
 #include "core/base/file_io.h"
@@ -45,21 +46,16 @@ Verdict ReplyFile(CommandReply& r, const std::vector<std::string>& paths) {
 
 int WaitUnlessInput(Session& s, const std::vector<int>& fds, int timeout_ms,
                     const std::function<bool()>& done) {
-  auto now_ms = [] {
-    timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-  };
   LineReader* in = s.input();
   std::vector<pollfd> pfds;
   for (int fd : fds) pfds.push_back({fd, POLLIN, 0});
   if (in) pfds.push_back({in->fd(), POLLIN, 0});
-  const int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+  const int64_t deadline = Deadline(timeout_ms);
   bool hangup = false;
   while (!done() && !hangup && !(in && in->Ready())) {
     timespec ts{}, *tsp = nullptr;
     if (deadline >= 0) {
-      int64_t left = std::max<int64_t>(deadline - now_ms(), 0);
+      int64_t left = PollTimeout(deadline);
       ts.tv_sec = static_cast<time_t>(left / 1000);
       ts.tv_nsec = static_cast<long>(left % 1000) * 1000000;
       tsp = &ts;

@@ -1,3 +1,4 @@
+#include "core/base/clock.h"
 #include "core/daemon/listener.h"
 
 #include <arpa/inet.h>
@@ -148,14 +149,14 @@ int BindVsock(std::string_view rest, Bound* b, std::string* error) {
 #endif
 }
 
-// Reads one line (the token) within the timeout and compares it in constant time.
+// Reads one line (the token) within the timeout, for the whole line, and compares it in
+// constant time.
 bool TokenOk(int fd, const std::string& token) {
   std::string line;
-  timespec start;
-  clock_gettime(CLOCK_MONOTONIC, &start);
+  const int64_t deadline = Deadline(kTokenTimeoutMs);
   while (line.size() <= 4096) {
     pollfd p = {fd, POLLIN, 0};
-    if (poll(&p, 1, kTokenTimeoutMs) <= 0) return false;
+    if (poll(&p, 1, PollTimeout(deadline)) <= 0) return false;
     char ch;
     if (read(fd, &ch, 1) != 1) return false;
     if (ch == '\n') break;

@@ -1,4 +1,4 @@
-// Probe attachment through perf_event_open(2); see probe.h.
+// Probe attachment through perf_event_open(2); see attached_probe.h.
 #include "core/kernel/attached_probe.h"
 
 #include <errno.h>

@@ -1,4 +1,4 @@
-// BtfTypes (core/btf_format.h) on BTF built here with libbpf: no kernel needed, so this runs
+// BtfTypes (core/output/btf_format.h) on BTF built here with libbpf: no kernel needed, so this runs
 // on every architecture (armv7 checks the 32-bit build formats 64-bit fields right).
 #include "core/output/btf_format.h"
 
