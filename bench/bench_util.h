@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "core/wire/base64.h"
 #include "core/client/protocol_client.h"
+#include "core/wire/base64.h"
 
 namespace bpfd::bench {
 
@@ -68,7 +68,8 @@ inline std::string B64(const void* data, size_t len) {
 
 // Sends `line`, returns the ret= number of the first reply line (>= 0 is success), or a
 // negative error: the call's, the reply's ret=, or -EPROTO for a reply without ret=.
-inline int64_t CallRet(ProtocolClient& c, const std::string& line, int timeout_ms = kCallTimeoutMs) {
+inline int64_t CallRet(ProtocolClient& c, const std::string& line,
+                       int timeout_ms = kCallTimeoutMs) {
   std::vector<std::string> reply;
   int r = c.Call(line, &reply, timeout_ms);
   if (r < 0) {

@@ -19,15 +19,15 @@
 #include <vector>
 
 #include "bench/bench_util.h"
-#include "core/kernel/bpf_insns.h"
-#include "core/wire/tokens.h"
-#include "core/kernel/tracefs.h"
 #include "core/base/unique_fd.h"
+#include "core/kernel/bpf_insns.h"
+#include "core/kernel/tracefs.h"
+#include "core/wire/tokens.h"
 
 namespace bpfd::bench {
 namespace {
 
-constexpr int kPages = 64;                    // per-CPU ring: 256 KiB with 4 KiB pages
+constexpr int kPages = 64;  // per-CPU ring: 256 KiB with 4 KiB pages
 constexpr uint32_t kSampleSize = 64;
 // What a reader sees: the kernel pads a raw sample so that its u32 size + data is 8-aligned.
 constexpr uint32_t kRawSize = ((kSampleSize + 4 + 7) & ~7u) - 4;
@@ -120,8 +120,8 @@ struct Generator {
       while (true) {
         int64_t el = NowNs() - t0;
         if (el >= dur) break;
-        uint64_t target = rate > 0 ? static_cast<uint64_t>(static_cast<double>(el) * rate / 1e9)
-                                   : n + 256;
+        uint64_t target =
+            rate > 0 ? static_cast<uint64_t>(static_cast<double>(el) * rate / 1e9) : n + 256;
         if (n >= target) {
           timespec ts = {0, 20000};
           nanosleep(&ts, nullptr);
@@ -194,12 +194,13 @@ int64_t QueryLost(ProtocolClient& c) {
 }
 
 void Print(const char* what, const RunResult& r, const char* extra) {
-  std::printf("d. %s: %llu samples emitted in %.2f s (%.0f/s), delivered %llu (%.0f/s), lost %llu%s%s\n",
-              what, static_cast<unsigned long long>(r.generated), r.gen_seconds,
-              r.gen_seconds > 0 ? static_cast<double>(r.generated) / r.gen_seconds : 0.0,
-              static_cast<unsigned long long>(r.delivered),
-              r.seconds > 0 ? static_cast<double>(r.delivered) / r.seconds : 0.0,
-              static_cast<unsigned long long>(r.lost), r.bad ? " BAD SAMPLES" : "", extra);
+  std::printf(
+      "d. %s: %llu samples emitted in %.2f s (%.0f/s), delivered %llu (%.0f/s), lost %llu%s%s\n",
+      what, static_cast<unsigned long long>(r.generated), r.gen_seconds,
+      r.gen_seconds > 0 ? static_cast<double>(r.generated) / r.gen_seconds : 0.0,
+      static_cast<unsigned long long>(r.delivered),
+      r.seconds > 0 ? static_cast<double>(r.delivered) / r.seconds : 0.0,
+      static_cast<unsigned long long>(r.lost), r.bad ? " BAD SAMPLES" : "", extra);
   std::fflush(stdout);
 }
 
@@ -212,8 +213,8 @@ int RunProtocol(ProtocolClient& c, const Options& o, uint32_t tgid, RunResult* f
   if (map < 0) return static_cast<int>(map);
   std::vector<int64_t> readers;
   for (int cpu = 0; cpu < ncpu; ++cpu) {
-    int64_t rfd = CallRet(c, "BPF_OPEN_PERF_BUFFER -1 " + std::to_string(cpu) + " " +
-                                 std::to_string(kPages));
+    int64_t rfd =
+        CallRet(c, "BPF_OPEN_PERF_BUFFER -1 " + std::to_string(cpu) + " " + std::to_string(kPages));
     if (rfd < 0) continue;  // e.g. an offline CPU
     uint32_t k = static_cast<uint32_t>(cpu), v = static_cast<uint32_t>(rfd);
     int64_t r = CallRet(c, "BPF_UPDATE_ELEM " + std::to_string(map) + " " + B64(&k, 4) + " 4 " +
@@ -227,7 +228,8 @@ int RunProtocol(ProtocolClient& c, const Options& o, uint32_t tgid, RunResult* f
   int64_t pfd = CallRet(c, "BPF_PROG_LOAD 5 pb" + sfx + " " + std::to_string(len) + " GPL 0 " +
                                B64(prog.data(), len));
   if (pfd < 0) return static_cast<int>(pfd);
-  int64_t r = CallRet(c, "BPF_ATTACH_TRACEPOINT " + std::to_string(pfd) + " syscalls sys_enter_getpid");
+  int64_t r =
+      CallRet(c, "BPF_ATTACH_TRACEPOINT " + std::to_string(pfd) + " syscalls sys_enter_getpid");
   if (r < 0) return static_cast<int>(r);
 
   std::string poll = "PERF_READER_POLL 50 " + std::to_string(readers.size());
@@ -309,7 +311,8 @@ int RunLimit(const Options& o, uint32_t tgid, RunResult* out) {
     attr.config = static_cast<uint64_t>(id);
     attr.sample_period = 1;
     attr.wakeup_events = 1;
-    ev.reset(static_cast<int>(syscall(SYS_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC)));
+    ev.reset(
+        static_cast<int>(syscall(SYS_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC)));
     if (!ev || ioctl(ev.get(), PERF_EVENT_IOC_SET_BPF, pfd.get()) < 0 ||
         ioctl(ev.get(), PERF_EVENT_IOC_ENABLE, 0) < 0)
       id = -errno;
@@ -350,8 +353,9 @@ int RunPerfBench(ProtocolClient& c, const Options& o) {
     return x.seconds > 0 ? static_cast<double>(x.delivered) / x.seconds : 0.0;
   };
   char extra[160];
-  std::snprintf(extra, sizeof(extra), "; %d B samples, %d per getpid, %d pages/CPU; target >= 500000/s: %s", kSampleSize, kSamplesPerCall, kPages,
-                Verdict(rate(flat) >= 500000));
+  std::snprintf(extra, sizeof(extra),
+                "; %d B samples, %d per getpid, %d pages/CPU; target >= 500000/s: %s", kSampleSize,
+                kSamplesPerCall, kPages, Verdict(rate(flat) >= 500000));
   Print("perf samples via PERF_READER_POLL, flat out", flat, extra);
   std::snprintf(extra, sizeof(extra), "; target 0 lost: %s",
                 Verdict(paced.lost == 0 && paced.delivered == paced.generated));

@@ -21,9 +21,9 @@
 #include <vector>
 
 #include "bench/bench_util.h"
+#include "core/base/unique_fd.h"
 #include "core/client/protocol_client.h"
 #include "core/client/transport.h"
-#include "core/base/unique_fd.h"
 
 namespace bpfd::bench {
 namespace {
@@ -112,11 +112,11 @@ int BenchStartup(const Options& o, int stderr_fd) {
     floor.push_back(static_cast<double>(t1 - t0) / 1e6);
   }
   double med = Median(startup), fl = Median(floor);
-  std::printf("a. %s to STARTED_BPFD: median %.2f ms (min %.2f, max %.2f; %d spawns); "
-              "floor (same binary --version to exit) %.2f ms; ratio %.2fx\n",
-              o.remote.empty() ? "startup" : "connect (new session)", med,
-              Percentile(startup, 0), Percentile(startup, 100), kStartupSpawns, fl,
-              fl > 0 ? med / fl : 0.0);
+  std::printf(
+      "a. %s to STARTED_BPFD: median %.2f ms (min %.2f, max %.2f; %d spawns); "
+      "floor (same binary --version to exit) %.2f ms; ratio %.2fx\n",
+      o.remote.empty() ? "startup" : "connect (new session)", med, Percentile(startup, 0),
+      Percentile(startup, 100), kStartupSpawns, fl, fl > 0 ? med / fl : 0.0);
   return 0;
 }
 
@@ -131,7 +131,8 @@ int SetUpLookup(ProtocolClient& c, const std::string& name, const uint8_t* value
   if (fd < 0) return static_cast<int>(fd);
   const std::string kb = B64(&key, sizeof(key));
   *want = B64(value, kValueSize);
-  int64_t r = CallRet(c, "BPF_UPDATE_ELEM " + std::to_string(fd) + " " + kb + " 8 " + *want + " 40 0");
+  int64_t r =
+      CallRet(c, "BPF_UPDATE_ELEM " + std::to_string(fd) + " " + kb + " 8 " + *want + " 40 0");
   if (r < 0) return static_cast<int>(r);
   *line = "BPF_LOOKUP_ELEM " + std::to_string(fd) + " " + kb + " 8 40";
   return 0;
@@ -163,7 +164,8 @@ double PipeFloorUs(int calls) {
     close(a[1]);
     close(b[0]);
     char ch;
-    while (read(a[0], &ch, 1) == 1 && write(b[1], &ch, 1) == 1) {}
+    while (read(a[0], &ch, 1) == 1 && write(b[1], &ch, 1) == 1) {
+    }
     _exit(0);
   }
   std::vector<double> us;
@@ -203,7 +205,8 @@ int BenchLookup(ProtocolClient& c, const Options& o) {
     ProtocolClient pc;
     r = pc.Spawn({o.bpfd});
     if (r == 0) r = pc.WaitBanner(10000);
-    if (r == 0) r = SetUpLookup(pc, "pb" + std::to_string(getpid()) + "_p", value, key, &line, &want);
+    if (r == 0)
+      r = SetUpLookup(pc, "pb" + std::to_string(getpid()) + "_p", value, key, &line, &want);
     if (r == 0) r = TimeLookups(pc, line, want, calls, &pinned, &bad);
     pc.Close(10000);
     sched_setaffinity(0, sizeof(all), &all);
@@ -212,7 +215,8 @@ int BenchLookup(ProtocolClient& c, const Options& o) {
   double floor = PipeFloorUs(calls);
 
   // The limit: an identical map in this process.
-  UniqueFd lfd(bpf_map_create(BPF_MAP_TYPE_HASH, "pb_limit_l", kKeySize, kValueSize, 1024, nullptr));
+  UniqueFd lfd(
+      bpf_map_create(BPF_MAP_TYPE_HASH, "pb_limit_l", kKeySize, kValueSize, 1024, nullptr));
   if (!lfd) return -errno;
   if (bpf_map_update_elem(lfd.get(), &key, value, 0) < 0) return -errno;
   std::vector<double> lim;
@@ -227,18 +231,22 @@ int BenchLookup(ProtocolClient& c, const Options& o) {
   }
   double med = Median(us), p99 = Percentile(us, 99);
   double lmed = Median(lim), lp99 = Percentile(lim, 99);
-  std::printf("b. BPF_LOOKUP_ELEM round trip (hash 8/40): median %.2f us, p99 %.2f us (%d calls); "
-              "limit in-process bpf_map_lookup_elem median %.3f us, p99 %.3f us; ratio %.1fx; "
-              "target median <= 20 us: %s%s\n",
-              med, p99, calls, lmed, lp99, lmed > 0 ? med / lmed : 0.0, Verdict(med <= 20.0),
-              bad ? " (BAD REPLIES)" : "");
-  std::printf("b. floor: 1-byte pipe ping-pong between two processes (write/poll/read) median "
-              "%.2f us; lookup/floor %.2fx\n", floor, floor > 0 ? med / floor : 0.0);
+  std::printf(
+      "b. BPF_LOOKUP_ELEM round trip (hash 8/40): median %.2f us, p99 %.2f us (%d calls); "
+      "limit in-process bpf_map_lookup_elem median %.3f us, p99 %.3f us; ratio %.1fx; "
+      "target median <= 20 us: %s%s\n",
+      med, p99, calls, lmed, lp99, lmed > 0 ? med / lmed : 0.0, Verdict(med <= 20.0),
+      bad ? " (BAD REPLIES)" : "");
+  std::printf(
+      "b. floor: 1-byte pipe ping-pong between two processes (write/poll/read) median "
+      "%.2f us; lookup/floor %.2fx\n",
+      floor, floor > 0 ? med / floor : 0.0);
   if (!pinned.empty())
-    std::printf("b. BPF_LOOKUP_ELEM round trip, client and daemon pinned to CPU 0: median %.2f us, "
-                "p99 %.2f us; ratio to the limit %.1fx; target median <= 20 us: %s\n",
-                Median(pinned), Percentile(pinned, 99), lmed > 0 ? Median(pinned) / lmed : 0.0,
-                Verdict(Median(pinned) <= 20.0));
+    std::printf(
+        "b. BPF_LOOKUP_ELEM round trip, client and daemon pinned to CPU 0: median %.2f us, "
+        "p99 %.2f us; ratio to the limit %.1fx; target median <= 20 us: %s\n",
+        Median(pinned), Percentile(pinned, 99), lmed > 0 ? Median(pinned) / lmed : 0.0,
+        Verdict(Median(pinned) <= 20.0));
   return bad ? -EPROTO : 0;
 }
 
@@ -335,8 +343,9 @@ int BenchDump(ProtocolClient& c, const Options& o) {
       }
       const uint64_t want_sum = static_cast<uint64_t>(n) * (n + 1ull) / 2;
       if (lines != 2ull * n || bad || key_sum != want_sum) {
-        std::fprintf(stderr, "protocol_bench: dump %u: %llu lines (want %llu), %llu bad, key sum %s\n",
-                     n, static_cast<unsigned long long>(lines), 2ull * n,
+        std::fprintf(stderr,
+                     "protocol_bench: dump %u: %llu lines (want %llu), %llu bad, key sum %s\n", n,
+                     static_cast<unsigned long long>(lines), 2ull * n,
                      static_cast<unsigned long long>(bad), key_sum == want_sum ? "ok" : "WRONG");
         return -EPROTO;
       }
@@ -362,10 +371,11 @@ int BenchDump(ProtocolClient& c, const Options& o) {
       lim_secs.push_back(static_cast<double>(t1 - t0) / 1e9);
     }
     double s = Median(secs), ls = Median(lim_secs);
-    std::printf("c. dump %7u entries: %.3f s (%.2f us/entry, %.1f MB, %u lines checked; median of %d)"
-                "; limit in-process get_next_key+lookup %.3f s (%.2f us/entry); ratio %.2fx",
-                n, s, s * 1e6 / n, static_cast<double>(reply_bytes) / 1e6, 2 * n, runs, ls,
-                ls * 1e6 / n, ls > 0 ? s / ls : 0.0);
+    std::printf(
+        "c. dump %7u entries: %.3f s (%.2f us/entry, %.1f MB, %u lines checked; median of %d)"
+        "; limit in-process get_next_key+lookup %.3f s (%.2f us/entry); ratio %.2fx",
+        n, s, s * 1e6 / n, static_cast<double>(reply_bytes) / 1e6, 2 * n, runs, ls, ls * 1e6 / n,
+        ls > 0 ? s / ls : 0.0);
     if (n == 100000) {
       target_met = s <= 0.5;
       std::printf("; target <= 0.5 s: %s", Verdict(target_met));
@@ -442,7 +452,8 @@ int main(int argc, char** argv) {
     }
   }
   if (o.bpfd.empty() || (!o.guest_load.empty() && o.remote.empty())) {
-    std::fprintf(stderr, "Usage: %s BPFD_BINARY [--quick] [--remote SPEC [--guest-load CTL_SOCKET]]\n",
+    std::fprintf(stderr,
+                 "Usage: %s BPFD_BINARY [--quick] [--remote SPEC [--guest-load CTL_SOCKET]]\n",
                  argc > 0 ? argv[0] : "protocol_bench");
     return 2;
   }

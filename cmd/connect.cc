@@ -78,10 +78,13 @@ int ConnectMain(int argc, char** argv) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) continue;
     if (line.substr(0, line.find(' ')) == "exit") break;  // as the daemon reads it
-    r = c.CallEach(line, [&](std::string_view l) {
-      out.Line(l);
-      return 0;
-    }, call_timeout_ms);
+    r = c.CallEach(
+        line,
+        [&](std::string_view l) {
+          out.Line(l);
+          return 0;
+        },
+        call_timeout_ms);
     if (r < 0) break;
     if (out.Flush(STDOUT_FILENO) < 0) break;  // our reader went away
   }
@@ -89,12 +92,13 @@ int ConnectMain(int argc, char** argv) {
   if (r < 0) {
     std::fprintf(stderr, "bpfd connect: %s: %s\n", spec.c_str(),
                  r == -ECONNRESET || r == -EPIPE ? "the daemon went away (connection closed)"
-                 : r == -ETIMEDOUT ? "no reply within --timeout"
-                                   : std::strerror(-r));
+                 : r == -ETIMEDOUT               ? "no reply within --timeout"
+                                                 : std::strerror(-r));
     return 1;
   }
   if (status > 0) {
-    std::fprintf(stderr, "bpfd connect: %s: the daemon exited with status %d\n", spec.c_str(), status);
+    std::fprintf(stderr, "bpfd connect: %s: the daemon exited with status %d\n", spec.c_str(),
+                 status);
     return 1;
   }
   return 0;

@@ -4,8 +4,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -20,29 +20,30 @@ namespace bpfd {
 namespace {
 
 void Usage(FILE* out, const char* prog) {
-  std::fprintf(out,
-               "Usage: %s [--help] [--probe-api auto|pmu|tracefs]\n"
-               "       %s --listen unix:PATH|tcp:[ADDR:]PORT|vsock:PORT [--token-file FILE]\n"
-               "                  [--allow-remote] [--probe-api auto|pmu|tracefs]\n"
-               "Serves the BPFd line protocol (2017 BPFd compatible) on stdin/stdout.\n"
-               "Prints STARTED_BPFD, then answers one command per line with\n"
-               "START_BPFD_OUTPUT ... END_BPFD_OUTPUT. `exit`, end of input, SIGHUP, SIGINT\n"
-               "or SIGTERM end the session; every map, program, probe, tracefs event and perf\n"
-               "buffer it created is released before exiting with status 0.\n"
-               "\n"
-               "--listen serves many sessions at once, each in its own process with its own\n"
-               "descriptors, probes and cleanup when its connection ends. It prints\n"
-               "`LISTENING <spec>` (with the real port for tcp port 0) once ready. Unix sockets\n"
-               "are made 0600. tcp needs --token-file (the client sends its first line first;\n"
-               "a wrong token is refused before any command is read) and binds loopback only\n"
-               "unless --allow-remote is given. SIGTERM/SIGINT stop the listener and every\n"
-               "session cleanly.\n"
-               "\n"
-               "--probe-api (or $BPFD_PROBE_API) says how BPF_ATTACH_KPROBE/UPROBE create\n"
-               "probes: auto (default) uses the kprobe/uprobe PMU when the kernel has it, else\n"
-               "kprobe_events/uprobe_events in tracefs; pmu only the PMU; tracefs always the\n"
-               "tracefs files (what pre-4.17 kernels offer). Exit: 0 ok, 1 cannot listen, 2 usage.\n",
-               prog, prog);
+  std::fprintf(
+      out,
+      "Usage: %s [--help] [--probe-api auto|pmu|tracefs]\n"
+      "       %s --listen unix:PATH|tcp:[ADDR:]PORT|vsock:PORT [--token-file FILE]\n"
+      "                  [--allow-remote] [--probe-api auto|pmu|tracefs]\n"
+      "Serves the BPFd line protocol (2017 BPFd compatible) on stdin/stdout.\n"
+      "Prints STARTED_BPFD, then answers one command per line with\n"
+      "START_BPFD_OUTPUT ... END_BPFD_OUTPUT. `exit`, end of input, SIGHUP, SIGINT\n"
+      "or SIGTERM end the session; every map, program, probe, tracefs event and perf\n"
+      "buffer it created is released before exiting with status 0.\n"
+      "\n"
+      "--listen serves many sessions at once, each in its own process with its own\n"
+      "descriptors, probes and cleanup when its connection ends. It prints\n"
+      "`LISTENING <spec>` (with the real port for tcp port 0) once ready. Unix sockets\n"
+      "are made 0600. tcp needs --token-file (the client sends its first line first;\n"
+      "a wrong token is refused before any command is read) and binds loopback only\n"
+      "unless --allow-remote is given. SIGTERM/SIGINT stop the listener and every\n"
+      "session cleanly.\n"
+      "\n"
+      "--probe-api (or $BPFD_PROBE_API) says how BPF_ATTACH_KPROBE/UPROBE create\n"
+      "probes: auto (default) uses the kprobe/uprobe PMU when the kernel has it, else\n"
+      "kprobe_events/uprobe_events in tracefs; pmu only the PMU; tracefs always the\n"
+      "tracefs files (what pre-4.17 kernels offer). Exit: 0 ok, 1 cannot listen, 2 usage.\n",
+      prog, prog);
 }
 
 }  // namespace

@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "cmd/modes.h"
-#include "core/base/self_exe.h"
 #include "cmd/version.h"
+#include "core/base/self_exe.h"
 
 namespace {
 
@@ -32,14 +32,14 @@ void Usage(FILE* out) {
                "Usage: bpfd [MODE] [ARGS...]     (or run through a symlink named after an applet)\n"
                "       bpfd --install DIR        make the applet symlinks in DIR\n"
                "       bpfd --version | --help\n\nModes:\n");
-  for (const Mode& m : kModes)
-    std::fprintf(out, "  %-9s %-13s %s\n", m.name, m.applet, m.summary);
+  for (const Mode& m : kModes) std::fprintf(out, "  %-9s %-13s %s\n", m.name, m.applet, m.summary);
   std::fprintf(out, "\nWith no MODE, bpfd runs the daemon. `bpfd MODE --help` describes a mode.\n");
 }
 
 int Install(int argc, char** argv) {
   if (argc != 3) {
-    std::fprintf(stderr, "bpfd: --install takes one directory, e.g. bpfd --install /data/local/tmp\n");
+    std::fprintf(stderr,
+                 "bpfd: --install takes one directory, e.g. bpfd --install /data/local/tmp\n");
     return 2;
   }
   std::string self = bpfd::SelfExePath();

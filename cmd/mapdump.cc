@@ -6,12 +6,12 @@
 #include <memory>
 #include <string>
 
-#include "cmd/modes.h"
-#include "core/output/names.h"
-#include "core/output/btf_format.h"
-#include "core/client/map_client.h"
-#include "core/output/map_format.h"
 #include "cmd/mode.h"
+#include "cmd/modes.h"
+#include "core/client/map_client.h"
+#include "core/output/btf_format.h"
+#include "core/output/map_format.h"
+#include "core/output/names.h"
 #include "core/wire/tokens.h"
 
 namespace bpfd {
@@ -47,7 +47,8 @@ constexpr const char kUsage[] =
 int Fail(bool json, const std::string& msg) { return ReportError("bpf-mapdump", json, msg); }
 
 std::string Why(long long err) {
-  if (err == -EPERM || err == -EACCES) return "permission denied (run as root, or with CAP_BPF/CAP_SYS_ADMIN)";
+  if (err == -EPERM || err == -EACCES)
+    return "permission denied (run as root, or with CAP_BPF/CAP_SYS_ADMIN)";
   if (err == -ENOSYS) return "this kernel (or emulator) has no bpf() system call";
   if (err == -EPROTO) return "the daemon's reply was malformed";
   return std::strerror(static_cast<int>(-err));
@@ -80,7 +81,7 @@ int Resolve(Backend& b, bool json, const std::string& how, const std::string& va
     std::string ids;
     for (const MapRecord& x : maps) ids += (ids.empty() ? "" : ", ") + std::to_string(x.id);
     return Fail(json, std::to_string(maps.size()) + " maps are named " + value +
-                "; dump one with 'bpf-mapdump id ID' (ids: " + ids + ")");
+                          "; dump one with 'bpf-mapdump id ID' (ids: " + ids + ")");
   }
   *m = maps[0];
   return 0;
@@ -102,8 +103,8 @@ int Dump(Backend& b, const std::string& how, const std::string& value, bool json
     long long br = GetBtf(b, m.btf_id, &raw);
     if (br >= 0) btf = BtfTypes::FromRaw(raw);
     if (!btf)
-      std::fprintf(stderr, "bpf-mapdump: map %u's BTF %u is unreadable; showing hex bytes\n",
-                   m.id, m.btf_id);
+      std::fprintf(stderr, "bpf-mapdump: map %u's BTF %u is unreadable; showing hex bytes\n", m.id,
+                   m.btf_id);
   }
   WriteMapEntries(m, entries, btf.get(), json, stdout);
   return 0;
@@ -125,8 +126,8 @@ int MapdumpMain(int argc, char** argv) {
   bool list = a.empty() || (a.size() == 1 && a[0] == "list");
   bool dump = a.size() == 2 && (a[0] == "id" || a[0] == "pinned" || a[0] == "name");
   if (!list && !dump) {
-    return ReportError("bpf-mapdump", opts.json, "expected 'list', 'id ID', 'pinned PATH' or 'name NAME'",
-                       kExitUsage);
+    return ReportError("bpf-mapdump", opts.json,
+                       "expected 'list', 'id ID', 'pinned PATH' or 'name NAME'", kExitUsage);
   }
   std::unique_ptr<Backend> backend;
   if (OpenBackend(opts, &backend, &error) < 0) return Fail(opts.json, error);

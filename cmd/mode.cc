@@ -22,8 +22,8 @@ int ParseArgs(int argc, char** argv, std::span<const Option> options, bool stop_
   std::string shorts = stop_at_positional ? "+:" : ":";  // '+': stop at the first positional
   for (const Option& o : all) {
     names.emplace_back(o.name);
-    longs.push_back({names.back().c_str(), o.has_value ? required_argument : no_argument,
-                     nullptr, 0});
+    longs.push_back(
+        {names.back().c_str(), o.has_value ? required_argument : no_argument, nullptr, 0});
     if (o.short_name) shorts += std::string(1, o.short_name) + (o.has_value ? ":" : "");
   }
   longs.push_back({nullptr, 0, nullptr, 0});
@@ -39,7 +39,8 @@ int ParseArgs(int argc, char** argv, std::span<const Option> options, bool stop_
     if (c == -1) break;
     const char* arg = argv[optind - 1];
     if (c == '?')
-      return bad("unknown option '" + (optopt ? "-" + std::string(1, char(optopt)) : std::string(arg)) + "'");
+      return bad("unknown option '" +
+                 (optopt ? "-" + std::string(1, char(optopt)) : std::string(arg)) + "'");
     if (c == ':') {
       std::string name = optopt ? "-" + std::string(1, char(optopt)) : std::string(arg);
       return bad("option '" + name.substr(0, name.find('=')) + "' needs a value");
@@ -58,8 +59,8 @@ int ParseArgs(int argc, char** argv, std::span<const Option> options, bool stop_
   return 0;
 }
 
-int ParseModeOptions(int argc, char** argv, std::span<const Option> mode_flags,
-                     ModeOptions* opts, std::string* error) {
+int ParseModeOptions(int argc, char** argv, std::span<const Option> mode_flags, ModeOptions* opts,
+                     std::string* error) {
   std::vector<Option> all = {{"json", 'j'}, {"remote", 0, true}};
   all.insert(all.end(), mode_flags.begin(), mode_flags.end());
   ParsedArgs a;

@@ -55,8 +55,8 @@ struct ModeOptions {
 };
 
 // ParseArgs with the common options (-j, -h, --remote SPEC) plus the mode's own flags.
-int ParseModeOptions(int argc, char** argv, std::span<const Option> mode_flags,
-                     ModeOptions* opts, std::string* error);
+int ParseModeOptions(int argc, char** argv, std::span<const Option> mode_flags, ModeOptions* opts,
+                     std::string* error);
 
 // Prints an error as every mode does: "<mode>: <msg>" on stderr, and under -j also
 // {"error":"<msg>"} on stdout (bpftool's convention) so a JSON reader sees it. A usage error

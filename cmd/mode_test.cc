@@ -12,8 +12,8 @@ namespace {
 int Parse(std::vector<const char*> argv, ModeOptions* o, std::string* err) {
   argv.insert(argv.begin(), "bpf-x");
   static constexpr Option kFlags[] = {{"format", 'F'}};
-  return ParseModeOptions(static_cast<int>(argv.size()), const_cast<char**>(argv.data()), kFlags,
-                          o, err);
+  return ParseModeOptions(static_cast<int>(argv.size()), const_cast<char**>(argv.data()), kFlags, o,
+                          err);
 }
 }  // namespace
 

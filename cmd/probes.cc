@@ -9,13 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "cmd/mode.h"
 #include "cmd/modes.h"
-#include "core/client/protocol_client.h"
 #include "core/base/demangle.h"
 #include "core/base/glob.h"
-#include "core/output/json.h"
-#include "cmd/mode.h"
 #include "core/client/probe_listing.h"
+#include "core/client/protocol_client.h"
+#include "core/output/json.h"
 #include "core/output/text_table.h"
 #include "core/output/trace_format.h"
 
@@ -87,13 +87,14 @@ void PrintJson(JsonWriter& j) { std::printf("%s\n", j.str().c_str()); }
 
 // ---- tracepoints ----
 
-int ListTracepoints(Backend& b, const ModeOptions& o, const std::string& glob, std::vector<std::string>* out) {
+int ListTracepoints(Backend& b, const ModeOptions& o, const std::string& glob,
+                    std::vector<std::string>* out) {
   std::vector<std::string> cats;
   long long r = CallList(b, std::string("GET_TRACE_EVENTS_CATEGORIES ") + kTracefs,
                          "get_trace_events_categories", &cats);
   if (r < 0)
     return Fail(o, "cannot list trace event categories: " + ErrnoText(r) +
-                " (is tracefs mounted? mount -t tracefs nodev /sys/kernel/tracing)");
+                       " (is tracefs mounted? mount -t tracefs nodev /sys/kernel/tracing)");
   for (const std::string& cat : cats) {
     std::vector<std::string> events;
     r = CallList(b, std::string("GET_TRACE_EVENTS ") + kTracefs + " " + cat, "get_trace_events",
@@ -140,13 +141,13 @@ int Tracepoints(Backend& b, const ModeOptions& o) {
     if (with_format) {
       size_t colon = ev.find(':');
       std::vector<std::string> lines;
-      long long r = CallData(b, "GET_TRACE_EVENT_FORMAT " + ev.substr(0, colon) + " " +
-                                    ev.substr(colon + 1), &lines);
+      long long r = CallData(
+          b, "GET_TRACE_EVENT_FORMAT " + ev.substr(0, colon) + " " + ev.substr(colon + 1), &lines);
       std::string text;
       for (const std::string& l : lines) text += l + "\n";
       if (r < 0 || ParseTraceFormat(text, &f) < 0) {
         rc = Fail(o, "cannot read the format of " + ev +
-                  (r < 0 ? ": " + ErrnoText(r) : std::string(": unparseable format file")));
+                         (r < 0 ? ": " + ErrnoText(r) : std::string(": unparseable format file")));
         continue;
       }
     }
@@ -169,8 +170,8 @@ int Tracepoints(Backend& b, const ModeOptions& o) {
 // ---- kprobes ----
 
 // Where the candidates come from: available_filter_functions, else kallsyms text symbols.
-int KernelFunctions(Backend& b, const ModeOptions& o, std::vector<KernelFunc>* funcs, std::string* source,
-                    std::string* why_not_ftrace) {
+int KernelFunctions(Backend& b, const ModeOptions& o, std::vector<KernelFunc>* funcs,
+                    std::string* source, std::string* why_not_ftrace) {
   std::vector<std::string> lines;
   long long r = CallList(b, std::string("GET_AVAIL_FILTER_FUNCS ") + kTracefs,
                          "get_avail_filter_funcs", &lines);
@@ -183,8 +184,9 @@ int KernelFunctions(Backend& b, const ModeOptions& o, std::vector<KernelFunc>* f
   }
   *why_not_ftrace = ErrnoText(r);
   r = CallList(b, "GET_KALLSYMS", "get_kallsyms", &lines);
-  if (r < 0) return Fail(o, "cannot read available_filter_functions (" + *why_not_ftrace +
-                         ") nor /proc/kallsyms (" + ErrnoText(r) + ")");
+  if (r < 0)
+    return Fail(o, "cannot read available_filter_functions (" + *why_not_ftrace +
+                       ") nor /proc/kallsyms (" + ErrnoText(r) + ")");
   *source = "kallsyms";
   for (const std::string& l : lines)
     if (ParseKallsymsText(l, &f)) funcs->push_back(f);
@@ -208,26 +210,30 @@ int Kprobes(Backend& b, const ModeOptions& o) {
     return Fail(o, "cannot check kprobe support: " + ErrnoText(r));
   auto kv = KeyValues(feat);
   bool attachable = kv["kprobe_pmu"] == "yes" || kv["kprobe_events"] == "yes";
-  std::string from = source == "kallsyms"
-                         ? "kallsyms text symbols (available_filter_functions: " + why_not_ftrace + ")"
-                         : source;
+  std::string from =
+      source == "kallsyms"
+          ? "kallsyms text symbols (available_filter_functions: " + why_not_ftrace + ")"
+          : source;
   if (!attachable) {
     std::fprintf(stderr,
                  "bpf-probes: kprobes cannot attach on this kernel (no kprobe PMU, no "
-                 "kprobe_events: the kernel lacks CONFIG_KPROBES or CONFIG_KPROBE_EVENTS); listing %s anyway\n",
+                 "kprobe_events: the kernel lacks CONFIG_KPROBES or CONFIG_KPROBE_EVENTS); listing "
+                 "%s anyway\n",
                  from.c_str());
   } else if (source == "kallsyms" || !have_blacklist) {
     std::fprintf(stderr, "bpf-probes: listing %s%s\n", from.c_str(),
-                 have_blacklist ? "" : "; the kprobes blacklist is unreadable (mount debugfs: "
-                                       "mount -t debugfs none /sys/kernel/debug), so it may "
-                                       "list functions a kprobe refuses");
+                 have_blacklist ? ""
+                                : "; the kprobes blacklist is unreadable (mount debugfs: "
+                                  "mount -t debugfs none /sys/kernel/debug), so it may "
+                                  "list functions a kprobe refuses");
   }
   std::vector<KernelFunc> out;
   for (KernelFunc& f : KprobeCandidates(std::move(funcs), blacklist))
     if (GlobMatch(glob, f.name)) out.push_back(std::move(f));
   if (!o.json) {
     for (const KernelFunc& f : out)
-      std::printf("%s%s\n", f.name.c_str(), f.module.empty() ? "" : (" [" + f.module + "]").c_str());
+      std::printf("%s%s\n", f.name.c_str(),
+                  f.module.empty() ? "" : (" [" + f.module + "]").c_str());
     return 0;
   }
   JsonWriter j;
@@ -297,14 +303,16 @@ int ProbesMain(int argc, char** argv) {
     std::printf("%s", kUsage);
     return 0;
   }
-  if (o.args.empty()) return Usage(o, "missing COMMAND (tracepoints, kprobes, uprobes or features)");
+  if (o.args.empty())
+    return Usage(o, "missing COMMAND (tracepoints, kprobes, uprobes or features)");
   const std::string& cmd = o.args[0];
   if (o.flags.count("format") && cmd != "tracepoints")
     return Usage(o, "--format only applies to tracepoints");
   using Fn = int (*)(Backend&, const ModeOptions&);
-  const std::map<std::string, Fn> commands = {
-      {"tracepoints", Tracepoints}, {"kprobes", Kprobes}, {"uprobes", Uprobes},
-      {"features", ProbesFeatures}};
+  const std::map<std::string, Fn> commands = {{"tracepoints", Tracepoints},
+                                              {"kprobes", Kprobes},
+                                              {"uprobes", Uprobes},
+                                              {"features", ProbesFeatures}};
   auto it = commands.find(cmd);
   if (it == commands.end()) return Usage(o, "unknown command '" + cmd + "'");
   std::unique_ptr<Backend> backend;

@@ -8,8 +8,8 @@
 #include <utility>
 #include <vector>
 
-#include "core/output/json.h"
 #include "cmd/mode.h"
+#include "core/output/json.h"
 #include "core/output/text_table.h"
 #include "core/wire/tokens.h"
 
@@ -124,8 +124,9 @@ int ProbesFeatures(Backend& b, const ModeOptions& o) {
   std::vector<std::string> lines;
   long long r = CallData(b, "GET_BPF_FEATURES all", &lines);
   if (r < 0) {
-    return ReportError("bpf-probes", o.json,
-                       std::string("cannot probe features: ") + std::strerror(static_cast<int>(-r)));
+    return ReportError(
+        "bpf-probes", o.json,
+        std::string("cannot probe features: ") + std::strerror(static_cast<int>(-r)));
   }
   Pairs all;
   std::map<std::string, std::string> kv;
@@ -162,9 +163,10 @@ int ProbesFeatures(Backend& b, const ModeOptions& o) {
     std::printf("System:\n");
     TextTable t;
     for (const auto& [key, label] : kSystemLabels)
-      if (kv.count(key)) t.AddRow({label, bpf_ok || key != std::string("bpf_syscall")
-                                              ? Shown(kv[key])
-                                              : "no (" + std::string(std::strerror(-bpf_err)) + ")"});
+      if (kv.count(key))
+        t.AddRow({label, bpf_ok || key != std::string("bpf_syscall")
+                             ? Shown(kv[key])
+                             : "no (" + std::string(std::strerror(-bpf_err)) + ")"});
     std::printf("%s", t.Render("  ").c_str());
     if (bpf_ok) {
       PrintGroup("Program types", prog_types);

@@ -8,9 +8,9 @@
 
 #include "cmd/mode.h"
 #include "cmd/modes.h"
+#include "core/base/process.h"
 #include "core/base/self_exe.h"
 #include "core/client/transport.h"
-#include "core/base/process.h"
 
 namespace bpfd {
 namespace {
@@ -90,12 +90,15 @@ int PushMain(int argc, char** argv) {
     if (arch.empty()) return Fail("no bpfd build for this device's architecture '" + out + "'");
     file = FindBinary(arch);
     if (file.empty())
-      return Fail("bpfd-" + arch + " not found beside bpfd, in release/ or bazel-bin/release/; "
+      return Fail("bpfd-" + arch +
+                  " not found beside bpfd, in release/ or bazel-bin/release/; "
                   "build it with `bazel build //:release` or name it with --file");
   }
   const std::string dest = to + "/bpfd";
-  if (RunCapture(with({"push", file, dest}), &out) != 0) return Fail("adb push " + file + " failed");
-  if (RunCapture(with({"shell", "chmod 755 " + dest}), &out) != 0) return Fail("chmod on the device failed");
+  if (RunCapture(with({"push", file, dest}), &out) != 0)
+    return Fail("adb push " + file + " failed");
+  if (RunCapture(with({"shell", "chmod 755 " + dest}), &out) != 0)
+    return Fail("chmod on the device failed");
   if (RunCapture(with({"shell", dest + " --version"}), &out) != 0 ||
       out.find("arch: " + arch) == std::string::npos)
     return Fail(dest + " does not run on the device: " + out);

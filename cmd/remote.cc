@@ -11,8 +11,8 @@
 #include "cmd/mode.h"
 #include "cmd/modes.h"
 #include "core/client/kheaders.h"
-#include "core/client/transport.h"
 #include "core/client/tool_launcher.h"
+#include "core/client/transport.h"
 
 namespace bpfd {
 namespace {
@@ -66,7 +66,8 @@ int RemoteMain(int argc, char** argv) {
     std::fputs(kUsage, stdout);
     return 0;
   }
-  if (args.has("remote") && (spec = args.get("remote")).empty()) return Usage("--remote needs a SPEC");
+  if (args.has("remote") && (spec = args.get("remote")).empty())
+    return Usage("--remote needs a SPEC");
   if (args.has("lib") && (lib = args.get("lib")).empty()) return Usage("--lib needs a PATH");
   kheaders = args.has("kheaders");
   tool = std::move(args.positional);
@@ -102,7 +103,8 @@ int RemoteMain(int argc, char** argv) {
   if (kheaders && !EnvSet("BCC_KERNEL_SOURCE")) {
     std::string cache = HostCacheDir();
     if (cache.empty()) {
-      std::fprintf(stderr, "bpfd remote: --kheaders needs a cache directory: set BPFD_CACHE or HOME\n");
+      std::fprintf(stderr,
+                   "bpfd remote: --kheaders needs a cache directory: set BPFD_CACHE or HOME\n");
       return 2;
     }
     std::string dir = KheadersDir(cache, u);

@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "cmd/modes.h"
-#include "core/output/json.h"
 #include "cmd/mode.h"
+#include "cmd/modes.h"
 #include "core/client/selftest_client.h"
+#include "core/output/json.h"
 
 namespace bpfd {
 namespace {
@@ -84,10 +84,11 @@ int SelftestMain(int argc, char** argv) {
   std::vector<std::string> lines;
   long long ret = CallData(*backend, "SELFTEST", &lines);
   if (ret < 0)
-    return ReportError("bpf-selftest", opts.json,
-                       ret == -EBADMSG ? std::string("the daemon does not know SELFTEST; update bpfd there")
-                                       : std::string("the SELFTEST command failed: ") +
-                                             std::strerror(static_cast<int>(-ret)));
+    return ReportError(
+        "bpf-selftest", opts.json,
+        ret == -EBADMSG
+            ? std::string("the daemon does not know SELFTEST; update bpfd there")
+            : std::string("the SELFTEST command failed: ") + std::strerror(static_cast<int>(-ret)));
   std::vector<SelftestCheck> checks;
   for (const std::string& l : lines) {
     SelftestCheck c;

@@ -1,5 +1,5 @@
 """core_package: a core/ package's library (every .cc and .h but tests), one cc_test per
-*_test.cc beside it, and its sources for //tests:layering_test."""
+*_test.cc beside it, and its sources for //tests/cli:layering_test."""
 
 load("//tests:defs.bzl", "unit_tests")
 
@@ -16,5 +16,5 @@ def core_package(name, deps = [], visibility = None, exclude_hdrs = []):
     native.filegroup(
         name = "sources",
         srcs = native.glob(["*.cc", "*.h"]),
-        visibility = ["//tests:__pkg__"],
+        visibility = ["//tests/cli:__pkg__"],
     )

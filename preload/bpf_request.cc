@@ -10,8 +10,7 @@
 namespace bpfd::preload {
 
 BpfRequest::BpfRequest(int cmd, union bpf_attr* attr, unsigned size)
-    : cmd_(cmd), user_(attr), size_(size),
-      attr_(reinterpret_cast<const char*>(attr), size) {}
+    : cmd_(cmd), user_(attr), size_(size), attr_(reinterpret_cast<const char*>(attr), size) {}
 
 uint32_t BpfRequest::U32(size_t off) const {
   uint32_t v = 0;

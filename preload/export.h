@@ -3,6 +3,6 @@
 // cannot conflict; exports.map lists every one.
 #pragma once
 
-#define EXPORT(ret, name, sym, ...) \
+#define EXPORT(ret, name, sym, ...)                                                     \
   extern "C" __attribute__((visibility("default"))) ret name(__VA_ARGS__) __asm__(sym); \
   extern "C" ret name(__VA_ARGS__)

@@ -124,8 +124,8 @@ int Reopen(const std::shared_ptr<FileCopy>& c, int flags) {
 
 // A copy filled in pieces: the daemon keeps the file open for FILE_PREAD.
 int NewPiecesCopy(const std::string& path, uint64_t size, std::shared_ptr<FileCopy>* out) {
-  int64_t rfd = State::Get().Call("FILE_OPEN " + Token(path) + " " + std::to_string(O_RDONLY) + " 0",
-                                  nullptr);
+  int64_t rfd = State::Get().Call(
+      "FILE_OPEN " + Token(path) + " " + std::to_string(O_RDONLY) + " 0", nullptr);
   if (rfd < 0) return static_cast<int>(rfd);
   auto c = std::make_shared<FileCopy>();
   c->path = path;

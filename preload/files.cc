@@ -22,8 +22,8 @@ namespace {
 
 // Prefixes served by the target (a prefix matches itself and what lies below it).
 constexpr const char* kRemotePrefixes[] = {
-    "/sys/kernel/tracing", "/sys/kernel/debug", "/sys/kernel/btf", "/sys/bus/event_source",
-    "/sys/devices/system/cpu", "/sys/fs/bpf", "/proc/kallsyms", "/proc/sys",
+    "/sys/kernel/tracing",     "/sys/kernel/debug", "/sys/kernel/btf", "/sys/bus/event_source",
+    "/sys/devices/system/cpu", "/sys/fs/bpf",       "/proc/kallsyms",  "/proc/sys",
 };
 
 bool Under(std::string_view path, std::string_view prefix) {
@@ -91,8 +91,8 @@ int64_t CallPath(const char* cmd, const std::string& path, const std::string& ar
 // A call whose data line has at least `need` decimal numbers (FILE_STAT, FILE_STATFS): the
 // first `want` (>= need) go into v[0..want), 0 for those a shorter line lacks.
 // Returns ret, or -EIO for a malformed line.
-int64_t CallNumbers(const char* cmd, const std::string& path, const std::string& args,
-                    int64_t* v, size_t need, size_t want) {
+int64_t CallNumbers(const char* cmd, const std::string& path, const std::string& args, int64_t* v,
+                    size_t need, size_t want) {
   std::vector<std::string> rest;
   int64_t r = CallPath(cmd, path, args, &rest);
   if (r < 0) return r;
@@ -145,8 +145,8 @@ bool Tracefs(std::string_view path) {
 bool StatFromListing(const std::string& path, struct stat* out) {
   LastListing& l = Listing();
   size_t slash = path.rfind('/');
-  if (slash == std::string::npos || path.compare(0, slash, l.dir) != 0 ||
-      l.dir.size() != slash || NowMs() - l.when_ms > 1000) {
+  if (slash == std::string::npos || path.compare(0, slash, l.dir) != 0 || l.dir.size() != slash ||
+      NowMs() - l.when_ms > 1000) {
     return false;
   }
   auto it = l.types.find(path.substr(slash + 1));
@@ -238,8 +238,9 @@ int RemoteOpen(const std::string& path, int flags, mode_t mode) {
   State& st = State::Get();
   auto lock = st.Lock();
   if ((flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC))) {
-    int64_t r = CallPath("FILE_OPEN", path,
-                         std::to_string(PortableFlags(flags)) + " " + std::to_string(mode), nullptr);
+    int64_t r =
+        CallPath("FILE_OPEN", path,
+                 std::to_string(PortableFlags(flags)) + " " + std::to_string(mode), nullptr);
     if (r < 0) return FailErrno(r);
     Obj* obj = new Obj();
     obj->kind = Kind::kFileWrite;

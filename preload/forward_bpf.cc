@@ -157,8 +157,8 @@ bool Describe(int cmd, BpfRequest& req, std::string* scratch, std::string* scrat
     case BPF_PROG_LOAD: {
       uint32_t cnt = req.U32(OFF(insn_cnt)), max_idx = 0;
       if (req.U64(OFF(insns))) {
-        *scratch = TranslateInsns(
-            reinterpret_cast<const struct bpf_insn*>(req.U64(OFF(insns))), cnt, &max_idx);
+        *scratch = TranslateInsns(reinterpret_cast<const struct bpf_insn*>(req.U64(OFF(insns))),
+                                  cnt, &max_idx);
         req.Ptr(OFF(insns), 'i', scratch->size(), scratch->data());
       }
       req.Ptr(OFF(license), 'i', StrLen(req.U64(OFF(license))));
@@ -194,9 +194,15 @@ bool Describe(int cmd, BpfRequest& req, std::string* scratch, std::string* scrat
       req.Ptr(OFF(test.ctx_in), 'i', req.U32(OFF(test.ctx_size_in)));
       req.Ptr(OFF(test.ctx_out), 'o', req.U32(OFF(test.ctx_size_out)));
       return true;
-    case BPF_PROG_GET_NEXT_ID: case BPF_MAP_GET_NEXT_ID: case BPF_BTF_GET_NEXT_ID:
-    case BPF_LINK_GET_NEXT_ID: case BPF_PROG_GET_FD_BY_ID: case BPF_MAP_GET_FD_BY_ID:
-    case BPF_BTF_GET_FD_BY_ID: case BPF_LINK_GET_FD_BY_ID: case BPF_ENABLE_STATS:
+    case BPF_PROG_GET_NEXT_ID:
+    case BPF_MAP_GET_NEXT_ID:
+    case BPF_BTF_GET_NEXT_ID:
+    case BPF_LINK_GET_NEXT_ID:
+    case BPF_PROG_GET_FD_BY_ID:
+    case BPF_MAP_GET_FD_BY_ID:
+    case BPF_BTF_GET_FD_BY_ID:
+    case BPF_LINK_GET_FD_BY_ID:
+    case BPF_ENABLE_STATS:
       return true;
     case BPF_OBJ_GET_INFO_BY_FD: {
       Obj* o = State::Get().Find(static_cast<int>(req.U32(OFF(info.bpf_fd))));
@@ -246,13 +252,28 @@ bool Describe(int cmd, BpfRequest& req, std::string* scratch, std::string* scrat
 // The kind of object a successful fd-returning command created, if any.
 bool ReturnsFd(int cmd, Kind* kind) {
   switch (cmd) {
-    case BPF_MAP_CREATE: case BPF_MAP_GET_FD_BY_ID: *kind = Kind::kMap; return true;
-    case BPF_PROG_LOAD: case BPF_PROG_GET_FD_BY_ID: *kind = Kind::kProg; return true;
-    case BPF_BTF_LOAD: case BPF_BTF_GET_FD_BY_ID: *kind = Kind::kBtf; return true;
-    case BPF_RAW_TRACEPOINT_OPEN: case BPF_LINK_CREATE: case BPF_LINK_GET_FD_BY_ID:
-      *kind = Kind::kLink; return true;
-    case BPF_OBJ_GET: case BPF_ENABLE_STATS: case BPF_ITER_CREATE:
-      *kind = Kind::kBpfOther; return true;
+    case BPF_MAP_CREATE:
+    case BPF_MAP_GET_FD_BY_ID:
+      *kind = Kind::kMap;
+      return true;
+    case BPF_PROG_LOAD:
+    case BPF_PROG_GET_FD_BY_ID:
+      *kind = Kind::kProg;
+      return true;
+    case BPF_BTF_LOAD:
+    case BPF_BTF_GET_FD_BY_ID:
+      *kind = Kind::kBtf;
+      return true;
+    case BPF_RAW_TRACEPOINT_OPEN:
+    case BPF_LINK_CREATE:
+    case BPF_LINK_GET_FD_BY_ID:
+      *kind = Kind::kLink;
+      return true;
+    case BPF_OBJ_GET:
+    case BPF_ENABLE_STATS:
+    case BPF_ITER_CREATE:
+      *kind = Kind::kBpfOther;
+      return true;
     default:
       return false;
   }
@@ -272,7 +293,7 @@ long ForwardBpf(int cmd, union bpf_attr* attr, unsigned size) {
       void* key = reinterpret_cast<void*>(req.U64(OFF(key)));
       void* out = reinterpret_cast<void*>(req.U64(OFF(value)));
       bool done = cmd == BPF_MAP_GET_NEXT_KEY ? SnapshotNextKey(*map, key, out, &ret)
-                                             : key && out && SnapshotLookup(*map, key, out, &ret);
+                                              : key && out && SnapshotLookup(*map, key, out, &ret);
       if (done) return ret < 0 ? FailErrno(ret) : 0;
     }
   } else if (cmd == BPF_MAP_UPDATE_ELEM || cmd == BPF_MAP_DELETE_ELEM ||
@@ -281,7 +302,8 @@ long ForwardBpf(int cmd, union bpf_attr* attr, unsigned size) {
   }
   std::string scratch, scratch2;
   if (!Describe(cmd, req, &scratch, &scratch2)) {
-    WarnOnce("bpf command " + std::to_string(cmd) + " is not forwarded to the target "
+    WarnOnce("bpf command " + std::to_string(cmd) +
+             " is not forwarded to the target "
              "(EOPNOTSUPP); please report which tool needs it");
     return FailErrno(-EOPNOTSUPP);
   }

@@ -40,8 +40,8 @@ long ForwardPerfEventOpen(struct perf_event_attr* attr, pid_t pid, int cpu, int 
   auto lock = st.Lock();
   size_t size = attr->size ? attr->size : PERF_ATTR_SIZE_VER0;
   if (size < PERF_ATTR_SIZE_VER0 || size > 512) return FailErrno(-E2BIG);
-  std::string line = "SYS_PERF_EVENT_OPEN " + Token(attr, size) + " " + std::to_string(pid) +
-                     " " + std::to_string(cpu) + " " +
+  std::string line = "SYS_PERF_EVENT_OPEN " + Token(attr, size) + " " + std::to_string(pid) + " " +
+                     std::to_string(cpu) + " " +
                      std::to_string(group_fd >= 0 ? st.RemoteFd(group_fd) : group_fd) + " " +
                      std::to_string(flags);
   // kprobe/uprobe PMU: config1 points to the function or path.
@@ -73,21 +73,26 @@ int ForwardPerfIoctl(int fd, unsigned long request, unsigned long arg) {
       value = static_cast<uint64_t>(st.RemoteFd(static_cast<int>(arg)));
       break;
     case PERF_EVENT_IOC_SET_OUTPUT:
-      value = static_cast<int>(arg) < 0 ? arg : static_cast<uint64_t>(st.RemoteFd(static_cast<int>(arg)));
+      value = static_cast<int>(arg) < 0 ? arg
+                                        : static_cast<uint64_t>(st.RemoteFd(static_cast<int>(arg)));
       break;
     case PERF_EVENT_IOC_PERIOD:
       if (!arg) return (FailErrno(-EFAULT));
       std::memcpy(&value, reinterpret_cast<const void*>(arg), sizeof value);
       break;
-    case PERF_EVENT_IOC_ENABLE: case PERF_EVENT_IOC_DISABLE: case PERF_EVENT_IOC_RESET:
-    case PERF_EVENT_IOC_REFRESH: case PERF_EVENT_IOC_ID:
+    case PERF_EVENT_IOC_ENABLE:
+    case PERF_EVENT_IOC_DISABLE:
+    case PERF_EVENT_IOC_RESET:
+    case PERF_EVENT_IOC_REFRESH:
+    case PERF_EVENT_IOC_ID:
       break;
     default:
       return (FailErrno(-ENOTTY));
   }
   std::vector<std::string> rest;
   int64_t ret = st.Call("SYS_IOCTL " + std::to_string(obj->rfd) + " " + std::to_string(request) +
-                            " " + std::to_string(value), &rest);
+                            " " + std::to_string(value),
+                        &rest);
   if (ret < 0) return (FailErrno(ret));
   if (request == PERF_EVENT_IOC_ID && arg) {
     uint64_t id = 0;

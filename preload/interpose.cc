@@ -28,7 +28,6 @@
 
 using namespace bpfd::preload;
 
-
 namespace {
 
 bool Active() { return State::Get().active(); }
@@ -234,8 +233,7 @@ void* MmapImpl(void* addr, size_t len, int prot, int flags, int fd, off_t off) {
   }
   return Real().mmap(addr, len, prot, flags, fd, off);
 }
-EXPORT(void*, bpfd_mmap, "mmap", void* addr, size_t len, int prot, int flags, int fd,
-       off_t off) {
+EXPORT(void*, bpfd_mmap, "mmap", void* addr, size_t len, int prot, int flags, int fd, off_t off) {
   return MmapImpl(addr, len, prot, flags, fd, off);
 }
 EXPORT(void*, bpfd_mmap64, "mmap64", void* addr, size_t len, int prot, int flags, int fd,
@@ -268,8 +266,7 @@ EXPORT(int, bpfd_epoll_ctl, "epoll_ctl", int epfd, int op, int fd, struct epoll_
   }
   return Real().epoll_ctl(epfd, op, fd, ev);
 }
-EXPORT(int, bpfd_epoll_wait, "epoll_wait", int epfd, struct epoll_event* ev, int max,
-       int timeout) {
+EXPORT(int, bpfd_epoll_wait, "epoll_wait", int epfd, struct epoll_event* ev, int max, int timeout) {
   if (Active()) {
     bool handled = false;
     int r = EpollWait(epfd, ev, max, timeout, nullptr, &handled);
@@ -277,8 +274,8 @@ EXPORT(int, bpfd_epoll_wait, "epoll_wait", int epfd, struct epoll_event* ev, int
   }
   return Real().epoll_wait(epfd, ev, max, timeout);
 }
-EXPORT(int, bpfd_epoll_pwait, "epoll_pwait", int epfd, struct epoll_event* ev, int max,
-       int timeout, const sigset_t* mask) {
+EXPORT(int, bpfd_epoll_pwait, "epoll_pwait", int epfd, struct epoll_event* ev, int max, int timeout,
+       const sigset_t* mask) {
   if (Active()) {
     bool handled = false;
     int r = EpollWait(epfd, ev, max, timeout, mask, &handled);
@@ -322,8 +319,7 @@ EXPORT(int, bpfd_lxstat64, "__lxstat64", int, const char* p, struct stat* st) {
 EXPORT(int, bpfd_fxstatat, "__fxstatat", int, int d, const char* p, struct stat* st, int f) {
   return StatAt(d, p, st, f);
 }
-EXPORT(int, bpfd_fxstatat64, "__fxstatat64", int, int d, const char* p, struct stat* st,
-       int f) {
+EXPORT(int, bpfd_fxstatat64, "__fxstatat64", int, int d, const char* p, struct stat* st, int f) {
   return StatAt(d, p, st, f);
 }
 EXPORT(int, bpfd_access, "access", const char* p, int mode) {
@@ -335,8 +331,7 @@ EXPORT(int, bpfd_faccessat, "faccessat", int d, const char* p, int mode, int fla
 EXPORT(ssize_t, bpfd_readlink, "readlink", const char* p, char* buf, size_t n) {
   return ReadlinkAt(AT_FDCWD, p, buf, n);
 }
-EXPORT(ssize_t, bpfd_readlink_chk, "__readlink_chk", const char* p, char* buf, size_t n,
-       size_t) {
+EXPORT(ssize_t, bpfd_readlink_chk, "__readlink_chk", const char* p, char* buf, size_t n, size_t) {
   return ReadlinkAt(AT_FDCWD, p, buf, n);
 }
 EXPORT(ssize_t, bpfd_readlinkat, "readlinkat", int d, const char* p, char* buf, size_t n) {

@@ -89,8 +89,8 @@ EXPORT(ssize_t, bpfd_preadv2, "preadv2", int fd, const struct iovec* iov, int n,
        int flags) {
   return ReadyAll(fd) ? Real().preadv2(fd, iov, n, off, flags) : -1;
 }
-EXPORT(ssize_t, bpfd_preadv64v2, "preadv64v2", int fd, const struct iovec* iov, int n,
-       off_t off, int flags) {
+EXPORT(ssize_t, bpfd_preadv64v2, "preadv64v2", int fd, const struct iovec* iov, int n, off_t off,
+       int flags) {
   return ReadyAll(fd) ? Real().preadv2(fd, iov, n, off, flags) : -1;
 }
 EXPORT(ssize_t, bpfd_sendfile, "sendfile", int out, int in, off_t* off, size_t n) {
@@ -103,8 +103,8 @@ EXPORT(ssize_t, bpfd_copy_file_range, "copy_file_range", int in, off_t* in_off, 
        off_t* out_off, size_t n, unsigned flags) {
   return ReadyAll(in) ? Real().copy_file_range(in, in_off, out, out_off, n, flags) : -1;
 }
-EXPORT(ssize_t, bpfd_splice, "splice", int in, off_t* in_off, int out, off_t* out_off,
-       size_t n, unsigned flags) {
+EXPORT(ssize_t, bpfd_splice, "splice", int in, off_t* in_off, int out, off_t* out_off, size_t n,
+       unsigned flags) {
   return ReadyAll(in) ? Real().splice(in, in_off, out, out_off, n, flags) : -1;
 }
 EXPORT(FILE*, bpfd_fdopen, "fdopen", int fd, const char* mode) {

@@ -68,8 +68,8 @@ void* Ring::Map(Obj& obj, void* addr, size_t len, int prot, int flags, off_t off
       ring->head_ = reinterpret_cast<uint64_t*>(ring->self_ + page);
       ring->data_ = ring->self_ + 2 * page;
     }
-    std::string line = "RING_MAP " + std::to_string(obj.rfd) + (ring->perf_ ? " perf " : " ringbuf ") +
-                       std::to_string(ring->size_);
+    std::string line = "RING_MAP " + std::to_string(obj.rfd) +
+                       (ring->perf_ ? " perf " : " ringbuf ") + std::to_string(ring->size_);
     int64_t r = st.Call(line, nullptr);
     if (r < 0) return Fail(static_cast<int>(-r));
     obj.ring = std::move(ring);

@@ -24,16 +24,16 @@ class Ring {
   static void* Map(Obj& obj, void* addr, size_t len, int prot, int flags, off_t off);
 
   bool HasData() const;
-  uint64_t Free() const;            // bytes the local reader has room for
+  uint64_t Free() const;  // bytes the local reader has room for
   void Append(const std::string& records);
 
  private:
   Ring() = default;
   bool perf_ = true;
   size_t page_ = 4096;
-  uint64_t size_ = 0;               // data bytes (a power of two)
+  uint64_t size_ = 0;  // data bytes (a power of two)
   UniqueFd memfd_;
-  uint8_t* self_ = nullptr;         // our read-write view of the whole memfd
+  uint8_t* self_ = nullptr;  // our read-write view of the whole memfd
   size_t self_len_ = 0;
   uint64_t* head_ = nullptr;        // perf data_head / ringbuf producer_pos (we write)
   const uint64_t* tail_ = nullptr;  // perf data_tail / ringbuf consumer_pos (reader writes)

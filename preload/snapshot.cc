@@ -16,8 +16,11 @@ namespace {
 
 bool Snapshottable(uint32_t type) {
   switch (type) {
-    case BPF_MAP_TYPE_HASH: case BPF_MAP_TYPE_ARRAY: case BPF_MAP_TYPE_PERCPU_HASH:
-    case BPF_MAP_TYPE_PERCPU_ARRAY: case BPF_MAP_TYPE_LRU_HASH:
+    case BPF_MAP_TYPE_HASH:
+    case BPF_MAP_TYPE_ARRAY:
+    case BPF_MAP_TYPE_PERCPU_HASH:
+    case BPF_MAP_TYPE_PERCPU_ARRAY:
+    case BPF_MAP_TYPE_LRU_HASH:
     case BPF_MAP_TYPE_LRU_PERCPU_HASH:
       return true;
     default:
@@ -93,8 +96,7 @@ bool SnapshotNextKey(Obj& map, const void* key, void* next_key, int* ret) {
     if (!Take(map)) return false;
   } else {
     if (!Fresh(map)) return false;
-    auto it = map.snapshot->index.find(
-        std::string(static_cast<const char*>(key), map.key_size));
+    auto it = map.snapshot->index.find(std::string(static_cast<const char*>(key), map.key_size));
     if (it == map.snapshot->index.end()) return false;
     pos = it->second + 1;
   }

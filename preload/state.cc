@@ -2,8 +2,8 @@
 
 #include <fcntl.h>
 #include <pthread.h>
-#include <time.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -104,11 +104,11 @@ __attribute__((destructor)) static void PrintStats() {
   State* s = g_state.load(std::memory_order_acquire);
   if (!g_print_stats || !s || !s->active() || s->stats().calls == 0) return;
   char msg[160];
-  int n = snprintf(msg, sizeof msg,
-                   "bpfd-remote: %llu round trips, %llu bytes sent, %llu received\n",
-                   static_cast<unsigned long long>(s->stats().calls),
-                   static_cast<unsigned long long>(s->stats().sent),
-                   static_cast<unsigned long long>(s->stats().received));
+  int n =
+      snprintf(msg, sizeof msg, "bpfd-remote: %llu round trips, %llu bytes sent, %llu received\n",
+               static_cast<unsigned long long>(s->stats().calls),
+               static_cast<unsigned long long>(s->stats().sent),
+               static_cast<unsigned long long>(s->stats().received));
   if (n > 0) Real().write(2, msg, static_cast<size_t>(n));
 }
 
@@ -215,8 +215,8 @@ int State::PossibleCpus() {
   std::vector<std::string> rest;
   std::string text;
   int n = 0;
-  if (Call("FILE_READ " + Token("/sys/devices/system/cpu/possible"), &rest) >= 0 &&
-      !rest.empty() && Untoken(rest[0], &text)) {
+  if (Call("FILE_READ " + Token("/sys/devices/system/cpu/possible"), &rest) >= 0 && !rest.empty() &&
+      Untoken(rest[0], &text)) {
     // "0-3,5,7-8": count every listed CPU.
     for (std::string_view v = text; !v.empty();) {
       size_t comma = v.find(',');

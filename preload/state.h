@@ -27,7 +27,7 @@ struct FileCopy;  // file_copies.cc
 // A target object behind one or more local fds (dup'ed placeholders share it).
 struct Obj {
   Kind kind = Kind::kBpfOther;
-  int rfd = -1;     // the daemon's fd number (kDir: -1)
+  int rfd = -1;  // the daemon's fd number (kDir: -1)
   int refs = 1;
   std::string path;  // kDir: the directory on the target; kFileWrite: for messages
   // Maps: from BPF_MAP_CREATE or, lazily, BPF_OBJ_GET_INFO_BY_FD.
@@ -56,9 +56,10 @@ class State {
     return std::unique_lock<std::recursive_mutex>(mu_);
   }
 
-  // One protocol call (takes Lock(); callers hold it across calls that belong together). A lost connection ends the process with one clear
-  // line on stderr (exit 1): a tool must not run on against a vanished kernel. Returns the
-  // reply's ret= value (negative errno) and the lines after the first in *rest.
+  // One protocol call (takes Lock(); callers hold it across calls that belong together). A lost
+  // connection ends the process with one clear line on stderr (exit 1): a tool must not run on
+  // against a vanished kernel. Returns the reply's ret= value (negative errno) and the lines after
+  // the first in *rest.
   int64_t Call(std::string_view line, std::vector<std::string>* rest, int timeout_ms = 120000);
   // True if a signal arrived while a call waited (then cleared).
   bool TakeInterrupted();

@@ -122,8 +122,8 @@ int EpollCtl(int epfd, int op, int fd, struct epoll_event* ev, bool* handled) {
   }
 }
 
-int EpollWait(int epfd, struct epoll_event* events, int max, int timeout_ms,
-              const sigset_t* mask, bool* handled) {
+int EpollWait(int epfd, struct epoll_event* events, int max, int timeout_ms, const sigset_t* mask,
+              bool* handled) {
   State& st = State::Get();
   std::vector<int> rings;
   std::vector<epoll_event> regs;

@@ -11,8 +11,8 @@ namespace bpfd::preload {
 // *handled false: no ring placeholder in the set; the caller does the real call.
 int WaitPoll(struct pollfd* fds, nfds_t n, int timeout_ms, const sigset_t* mask, bool* handled);
 int EpollCtl(int epfd, int op, int fd, struct epoll_event* ev, bool* handled);
-int EpollWait(int epfd, struct epoll_event* events, int max, int timeout_ms,
-              const sigset_t* mask, bool* handled);
+int EpollWait(int epfd, struct epoll_event* events, int max, int timeout_ms, const sigset_t* mask,
+              bool* handled);
 // A closed fd leaves every epoll registration (and a closed epoll fd its registry).
 void EpollForget(int fd);
 

@@ -33,10 +33,10 @@ inline std::string BpfUnavailable() {
   return std::string("bpf() fails: ") + strerror(-fd);
 }
 
-#define REQUIRE_BPF()                                                  \
-  do {                                                                 \
-    std::string why_ = ::bpfd::testutil::BpfUnavailable();             \
-    if (!why_.empty()) SKIP(why_);                                     \
+#define REQUIRE_BPF()                                      \
+  do {                                                     \
+    std::string why_ = ::bpfd::testutil::BpfUnavailable(); \
+    if (!why_.empty()) SKIP(why_);                         \
   } while (0)
 
 // Runs one command line; returns the reply lines.
@@ -103,12 +103,18 @@ class Asm {
     Raw(BPF_LD | BPF_DW | BPF_IMM, dst, src, 0, static_cast<int32_t>(v & 0xffffffffu));
     return Raw(0, 0, 0, 0, static_cast<int32_t>(v >> 32));
   }
-  Asm& LdMapFd(int dst, int fd) { return LdImm64(dst, static_cast<uint32_t>(fd), BPF_PSEUDO_MAP_FD); }
+  Asm& LdMapFd(int dst, int fd) {
+    return LdImm64(dst, static_cast<uint32_t>(fd), BPF_PSEUDO_MAP_FD);
+  }
   Asm& Call(int32_t helper) { return Add(insn::Call(helper)); }
   Asm& Exit() { return Add(insn::Exit()); }
   // Conditional/unconditional jumps to a label resolved by Bind().
-  Asm& JeqImm(int dst, int32_t imm, int label) { return Jump(BPF_JMP | BPF_JEQ | BPF_K, dst, imm, label); }
-  Asm& JneImm(int dst, int32_t imm, int label) { return Jump(BPF_JMP | BPF_JNE | BPF_K, dst, imm, label); }
+  Asm& JeqImm(int dst, int32_t imm, int label) {
+    return Jump(BPF_JMP | BPF_JEQ | BPF_K, dst, imm, label);
+  }
+  Asm& JneImm(int dst, int32_t imm, int label) {
+    return Jump(BPF_JMP | BPF_JNE | BPF_K, dst, imm, label);
+  }
   Asm& Ja(int label) { return Jump(BPF_JMP | BPF_JA, 0, 0, label); }
   Asm& Bind(int label) {
     if (labels_.size() <= static_cast<size_t>(label)) labels_.resize(label + 1, -1);
@@ -119,7 +125,8 @@ class Asm {
   std::string Bytes() {
     for (auto [at, label] : fixups_)
       insns_[at].off = static_cast<int16_t>(labels_[label] - static_cast<long>(at) - 1);
-    return std::string(reinterpret_cast<const char*>(insns_.data()), insns_.size() * sizeof(bpf_insn));
+    return std::string(reinterpret_cast<const char*>(insns_.data()),
+                       insns_.size() * sizeof(bpf_insn));
   }
 
  private:
@@ -151,7 +158,8 @@ struct SysBpfReply {
 };
 
 // Runs "SYS_BPF cmd <attr> <groups>" (groups: InBuf/OutBuf, space-separated).
-inline SysBpfReply SysBpf(Session& s, int cmd, const bpf_attr& attr, const std::string& groups = "") {
+inline SysBpfReply SysBpf(Session& s, int cmd, const bpf_attr& attr,
+                          const std::string& groups = "") {
   auto lines = Cmd(s, SysBpfRequestHead(cmd, &attr, sizeof(attr)) + groups);
   SysBpfReply r;
   r.ret = RetOf(lines);

@@ -31,7 +31,7 @@ def bpfd_cc_tests(srcs, deps = [], extra_srcs = {}, data = {}):
         native.cc_test(
             name = src[:-len(".cc")],
             srcs = [src] + extra_srcs.get(src, []),
-            deps = CORE + [":testing"] + deps,
+            deps = CORE + ["//tests:testing"] + deps,
             data = data.get(src, []),
             tags = _tags(src),
             size = "small",
@@ -49,15 +49,16 @@ def unit_tests(deps, data = {}):
             size = "small",
         )
 
-def bpfd_sh_tests(srcs, data = [], binary = {}):
-    """binary: per-test binary under test (default //cmd:bpfd), keyed by file name."""
+def bpfd_sh_tests(srcs, data = [], binary = {}, tags = {}):
+    """binary: per-test binary under test (default //cmd:bpfd); tags: per-test tags instead of
+    the naming convention's. Both keyed by file name. Every test gets tests/lib."""
     for src in srcs:
         bin = binary.get(src, "//cmd:bpfd")
         native.sh_test(
             name = src[:-len(".sh")],
             srcs = [src],
             args = ["$(location %s)" % bin] + EXPECTED_ARCH,
-            data = [bin] + data,
-            tags = _tags(src),
+            data = [bin, "//tests:lib"] + data,
+            tags = tags.get(src, _tags(src)),
             size = "small",
         )

@@ -27,7 +27,9 @@ inline State& Current() {
   return s;
 }
 struct Registrar {
-  Registrar(const char* name, std::function<void()> fn) { Registry().push_back({name, std::move(fn)}); }
+  Registrar(const char* name, std::function<void()> fn) {
+    Registry().push_back({name, std::move(fn)});
+  }
 };
 
 inline int RunAll() {
@@ -51,34 +53,34 @@ inline int RunAll() {
 
 }  // namespace bpfd::testing
 
-#define TEST(name)                                                             \
-  static void test_##name();                                                   \
-  static ::bpfd::testing::Registrar registrar_##name(#name, test_##name);      \
+#define TEST(name)                                                        \
+  static void test_##name();                                              \
+  static ::bpfd::testing::Registrar registrar_##name(#name, test_##name); \
   static void test_##name()
 
-#define EXPECT(cond)                                                           \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      std::printf("%s:%d: expected %s\n", __FILE__, __LINE__, #cond);          \
-      ++::bpfd::testing::Current().failures;                                   \
-    }                                                                          \
+#define EXPECT(cond)                                                  \
+  do {                                                                \
+    if (!(cond)) {                                                    \
+      std::printf("%s:%d: expected %s\n", __FILE__, __LINE__, #cond); \
+      ++::bpfd::testing::Current().failures;                          \
+    }                                                                 \
   } while (0)
 
-#define EXPECT_EQ(a, b)                                                        \
-  do {                                                                         \
+#define EXPECT_EQ(a, b)                                                          \
+  do {                                                                           \
     /* one full expression: a reference into a temporary (f()[0]) stays valid */ \
-    if (!((a) == (b))) {                                                       \
-      std::printf("%s:%d: expected %s == %s\n", __FILE__, __LINE__, #a, #b);   \
-      ++::bpfd::testing::Current().failures;                                   \
-    }                                                                          \
+    if (!((a) == (b))) {                                                         \
+      std::printf("%s:%d: expected %s == %s\n", __FILE__, __LINE__, #a, #b);     \
+      ++::bpfd::testing::Current().failures;                                     \
+    }                                                                            \
   } while (0)
 
 // Marks the current test skipped (with a reason printed) and returns from it.
-#define SKIP(reason)                                                           \
-  do {                                                                         \
-    std::printf("SKIP %s: %s\n", __func__, std::string(reason).c_str());       \
-    ::bpfd::testing::Current().skipped = true;                                 \
-    return;                                                                    \
+#define SKIP(reason)                                                     \
+  do {                                                                   \
+    std::printf("SKIP %s: %s\n", __func__, std::string(reason).c_str()); \
+    ::bpfd::testing::Current().skipped = true;                           \
+    return;                                                              \
   } while (0)
 
 #define TEST_MAIN() \

@@ -79,4 +79,24 @@ int WriteAll(int fd, std::string_view data) {
   return 0;
 }
 
+bool IsDir(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int MakeDirs(const std::string& path) {
+  for (size_t i = 1; i <= path.size(); ++i) {
+    if (i != path.size() && path[i] != '/') continue;
+    std::string prefix = path.substr(0, i);
+    if (mkdir(prefix.c_str(), 0755) < 0 && errno != EEXIST) return -errno;
+  }
+  return IsDir(path) ? 0 : -ENOTDIR;
+}
+
+int WriteNewFile(const std::string& path, std::string_view data) {
+  UniqueFd fd(open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+  if (!fd) return -errno;
+  return WriteAll(fd.get(), data);
+}
+
 }  // namespace bpfd

@@ -22,4 +22,11 @@ bool IsSafePathComponent(std::string_view s);
 // Writes all of data to fd (short writes, EINTR, EAGAIN handled). 0 or -errno.
 int WriteAll(int fd, std::string_view data);
 
+// True when path is a directory (following symlinks).
+bool IsDir(const std::string& path);
+// mkdir -p (mode 0755): 0, -ENOTDIR when path exists as something else, or -errno.
+int MakeDirs(const std::string& path);
+// Creates path (O_EXCL, mode 0644) holding data: 0, -EEXIST, or -errno.
+int WriteNewFile(const std::string& path, std::string_view data);
+
 }  // namespace bpfd

@@ -39,10 +39,10 @@ class LineReader {
 
   int fd_;
   const sigset_t* wait_mask_;
-  std::string buf_;    // bytes [start_, len_) are unconsumed input
+  std::string buf_;  // bytes [start_, len_) are unconsumed input
   size_t start_ = 0;
   size_t len_ = 0;
-  size_t scan_ = 0;    // bytes [start_, scan_) are known to hold no '\n'
+  size_t scan_ = 0;  // bytes [start_, scan_) are known to hold no '\n'
   bool has_line_ = false;
   bool eof_ = false;
   int error_ = 0;

@@ -8,7 +8,7 @@
 namespace bpfd {
 
 struct StartOptions {
-  int in_fd = -1;   // the child's stdin/stdout/stderr: -1 inherits ours; the fds are not taken
+  int in_fd = -1;  // the child's stdin/stdout/stderr: -1 inherits ours; the fds are not taken
   int out_fd = -1;
   int err_fd = -1;
   // The child leads a new session (setsid): the terminal's Ctrl-C and Ctrl-\ (sent to the

@@ -18,7 +18,7 @@ inline Status Error(int err, std::string msg) { return Status{err, std::move(msg
 template <class T>
 class Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit, as a return value
+  Result(T value) : value_(std::move(value)) {}          // NOLINT: implicit, as a return value
   Result(Status status) : status_(std::move(status)) {}  // NOLINT: status.err must be < 0
   bool ok() const { return status_.ok(); }
   const Status& status() const { return status_; }

@@ -9,44 +9,17 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "core/client/call.h"
-#include "core/wire/base64.h"
+#include "core/base/file_io.h"
 #include "core/base/process.h"
 #include "core/base/unique_fd.h"
+#include "core/client/call.h"
+#include "core/wire/base64.h"
 
 namespace bpfd {
 namespace {
 
 constexpr char kKheadersPath[] = "/sys/kernel/kheaders.tar.xz";
 constexpr int kFetchTimeoutMs = 120000;  // a few MB through a slow adb link
-
-bool IsDir(const std::string& path) {
-  struct stat st;
-  return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-// mkdir -p. 0 or -errno.
-int MakeDirs(const std::string& path) {
-  for (size_t i = 1; i <= path.size(); ++i) {
-    if (i != path.size() && path[i] != '/') continue;
-    std::string prefix = path.substr(0, i);
-    if (mkdir(prefix.c_str(), 0755) < 0 && errno != EEXIST) return -errno;
-  }
-  return IsDir(path) ? 0 : -ENOTDIR;
-}
-
-int WriteAll(const std::string& path, const std::vector<uint8_t>& data) {
-  UniqueFd fd(open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-  if (!fd) return -errno;
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t n = write(fd.get(), data.data() + off, data.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return -errno;
-    off += static_cast<size_t>(n);
-  }
-  return 0;
-}
 
 std::string Sanitize(std::string s) {
   for (char& ch : s)
@@ -76,8 +49,8 @@ int ReadArchive(ProtocolClient& c, std::vector<uint8_t>* data, std::string* erro
     return -ENOENT;
   }
   if (ret < 0) {
-    *error = std::string("reading ") + kKheadersPath + " on the target: " +
-             std::strerror(static_cast<int>(-ret));
+    *error = std::string("reading ") + kKheadersPath +
+             " on the target: " + std::strerror(static_cast<int>(-ret));
     return static_cast<int>(ret);
   }
   if (reply->data.empty() || DecodeData(reply->data[0], data) < 0 ||
@@ -124,7 +97,7 @@ int FetchKheaders(ProtocolClient& c, const std::string& dir, std::string* error)
     return r;
   }
   std::string file = tmp + "/kheaders.tar.xz";
-  r = WriteAll(file, archive);
+  r = WriteNewFile(file, std::string_view(reinterpret_cast<const char*>(archive.data()), archive.size()));
   std::string out;
   int status = r < 0 ? r : RunCapture({"tar", "-xJf", file, "-C", tmp}, &out);
   if (status != 0) {

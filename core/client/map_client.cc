@@ -2,8 +2,8 @@
 
 #include <cerrno>
 
-#include "core/wire/base64.h"
 #include "core/client/call.h"
+#include "core/wire/base64.h"
 
 namespace bpfd {
 namespace {
@@ -84,8 +84,7 @@ long long GetBtf(Backend& b, uint32_t btf_id, std::vector<uint8_t>* raw) {
   std::vector<std::string> data;
   long long ret = CallData(b, "BTF_GET " + std::to_string(btf_id), &data);
   if (ret < 0) return ret;
-  if (data.size() != 1 || Base64Decode(data[0], raw) < 0 ||
-      raw->size() != static_cast<size_t>(ret))
+  if (data.size() != 1 || Base64Decode(data[0], raw) < 0 || raw->size() != static_cast<size_t>(ret))
     return -EPROTO;
   return ret;
 }

@@ -42,7 +42,8 @@ bool ParseBlacklistEntry(std::string_view line, std::string* name) {
   size_t dash = line.find('-'), ws = line.find_first_of(" \t");
   if (dash == std::string_view::npos || ws == std::string_view::npos || dash > ws) return false;
   uint64_t a, b;
-  if (!ParseHexUint64(line.substr(0, dash), &a) || !ParseHexUint64(line.substr(dash + 1, ws - dash - 1), &b))
+  if (!ParseHexUint64(line.substr(0, dash), &a) ||
+      !ParseHexUint64(line.substr(dash + 1, ws - dash - 1), &b))
     return false;
   size_t start = line.find_first_not_of(" \t", ws);
   if (start == std::string_view::npos) return false;

@@ -106,8 +106,8 @@ class ProtocolClient {
   size_t end_ = 0;
   size_t scan_ = 0;
   bool eof_ = false;
-  int unfinished_ = 0;   // replies whose END line has not been read yet
-  bool in_reply_ = false;  // the first unfinished reply's START line has been read
+  int unfinished_ = 0;        // replies whose END line has not been read yet
+  bool in_reply_ = false;     // the first unfinished reply's START line has been read
   bool interrupted_ = false;  // a signal hit a wait (see TakeInterrupted)
 };
 

@@ -1,7 +1,7 @@
 // Unit tests for core/client: ParseRet, and ProtocolClient against fake peers spawned with
 // /bin/sh -c scripts (banner, framing, big replies, timeouts, resync, peer death, Close).
-#include "core/base/clock.h"
 #include "core/client/protocol_client.h"
+#include "core/base/clock.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -45,7 +45,7 @@ TEST(ParseRetClientRule) {
   EXPECT_EQ(ParseRet("bpf_lookup_elem: ret=-2", &v), 0);
   EXPECT_EQ(v, -2);
   EXPECT_EQ(ParseRet("bpf_attach_tracepoint: ret=", &v), -ENOENT);  // no digits: no match
-  EXPECT_EQ(ParseRet("AAAAAAAAAAA=", &v), -ENOENT);                  // data line
+  EXPECT_EQ(ParseRet("AAAAAAAAAAA=", &v), -ENOENT);                 // data line
   EXPECT_EQ(ParseRet("", &v), -ENOENT);
   EXPECT_EQ(ParseRet("ret=-x ret=7", &v), 0);  // the regex searches on to the next match
   EXPECT_EQ(v, 7);
@@ -183,7 +183,9 @@ TEST(CallbackCanStopACall) {
   ProtocolClient c;
   EXPECT_EQ(SpawnSh(&c, kEchoPeer), 0);
   EXPECT_EQ(c.WaitBanner(5000), 0);
-  EXPECT_EQ(c.CallEach("1", [](std::string_view) { return -ECANCELED; }, 5000), -ECANCELED);
+  EXPECT_EQ(c.CallEach(
+                "1", [](std::string_view) { return -ECANCELED; }, 5000),
+            -ECANCELED);
   std::vector<std::string> lines;
   EXPECT_EQ(c.Call("2", &lines, 5000), 0);
   EXPECT_EQ(lines.size(), 2u);

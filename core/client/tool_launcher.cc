@@ -11,10 +11,10 @@
 #include <cerrno>
 #include <cstring>
 
-#include "core/wire/base64.h"
+#include "core/base/process.h"
 #include "core/base/self_exe.h"
 #include "core/client/call.h"
-#include "core/base/process.h"
+#include "core/wire/base64.h"
 
 namespace bpfd {
 namespace {
@@ -122,7 +122,8 @@ int FindRemoteLib(const std::string& flag, std::string* path, std::string* error
   const char* env = std::getenv("BPFD_REMOTE_LIB");
   std::string env_lib = env ? env : "";
   // An explicit choice that is wrong is an error, not a reason to take another library.
-  for (const auto& [given, what] : {std::pair{flag, "--lib"}, std::pair{env_lib, "BPFD_REMOTE_LIB"}}) {
+  for (const auto& [given, what] :
+       {std::pair{flag, "--lib"}, std::pair{env_lib, "BPFD_REMOTE_LIB"}}) {
     if (given.empty()) continue;
     if (!IsRegularFile(given)) {
       *error = std::string(what) + " " + given + ": no such file; " + kBuildHint;
@@ -170,7 +171,8 @@ int QueryUname(ProtocolClient& c, int timeout_ms, TargetUname* out, std::string*
     return -EPROTO;
   }
   if (ret < 0) {
-    *error = std::string("SYS_UNAME failed on the target: ") + std::strerror(static_cast<int>(-ret));
+    *error =
+        std::string("SYS_UNAME failed on the target: ") + std::strerror(static_cast<int>(-ret));
     return static_cast<int>(ret);
   }
   if (reply->data.empty() || ParseUnameLine(reply->data[0], out) < 0) {
@@ -182,8 +184,8 @@ int QueryUname(ProtocolClient& c, int timeout_ms, TargetUname* out, std::string*
 }
 
 int RunToolWithSession(ProtocolClient* c, const std::vector<std::string>& argv,
-                       const std::vector<std::pair<std::string, std::string>>& env,
-                       int linger_ms, ToolOutcome* out, std::string* error) {
+                       const std::vector<std::pair<std::string, std::string>>& env, int linger_ms,
+                       ToolOutcome* out, std::string* error) {
   UniqueFd rd, wr;
   int r = c->ReleaseFds(&rd, &wr);
   if (r == 0) r = Inheritable(&rd);

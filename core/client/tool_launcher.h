@@ -60,7 +60,7 @@ struct ToolOutcome {
 // Returns 0 when the tool ran (its status in *out), or -errno when the connection could not
 // be handed over or the tool could not be started (out->handed_over says which; *error why).
 int RunToolWithSession(ProtocolClient* c, const std::vector<std::string>& argv,
-                       const std::vector<std::pair<std::string, std::string>>& env,
-                       int linger_ms, ToolOutcome* out, std::string* error);
+                       const std::vector<std::pair<std::string, std::string>>& env, int linger_ms,
+                       ToolOutcome* out, std::string* error);
 
 }  // namespace bpfd

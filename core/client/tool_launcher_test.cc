@@ -11,9 +11,9 @@
 #include <cstdlib>
 #include <string>
 
-#include "core/wire/base64.h"
-#include "core/client/kheaders.h"
 #include "core/base/process.h"
+#include "core/client/kheaders.h"
+#include "core/wire/base64.h"
 #include "tests/testing.h"
 
 using namespace bpfd;
@@ -83,8 +83,8 @@ TEST(ParseUnameLine) {
   EXPECT_EQ(ParseUnameLine(empty_node, &u), 0);
   EXPECT(u.nodename.empty());
   EXPECT_EQ(ParseUnameLine(B64("Linux") + " " + B64("h"), &u), -EPROTO);  // too few
-  EXPECT_EQ(ParseUnameLine(line + " " + B64("extra"), &u), -EPROTO);       // too many
-  EXPECT_EQ(ParseUnameLine("!!! a b c d", &u), -EPROTO);                   // not base64
+  EXPECT_EQ(ParseUnameLine(line + " " + B64("extra"), &u), -EPROTO);      // too many
+  EXPECT_EQ(ParseUnameLine("!!! a b c d", &u), -EPROTO);                  // not base64
 }
 
 TEST(KheadersDirNamesReleaseAndMachine) {
@@ -104,7 +104,7 @@ TEST(ReleaseFdsHandsOverAnIdleConnection) {
   EXPECT_EQ(c.ReleaseFds(&rd, &wr), 0);
   EXPECT(rd.valid() && wr.valid());
   EXPECT((fcntl(rd.get(), F_GETFL) & O_NONBLOCK) == 0);  // blocking, for the next owner
-  EXPECT(c.pid() > 0);                                     // the child stays ours to reap
+  EXPECT(c.pid() > 0);                                   // the child stays ours to reap
   EXPECT_EQ(write(wr.get(), "hi\n", 3), 3);
   char buf[16] = {};
   ssize_t n = read(rd.get(), buf, sizeof(buf) - 1);
@@ -133,8 +133,9 @@ TEST(StartProcessNewSession) {
   so.out_fd = wr.get();
   so.new_session = true;
   // Field 6 of /proc/PID/stat is the session id: the child's own pid when it leads one.
-  pid_t pid = StartProcess({"/bin/sh", "-c", "read -r a b c d e s rest </proc/$$/stat; "
-                                             "[ \"$s\" = $$ ] && echo own || echo inherited"},
+  pid_t pid = StartProcess({"/bin/sh", "-c",
+                            "read -r a b c d e s rest </proc/$$/stat; "
+                            "[ \"$s\" = $$ ] && echo own || echo inherited"},
                            so);
   EXPECT(pid > 0);
   wr.reset();

@@ -21,10 +21,10 @@ namespace bpfd {
 struct RemoteSpec {
   enum class Kind { kProcess, kCmd, kSsh, kAdb, kUnix, kTcp, kVsock };
   Kind kind = Kind::kProcess;
-  std::string host;    // ssh/tcp host (ssh may carry USER@), adb serial, vsock cid
-  std::string port;    // ssh/tcp/vsock port
-  std::string path;    // the daemon on the target (process/ssh/adb), socket path (unix),
-                       // command (cmd)
+  std::string host;  // ssh/tcp host (ssh may carry USER@), adb serial, vsock cid
+  std::string port;  // ssh/tcp/vsock port
+  std::string path;  // the daemon on the target (process/ssh/adb), socket path (unix),
+                     // command (cmd)
 };
 
 // Parses SPEC. 0, or -EINVAL with *error saying what a valid SPEC looks like.
@@ -38,9 +38,9 @@ std::string RemoteSpecFromEnv();
 std::vector<std::string> RemoteArgv(const RemoteSpec& spec);
 
 struct ConnectOptions {
-  int timeout_ms = 10000;  // connect + banner
-  std::string token_file;  // tcp: the shared token (default: $BPFD_TOKEN_FILE)
-  int stderr_fd = -1;      // spawned kinds: the child's stderr (-1: ours)
+  int timeout_ms = 10000;    // connect + banner
+  std::string token_file;    // tcp: the shared token (default: $BPFD_TOKEN_FILE)
+  int stderr_fd = -1;        // spawned kinds: the child's stderr (-1: ours)
   bool new_session = false;  // spawned kinds: the child in its own session (no Ctrl-C)
 };
 

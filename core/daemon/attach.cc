@@ -119,8 +119,7 @@ Verdict CmdAttachPerfEvent(Session& s, Args a, CommandReply& r) {
       !ParseInt(a[6], &cpu) || !ParseInt(a[7], &group_fd))
     return Verdict::kBadArgs;
   // A group leader must be one of this session's perf events.
-  if (!s.HasProg(prog_fd) || pid < -1 || cpu < -1 ||
-      (group_fd != -1 && !s.HasProbeFd(group_fd))) {
+  if (!s.HasProg(prog_fd) || pid < -1 || cpu < -1 || (group_fd != -1 && !s.HasProbeFd(group_fd))) {
     return r.Ret(-EINVAL);
   }
   if (r.NoKernel(s)) return Verdict::kDone;

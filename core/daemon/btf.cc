@@ -5,8 +5,8 @@
 #include <cerrno>
 #include <memory>
 
-#include "core/wire/base64.h"
 #include "core/daemon/handler.h"
+#include "core/wire/base64.h"
 #include "core/wire/tokens.h"
 
 namespace bpfd {

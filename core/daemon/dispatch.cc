@@ -15,8 +15,9 @@ namespace {
 // only decides how Commands() lists them.
 using GroupFn = CommandGroup (*)();
 constexpr GroupFn kGroups[] = {
-    MapCommands, BtfCommands, ProgCommands, AttachCommands, PerfCommands, TracingInfoCommands,
-    SymbolCommands, FeatureCommands, ForwardSysCommands, ForwardFileCommands, ForwardRingCommands,
+    MapCommands,        BtfCommands,         ProgCommands,        AttachCommands,
+    PerfCommands,       TracingInfoCommands, SymbolCommands,      FeatureCommands,
+    ForwardSysCommands, ForwardFileCommands, ForwardRingCommands,
 };
 
 const Command* FindCommand(std::string_view name) {
@@ -59,7 +60,8 @@ LineAction HandleLine(Session& session, std::string_view line, Reply& reply) {
   } catch (const std::exception& e) {
     // Only allocation failures are expected here (bad_alloc, or length_error for sizes
     // beyond what a container can hold); anything else is reported as -EINVAL.
-    bool nomem = dynamic_cast<const std::bad_alloc*>(&e) || dynamic_cast<const std::length_error*>(&e);
+    bool nomem =
+        dynamic_cast<const std::bad_alloc*>(&e) || dynamic_cast<const std::length_error*>(&e);
     reply.Clear();
     if (cmd) {
       reply.Ret(cmd->ret_name, nomem ? -ENOMEM : -EINVAL);

@@ -3,8 +3,8 @@
 #pragma once
 #include <string_view>
 
-#include "core/wire/reply.h"
 #include "core/daemon/session.h"
+#include "core/wire/reply.h"
 
 namespace bpfd {
 

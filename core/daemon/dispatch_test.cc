@@ -9,8 +9,8 @@
 #include <cerrno>
 #include <string>
 
-#include "core/daemon/handler.h"
 #include "core/base/unique_fd.h"
+#include "core/daemon/handler.h"
 #include "tests/testing.h"
 
 using namespace bpfd;

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "core/kernel/bpf_features.h"
 #include "core/daemon/handler.h"
+#include "core/kernel/bpf_features.h"
 #include "core/selftest/selftest.h"
 
 namespace bpfd {

@@ -19,13 +19,13 @@
 #include <cerrno>
 #include <cstring>
 
-#include "core/kernel/bpf_call.h"
 #include "core/daemon/handler.h"
-#include "core/wire/base64.h"
 #include "core/kernel/attached_probe.h"
+#include "core/kernel/bpf_call.h"
 #include "core/kernel/probe_events.h"
-#include "core/wire/tokens.h"
 #include "core/kernel/tracefs.h"
+#include "core/wire/base64.h"
+#include "core/wire/tokens.h"
 
 namespace bpfd {
 namespace {
@@ -37,7 +37,8 @@ constexpr int kPortableOpenFlags = O_ACCMODE | O_CREAT | O_EXCL | O_TRUNC | O_AP
 // Decodes a path token (base64, "-" empty): 0, or -EINVAL for bad base64 or an embedded NUL.
 int DecodePath(std::string_view token, std::string* path) {
   std::vector<uint8_t> bytes;
-  if (DecodeData(token, &bytes) < 0 || (!bytes.empty() && std::memchr(bytes.data(), 0, bytes.size())))
+  if (DecodeData(token, &bytes) < 0 ||
+      (!bytes.empty() && std::memchr(bytes.data(), 0, bytes.size())))
     return -EINVAL;
   path->assign(bytes.begin(), bytes.end());
   return 0;
@@ -50,10 +51,11 @@ int DecodePath(std::string_view token, std::string* path) {
 // below them; a FILE_LIST of their parent still names them, which neither library looks at).
 bool HiddenPmu(const Session& s, std::string_view path) {
   if (s.probe_api() != ProbeApi::kTracefs) return false;
-  for (std::string_view dir : {"/sys/bus/event_source/devices/kprobe",
-                               "/sys/bus/event_source/devices/uprobe", "/sys/devices/kprobe",
-                               "/sys/devices/uprobe"}) {
-    if (path.substr(0, dir.size()) == dir && (path.size() == dir.size() || path[dir.size()] == '/')) {
+  for (std::string_view dir :
+       {"/sys/bus/event_source/devices/kprobe", "/sys/bus/event_source/devices/uprobe",
+        "/sys/devices/kprobe", "/sys/devices/uprobe"}) {
+    if (path.substr(0, dir.size()) == dir &&
+        (path.size() == dir.size() || path[dir.size()] == '/')) {
       return true;
     }
   }
@@ -92,9 +94,12 @@ Verdict RetAndNumbers(CommandReply& r, T... v) {
 
 bool ProbeEventsFile(std::string_view path, ProbeKind* kind) {
   std::string_view base = path.substr(path.rfind('/') + 1);
-  if (base == "kprobe_events") *kind = ProbeKind::kKprobe;
-  else if (base == "uprobe_events") *kind = ProbeKind::kUprobe;
-  else return false;
+  if (base == "kprobe_events")
+    *kind = ProbeKind::kKprobe;
+  else if (base == "uprobe_events")
+    *kind = ProbeKind::kUprobe;
+  else
+    return false;
   return true;
 }
 
@@ -105,9 +110,12 @@ void TrackProbeEvents(Session& s, const std::string& path, ProbeKind kind,
   const std::string tracefs = path.substr(0, path.rfind('/'));
   bool unnamed = false;
   for (const ProbeEventEdit& e : edits) {
-    if (!e.add) s.ForgetProbeEvent(kind, e.group, e.event);
-    else if (!e.event.empty()) s.NoteProbeEvent(tracefs, kind, e.group, e.event);
-    else unnamed = true;
+    if (!e.add)
+      s.ForgetProbeEvent(kind, e.group, e.event);
+    else if (!e.event.empty())
+      s.NoteProbeEvent(tracefs, kind, e.group, e.event);
+    else
+      unnamed = true;
   }
   std::string after;
   if (!unnamed || ReadFile(path, &after) < 0) return;
@@ -140,12 +148,11 @@ Verdict CmdFileStat(Session& s, Args a, CommandReply& r) {
   if (!PathArg(s, a[0], r, &path)) return Verdict::kDone;
   struct stat st;
   if ((a[1] == "1" ? stat(path.c_str(), &st) : lstat(path.c_str(), &st)) != 0) return r.Ret(-errno);
-  return RetAndNumbers(r, uint64_t{st.st_mode}, int64_t{st.st_size}, uint64_t{st.st_ino},
-                       uint64_t{st.st_dev}, uint64_t{st.st_nlink}, uint64_t{st.st_uid},
-                       uint64_t{st.st_gid}, uint64_t{st.st_rdev}, int64_t{st.st_blksize},
-                       int64_t{st.st_blocks}, int64_t{st.st_atime}, int64_t{st.st_mtime},
-                       int64_t{st.st_ctime}, int64_t{st.st_mtim.tv_nsec},
-                       int64_t{st.st_ctim.tv_nsec});
+  return RetAndNumbers(
+      r, uint64_t{st.st_mode}, int64_t{st.st_size}, uint64_t{st.st_ino}, uint64_t{st.st_dev},
+      uint64_t{st.st_nlink}, uint64_t{st.st_uid}, uint64_t{st.st_gid}, uint64_t{st.st_rdev},
+      int64_t{st.st_blksize}, int64_t{st.st_blocks}, int64_t{st.st_atime}, int64_t{st.st_mtime},
+      int64_t{st.st_ctime}, int64_t{st.st_mtim.tv_nsec}, int64_t{st.st_ctim.tv_nsec});
 }
 
 // FILE_ACCESS path mode -> 0 or -errno
@@ -266,7 +273,8 @@ Verdict CmdFileWrite(Session& s, Args a, CommandReply& r) {
   std::vector<ProbeEventEdit> edits;
   std::string before;
   if (events) {
-    edits = ParseProbeEventWrite(std::string_view(reinterpret_cast<const char*>(data.data()), data.size()), kind);
+    edits = ParseProbeEventWrite(
+        std::string_view(reinterpret_cast<const char*>(data.data()), data.size()), kind);
     for (const ProbeEventEdit& e : edits)
       if (e.add && e.event.empty() && before.empty()) ReadFile(f->path, &before);
   }

@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <cerrno>
 
-#include "core/kernel/bpf_call.h"
 #include "core/daemon/handler.h"
-#include "core/wire/base64.h"
+#include "core/kernel/bpf_call.h"
 #include "core/kernel/ring_mirror.h"
+#include "core/wire/base64.h"
 #include "core/wire/tokens.h"
 
 namespace bpfd {
@@ -30,7 +30,8 @@ bool ParseRingArg(std::string_view t, RingArg* out) {
 }
 
 bool AnyData(const std::vector<RingArg>& rings) {
-  return std::any_of(rings.begin(), rings.end(), [](const RingArg& g) { return g.ring->HasData(); });
+  return std::any_of(rings.begin(), rings.end(),
+                     [](const RingArg& g) { return g.ring->HasData(); });
 }
 
 // RING_MAP fd perf|ringbuf data_size -> 0 or -errno (-EBADF: not the session's; -EBUSY: mapped)
@@ -57,14 +58,15 @@ Verdict CmdRingPoll(Session& s, Args a, CommandReply& r) {
     if (!ParseRingArg(a[i], &rings[i - 1])) return Verdict::kBadArgs;
   for (RingArg& g : rings) {
     ForwardedFd* f = s.FindForwardedFd(g.fd);
-    bool dup = std::count_if(rings.begin(), rings.end(), [&](const RingArg& o) { return o.fd == g.fd; }) > 1;
+    bool dup = std::count_if(rings.begin(), rings.end(),
+                             [&](const RingArg& o) { return o.fd == g.fd; }) > 1;
     if (!f || !f->ring || dup) return r.Ret(dup ? -EINVAL : -EBADF);
     g.ring = f->ring.get();
   }
   std::vector<int> fds;
   for (const RingArg& g : rings) fds.push_back(g.fd);
-  int ret = WaitUnlessInput(s, fds, std::clamp(timeout, 0, kMaxPollMs),
-                            [&] { return AnyData(rings); });
+  int ret =
+      WaitUnlessInput(s, fds, std::clamp(timeout, 0, kMaxPollMs), [&] { return AnyData(rings); });
   if (ret < 0) return r.Ret(ret);
   std::string lines;
   int with_data = 0;

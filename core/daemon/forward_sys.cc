@@ -14,10 +14,10 @@
 #include <cstddef>
 #include <cstring>
 
+#include "core/daemon/handler.h"
+#include "core/kernel/bpf_call.h"
 #include "core/kernel/perf_event.h"
 #include "core/wire/base64.h"
-#include "core/kernel/bpf_call.h"
-#include "core/daemon/handler.h"
 #include "core/wire/tokens.h"
 #include "core/wire/uname_record.h"
 
@@ -117,9 +117,14 @@ Verdict CmdSysIoctl(Session& s, Args a, CommandReply& r) {
   uint64_t value = static_cast<uint64_t>(arg), id = 0;
   int ret;
   switch (op->arg) {
-    case PerfIoctl::kPointer: ret = ioctl(static_cast<int>(fd), op->request, &value); break;
-    case PerfIoctl::kId: ret = ioctl(static_cast<int>(fd), op->request, &id); break;
-    default: ret = ioctl(static_cast<int>(fd), op->request, static_cast<unsigned long>(arg));
+    case PerfIoctl::kPointer:
+      ret = ioctl(static_cast<int>(fd), op->request, &value);
+      break;
+    case PerfIoctl::kId:
+      ret = ioctl(static_cast<int>(fd), op->request, &id);
+      break;
+    default:
+      ret = ioctl(static_cast<int>(fd), op->request, static_cast<unsigned long>(arg));
   }
   r.Ret(ret < 0 ? -errno : ret);
   if (op->arg == PerfIoctl::kId && ret >= 0) r.Line(std::to_string(id));

@@ -6,10 +6,10 @@
 #include <cerrno>
 
 #include "core/base/clock.h"
-#include "core/wire/base64.h"
-#include "core/daemon/handler.h"
 #include "core/base/file_io.h"
 #include "core/base/line_reader.h"
+#include "core/daemon/handler.h"
+#include "core/wire/base64.h"
 
 namespace bpfd {
 
@@ -63,7 +63,7 @@ int WaitUnlessInput(Session& s, const std::vector<int>& fds, int timeout_ms,
     for (auto& p : pfds) p.revents = 0;
     int pr = ::ppoll(pfds.data(), pfds.size(), tsp, in ? in->wait_mask() : nullptr);
     if (pr < 0) return errno == EINTR ? 0 : -errno;  // a stop signal: the daemon looks at it
-    if (pr == 0) return 0;                             // timeout
+    if (pr == 0) return 0;                           // timeout
     for (size_t i = 0; i < fds.size(); ++i)
       hangup = hangup || (pfds[i].revents & (POLLHUP | POLLERR | POLLNVAL));
     if (in && pfds.back().revents) in->ReadAvailable();  // EOF/errors make Ready() true

@@ -11,9 +11,9 @@
 #include <string_view>
 #include <vector>
 
+#include "core/daemon/session.h"
 #include "core/wire/framing.h"
 #include "core/wire/reply.h"
-#include "core/daemon/session.h"
 
 namespace bpfd {
 

@@ -1,5 +1,5 @@
-#include "core/base/clock.h"
 #include "core/daemon/listener.h"
+#include "core/base/clock.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -20,10 +20,10 @@
 #include <cstring>
 #include <set>
 
-#include "core/wire/auth.h"
-#include "core/daemon/serve.h"
-#include "core/wire/tokens.h"
 #include "core/base/unique_fd.h"
+#include "core/daemon/serve.h"
+#include "core/wire/auth.h"
+#include "core/wire/tokens.h"
 
 namespace bpfd {
 namespace {
@@ -38,8 +38,8 @@ void OnChild(int) { g_child = 1; }
 
 struct Bound {
   UniqueFd fd;
-  std::string shown;     // what LISTENING prints
-  std::string unix_path; // removed when the listener ends
+  std::string shown;      // what LISTENING prints
+  std::string unix_path;  // removed when the listener ends
 };
 
 int Fail(std::string* error, const std::string& what, int err) {
@@ -121,7 +121,8 @@ int BindTcp(std::string_view rest, bool allow_remote, Bound* b, std::string* err
     return Fail(error, "bind tcp " + addr + ":" + std::string(port_s), errno);
   getsockname(b->fd.get(), reinterpret_cast<sockaddr*>(&ss), &len);  // the real port for 0
   port = ntohs(ss.ss_family == AF_INET ? in4->sin_port : in6->sin6_port);
-  b->shown = "tcp:" + (ss.ss_family == AF_INET6 ? "[" + addr + "]" : addr) + ":" + std::to_string(port);
+  b->shown =
+      "tcp:" + (ss.ss_family == AF_INET6 ? "[" + addr + "]" : addr) + ":" + std::to_string(port);
   return 0;
 }
 
@@ -214,7 +215,8 @@ void StopAll(std::set<pid_t>* children) {
 int RunListener(const ListenOptions& opts, std::string* error) {
   std::string_view spec = opts.spec;
   size_t c = spec.find(':');
-  std::string_view kind = spec.substr(0, c), rest = c == std::string_view::npos ? "" : spec.substr(c + 1);
+  std::string_view kind = spec.substr(0, c),
+                   rest = c == std::string_view::npos ? "" : spec.substr(c + 1);
   std::string token;
   if (kind == "tcp") {
     if (opts.token_file.empty() || ReadTokenFile(opts.token_file, &token) < 0) {
@@ -225,8 +227,9 @@ int RunListener(const ListenOptions& opts, std::string* error) {
   Bound b;
   int r = kind == "unix"  ? BindUnix(std::string(rest), &b, error)
           : kind == "tcp" ? BindTcp(rest, opts.allow_remote, &b, error)
-          : kind == "vsock" ? BindVsock(rest, &b, error)
-                            : (*error = "--listen takes unix:PATH, tcp:[ADDR:]PORT or vsock:PORT", -EINVAL);
+          : kind == "vsock"
+              ? BindVsock(rest, &b, error)
+              : (*error = "--listen takes unix:PATH, tcp:[ADDR:]PORT or vsock:PORT", -EINVAL);
   if (r < 0) return r;
   if (listen(b.fd.get(), 128) < 0) return Fail(error, "listen", errno);
 
@@ -235,7 +238,7 @@ int RunListener(const ListenOptions& opts, std::string* error) {
   sigemptyset(&block);
   for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGCHLD}) sigaddset(&block, sig);
   sigprocmask(SIG_BLOCK, &block, &old);
-  struct sigaction sa{};
+  struct sigaction sa {};
   sa.sa_handler = OnStop;
   for (int sig : {SIGTERM, SIGINT, SIGHUP}) sigaction(sig, &sa, nullptr);
   sa.sa_handler = OnChild;
@@ -262,13 +265,16 @@ int RunListener(const ListenOptions& opts, std::string* error) {
       b.fd.reset();
       RunConnection(std::move(conn), old, token, opts.session);
     }
-    if (pid > 0) children.insert(pid);
-    else std::fprintf(stderr, "bpfd: fork for a new session: %s\n", std::strerror(errno));
+    if (pid > 0)
+      children.insert(pid);
+    else
+      std::fprintf(stderr, "bpfd: fork for a new session: %s\n", std::strerror(errno));
   }
   b.fd.reset();
   StopAll(&children);
   if (!b.unix_path.empty()) unlink(b.unix_path.c_str());
-  std::fprintf(stderr, "bpfd: listener stopped (%s); every session cleaned up\n", strsignal(g_stop));
+  std::fprintf(stderr, "bpfd: listener stopped (%s); every session cleaned up\n",
+               strsignal(g_stop));
   sigprocmask(SIG_SETMASK, &old, nullptr);
   return 0;
 }

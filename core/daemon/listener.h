@@ -9,8 +9,8 @@
 namespace bpfd {
 
 struct ListenOptions {
-  std::string spec;        // unix:PATH | tcp:[ADDR:]PORT | vsock:PORT
-  std::string token_file;  // tcp: required; the client's first line must equal its first line
+  std::string spec;           // unix:PATH | tcp:[ADDR:]PORT | vsock:PORT
+  std::string token_file;     // tcp: required; the client's first line must equal its first line
   bool allow_remote = false;  // tcp: allow a non-loopback ADDR
   SessionOptions session;     // every connection's session is made with these
 };

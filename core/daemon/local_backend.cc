@@ -21,5 +21,4 @@ int LocalBackend::Call(std::string_view line, std::vector<std::string>* lines) {
   return 0;
 }
 
-
 }  // namespace bpfd

@@ -34,12 +34,12 @@
 #include <map>
 #include <memory>
 
-#include "core/wire/base64.h"
+#include "core/base/unique_fd.h"
 #include "core/daemon/handler.h"
+#include "core/kernel/tracefs.h"
+#include "core/wire/base64.h"
 #include "core/wire/map_record.h"
 #include "core/wire/tokens.h"
-#include "core/kernel/tracefs.h"
-#include "core/base/unique_fd.h"
 
 namespace bpfd {
 namespace {
@@ -129,8 +129,8 @@ Verdict CmdCreateMap(Session& s, Args a, CommandReply& r) {
   if (r.NoKernel(s)) return Verdict::kDone;
   std::string obj_name = ObjName(name);
   LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = flags);
-  int fd = bpf_map_create(static_cast<bpf_map_type>(type), obj_name.empty() ? nullptr : obj_name.c_str(),
-                          ks, vs, me, &opts);
+  int fd = bpf_map_create(static_cast<bpf_map_type>(type),
+                          obj_name.empty() ? nullptr : obj_name.c_str(), ks, vs, me, &opts);
   if (fd == -EINVAL && !obj_name.empty()) {
     // Kernels before 4.15 reject any name: retry without one, as BCC does.
     fd = bpf_map_create(static_cast<bpf_map_type>(type), nullptr, ks, vs, me, &opts);
@@ -283,7 +283,8 @@ uint64_t Memlock(int fd) {
   while (p < text.size() && (text[p] == ' ' || text[p] == '\t')) ++p;
   size_t e = text.find('\n', p);
   uint64_t v = 0;
-  return ParseUint64(std::string_view(text).substr(p, e == std::string::npos ? e : e - p), &v) ? v : 0;
+  return ParseUint64(std::string_view(text).substr(p, e == std::string::npos ? e : e - p), &v) ? v
+                                                                                               : 0;
 }
 
 bool IsMapFd(int fd) {
@@ -294,7 +295,8 @@ bool IsMapFd(int fd) {
 }
 
 // Every map pinned under dir (recursively, symlinks not followed): map id -> paths.
-void WalkPins(const std::string& dir, int depth, std::map<uint32_t, std::vector<std::string>>* out) {
+void WalkPins(const std::string& dir, int depth,
+              std::map<uint32_t, std::vector<std::string>>* out) {
   if (depth > kMaxPinDepth) return;
   std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), ::closedir);
   if (!d) return;
@@ -377,7 +379,9 @@ void AppendEntries(std::string* out, const uint8_t* keys, size_t klen, const uin
 
 // The kernel has no batch lookup for this map (old kernel, or a type without one).
 // 524 is the kernel's internal ENOTSUPP, which leaks to user space from some map types.
-bool NoBatch(int err) { return err == -EINVAL || err == -EOPNOTSUPP || err == -524 || err == -ENOSYS; }
+bool NoBatch(int err) {
+  return err == -EINVAL || err == -EOPNOTSUPP || err == -524 || err == -ENOSYS;
+}
 
 // Dumps with BPF_MAP_LOOKUP_BATCH: the entry count, or a negative errno (nothing appended
 // when the very first batch call is refused, so the caller can fall back).

@@ -9,9 +9,9 @@
 #include <memory>
 #include <vector>
 
-#include "core/wire/base64.h"
 #include "core/daemon/handler.h"
 #include "core/kernel/perf_buffer.h"
+#include "core/wire/base64.h"
 #include "core/wire/tokens.h"
 
 namespace bpfd {

@@ -61,8 +61,11 @@ Verdict CmdProgLoad(Session& s, Args args, CommandReply& r) {
   if (ret == 0) ret = DecodeExact(args[5], prog_len, &insns);
   if (ret == 0 && r.NoKernel(s)) return Verdict::kDone;
   if (ret < 0) return r.Ret(ret);
-  LoadArgs a{static_cast<bpf_prog_type>(type), ObjName(args[1]), std::string(args[3]),
-             kern_version, reinterpret_cast<const bpf_insn*>(insns.data()),
+  LoadArgs a{static_cast<bpf_prog_type>(type),
+             ObjName(args[1]),
+             std::string(args[3]),
+             kern_version,
+             reinterpret_cast<const bpf_insn*>(insns.data()),
              insns.size() / sizeof(bpf_insn)};
   bool with_name = true;
   int fd = Load(a, with_name, nullptr);

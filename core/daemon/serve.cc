@@ -10,8 +10,8 @@
 
 #include "core/base/line_reader.h"
 #include "core/daemon/dispatch.h"
-#include "core/wire/reply.h"
 #include "core/daemon/session.h"
+#include "core/wire/reply.h"
 
 namespace bpfd {
 namespace {
@@ -81,7 +81,8 @@ int ServeSession(int in_fd, int out_fd, const SessionOptions& opts) {
       int r = input.ReadLine(&line);
       if (r == -EINTR) continue;  // the loop condition decides
       if (r < 0) {
-        if (r != -ECONNRESET) std::fprintf(stderr, "bpfd: reading commands: %s\n", std::strerror(-r));
+        if (r != -ECONNRESET)
+          std::fprintf(stderr, "bpfd: reading commands: %s\n", std::strerror(-r));
         break;
       }
       if (r == 0) break;  // EOF: the host went away

@@ -2,9 +2,9 @@
 
 #include <cerrno>
 
+#include "core/kernel/attached_probe.h"
 #include "core/kernel/ksyms.h"
 #include "core/kernel/perf_buffer.h"
-#include "core/kernel/attached_probe.h"
 #include "core/kernel/ring_mirror.h"
 #include "core/kernel/usyms.h"
 
@@ -113,8 +113,7 @@ void Session::NoteProbeEvent(const std::string& tracefs, ProbeKind kind, const s
   probe_events_.push_back(ProbeEventRef{tracefs, kind, group, event});
 }
 
-void Session::ForgetProbeEvent(ProbeKind kind, const std::string& group,
-                               const std::string& event) {
+void Session::ForgetProbeEvent(ProbeKind kind, const std::string& group, const std::string& event) {
   std::erase_if(probe_events_, [&](const ProbeEventRef& e) {
     return e.kind == kind && e.event == event && (group.empty() || e.group == group);
   });

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "core/base/unique_fd.h"
 #include "core/kernel/attached_probe.h"
 #include "core/kernel/tracefs.h"
-#include "core/base/unique_fd.h"
 
 namespace bpfd {
 
@@ -25,7 +25,7 @@ class UserSymbols;
 struct MapInfo {
   uint32_t type = 0;
   uint32_t key_size = 0;
-  uint32_t value_size = 0;      // as created
+  uint32_t value_size = 0;  // as created
   uint32_t max_entries = 0;
   uint32_t value_buf_size = 0;  // bytes a lookup/update transfers (per-CPU maps: all CPUs)
 };
@@ -126,7 +126,7 @@ class Session {
   LineReader* input_ = nullptr;
   std::map<int, MapSlot> maps_;
   std::map<int, UniqueFd> progs_;
-  std::vector<ProbeEntry> probes_;   // attach order; detached in reverse
+  std::vector<ProbeEntry> probes_;  // attach order; detached in reverse
   std::set<std::string> closed_keys_;
   std::map<int, BufferEntry> buffers_;
   struct ProbeEventRef {

@@ -16,14 +16,14 @@
 #include <string>
 #include <vector>
 
+#include "core/base/file_io.h"
+#include "core/base/unique_fd.h"
 #include "core/daemon/handler.h"
 #include "core/kernel/elf_image.h"
 #include "core/kernel/ksyms.h"
 #include "core/kernel/usyms.h"
 #include "core/wire/elf_func_record.h"
 #include "core/wire/tokens.h"
-#include "core/base/file_io.h"
-#include "core/base/unique_fd.h"
 
 namespace bpfd {
 namespace {

@@ -17,11 +17,6 @@
 namespace bpfd {
 namespace {
 
-bool IsDir(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 // The host names the tracefs it expects (e.g. /sys/kernel/debug/tracing); if that has no
 // events/ here, use (or mount) the device's own tracefs instead.
 std::string ResolveTracefs(std::string_view given) {

@@ -91,8 +91,8 @@ std::string DynamicEventName(const std::string& ev_name) {
   std::string s;
   bool changed = false;
   for (char c : ev_name) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_';
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
     s.push_back(ok ? c : '_');
     changed |= !ok;
   }
@@ -122,8 +122,8 @@ int ResolveTracefs(const ProbeOptions& opts, std::string* tracefs) {
 }
 
 // Attach through a kprobe/uprobe PMU. -ENOENT (from reading the PMU type) means "no PMU".
-int AttachViaPmu(const char* pmu, int prog_fd, bool retprobe, const char* target,
-                 uint64_t offset, int pid, int cpu, Probe* probe) {
+int AttachViaPmu(const char* pmu, int prog_fd, bool retprobe, const char* target, uint64_t offset,
+                 int pid, int cpu, Probe* probe) {
   uint32_t type;
   int r = ReadPmuType(pmu, &type);
   if (r < 0) return r;
@@ -138,7 +138,7 @@ int AttachViaPmu(const char* pmu, int prog_fd, bool retprobe, const char* target
     attr.config |= 1ULL << bit;
   }
   attr.config1 = reinterpret_cast<uintptr_t>(target);  // kprobe_func / uprobe_path
-  attr.config2 = offset;                                // probe_offset
+  attr.config2 = offset;                               // probe_offset
   attr.sample_period = 1;
   attr.wakeup_events = 1;
   int pfd = PerfEventOpen(&attr, pid, cpu, -1);

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/kernel/tracefs.h"
 #include "core/base/unique_fd.h"
+#include "core/kernel/tracefs.h"
 
 namespace bpfd {
 
@@ -27,9 +27,9 @@ int ParseProbeApi(std::string_view s, ProbeApi* api);
 
 // Knobs shared by the Attach* factories. Defaults match BCC's behaviour.
 struct ProbeOptions {
-  std::string tracefs;    // tracefs root; empty: FindTracefs() (may mount) when tracefs is needed
+  std::string tracefs;  // tracefs root; empty: FindTracefs() (may mount) when tracefs is needed
   ProbeApi api = ProbeApi::kAuto;  // kprobes and uprobes only
-  uint64_t fn_offset = 0; // kprobe only: offset inside fn_name
+  uint64_t fn_offset = 0;          // kprobe only: offset inside fn_name
 };
 
 class Probe {
@@ -67,8 +67,8 @@ class Probe {
 std::string TracepointKey(const std::string& category, const std::string& tpname);
 
 // Attaches a BPF_PROG_TYPE_KPROBE program to fn_name (+opts.fn_offset) through the kprobe PMU
-// or tracefs kprobe_events ("p:kprobes/<event> fn"), as opts.api says. Returns -EOPNOTSUPP when the kernel has
-// neither (CONFIG_KPROBES off), FindTracefs's error if it lacks the PMU and tracefs is
+// or tracefs kprobe_events ("p:kprobes/<event> fn"), as opts.api says. Returns -EOPNOTSUPP when the
+// kernel has neither (CONFIG_KPROBES off), FindTracefs's error if it lacks the PMU and tracefs is
 // unreachable, else the kernel's -errno (e.g. -ENOENT or -EINVAL for an unknown function).
 int AttachKprobe(int prog_fd, bool retprobe, const std::string& ev_name, const std::string& fn_name,
                  std::unique_ptr<Probe>* out, const ProbeOptions& opts = {});

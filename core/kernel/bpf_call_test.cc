@@ -3,9 +3,9 @@
 #include <cerrno>
 #include <cstring>
 
-#include "core/wire/base64.h"
 #include "core/kernel/bpf_call.h"
 #include "core/kernel/probe_events.h"
+#include "core/wire/base64.h"
 #include "tests/testing.h"
 
 using namespace bpfd;
@@ -18,15 +18,15 @@ int Parse(BpfCall& c, std::vector<std::string_view> args) { return c.Parse(args)
 
 TEST(BpfCallRejectsMalformedDescriptions) {
   BpfCall c;
-  const std::string attr16 = "AAAAAAAAAAAAAAAAAAAAAA==";  // 16 zero bytes
-  EXPECT_EQ(Parse(c, {"-"}), -EINVAL);                           // no attr
-  EXPECT_EQ(Parse(c, {"AAA"}), -EINVAL);                         // bad base64
-  EXPECT_EQ(Parse(c, {attr16, "a8", "i"}), -EINVAL);             // incomplete group
-  EXPECT_EQ(Parse(c, {attr16, "a9", "o", "4", "-"}), -EINVAL);   // slot past the end
-  EXPECT_EQ(Parse(c, {attr16, "c0", "o", "4", "-"}), -EINVAL);   // no such slot kind
-  EXPECT_EQ(Parse(c, {attr16, "b0.0", "o", "4", "-"}), -EINVAL); // no earlier buffer
-  EXPECT_EQ(Parse(c, {attr16, "a0", "z", "4", "-"}), -EINVAL);   // bad direction
-  EXPECT_EQ(Parse(c, {attr16, "a0", "i", "4", "AAAA"}), -EINVAL);  // 3 bytes, not 4
+  const std::string attr16 = "AAAAAAAAAAAAAAAAAAAAAA==";               // 16 zero bytes
+  EXPECT_EQ(Parse(c, {"-"}), -EINVAL);                                 // no attr
+  EXPECT_EQ(Parse(c, {"AAA"}), -EINVAL);                               // bad base64
+  EXPECT_EQ(Parse(c, {attr16, "a8", "i"}), -EINVAL);                   // incomplete group
+  EXPECT_EQ(Parse(c, {attr16, "a9", "o", "4", "-"}), -EINVAL);         // slot past the end
+  EXPECT_EQ(Parse(c, {attr16, "c0", "o", "4", "-"}), -EINVAL);         // no such slot kind
+  EXPECT_EQ(Parse(c, {attr16, "b0.0", "o", "4", "-"}), -EINVAL);       // no earlier buffer
+  EXPECT_EQ(Parse(c, {attr16, "a0", "z", "4", "-"}), -EINVAL);         // bad direction
+  EXPECT_EQ(Parse(c, {attr16, "a0", "i", "4", "AAAA"}), -EINVAL);      // 3 bytes, not 4
   EXPECT_EQ(Parse(c, {attr16, "a0", "o", "4", "AAAAAA=="}), -EINVAL);  // o takes no data
   EXPECT_EQ(Parse(c, {attr16, "a0", "o", "x", "-"}), -EINVAL);
   EXPECT_EQ(Parse(c, {attr16, "a0", "o", "300000000", "-"}), -E2BIG);
@@ -52,8 +52,8 @@ TEST(BpfCallPatchesAndRestoresSlots) {
     if (b0[0] != 5) return -2;
     ptr1 = b0[1];
     std::memcpy(reinterpret_cast<void*>(ptr1), "out!", 4);  // the kernel writes buffer 1
-    b0[0] = 6;                                             // and buffer 0
-    static_cast<uint64_t*>(p)[1] = 8;                      // and the attr
+    b0[0] = 6;                                              // and buffer 0
+    static_cast<uint64_t*>(p)[1] = 8;                       // and the attr
     return 42;
   });
   EXPECT_EQ(r, 42);
@@ -65,8 +65,9 @@ TEST(BpfCallPatchesAndRestoresSlots) {
   EXPECT(std::memcmp(c.buffer(1).data(), "out!", 4) == 0);
   std::string reply;
   c.AppendReply(&reply);
-  EXPECT_EQ(reply, Base64Encode(c.attr().data(), 16) + "\n0 " + Base64Encode(c.buffer(0).data(), 16) +
-                       "\n1 " + Base64Encode(c.buffer(1).data(), 4) + "\n");
+  EXPECT_EQ(reply, Base64Encode(c.attr().data(), 16) + "\n0 " +
+                       Base64Encode(c.buffer(0).data(), 16) + "\n1 " +
+                       Base64Encode(c.buffer(1).data(), 4) + "\n");
 }
 
 TEST(BpfCallEmptyBufferIsNullPointer) {
@@ -98,8 +99,10 @@ TEST(ProbeEventWritesAreParsed) {
   EXPECT(!e[4].add && e[4].group.empty() && e[4].event == "ev3");
   auto u = ParseProbeEventWrite("p /bin/true:0x10", ProbeKind::kUprobe);
   EXPECT(u.size() == 1 && u[0].group == "uprobes");
-  auto l = ListedProbeEvents("p:uprobes/p_true_0x10 /bin/true:0x0000000000000010\nr16:kprobes/r_x x\n");
-  EXPECT(l.size() == 2 && l[0].first == "uprobes" && l[0].second == "p_true_0x10" && l[1].second == "r_x");
+  auto l =
+      ListedProbeEvents("p:uprobes/p_true_0x10 /bin/true:0x0000000000000010\nr16:kprobes/r_x x\n");
+  EXPECT(l.size() == 2 && l[0].first == "uprobes" && l[0].second == "p_true_0x10" &&
+         l[1].second == "r_x");
 }
 
 TEST_MAIN()

@@ -66,7 +66,8 @@ struct Helper {
 #define BPFD_HELPER_ENTRY(name, value, ...) {#name, static_cast<bpf_func_id>(value)},
 constexpr Helper kHelpers[] = {___BPF_FUNC_MAPPER(BPFD_HELPER_ENTRY)};
 #else  // older uapi headers (e.g. a host's, for the fuzzer): FN(name)
-#define BPFD_HELPER_ENTRY(name) Helper{#name, BPF_FUNC_##name}  // the mapper adds the commas
+#define BPFD_HELPER_ENTRY(name) \
+  Helper { #name, BPF_FUNC_##name }  // the mapper adds the commas
 constexpr Helper kHelpers[] = {__BPF_FUNC_MAPPER(BPFD_HELPER_ENTRY)};
 #endif
 #undef BPFD_HELPER_ENTRY
@@ -100,12 +101,14 @@ void ProbeSystemFeatures(FeatureList* out) {
 void ProbeAllFeatures(FeatureList* out) {
   ProbeSystemFeatures(out);
   if (BpfSyscallWorks() != 0) return;  // every load would fail the same way: said above
-  out->emplace_back("ringbuf", ProbeValue(libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, nullptr)));
+  out->emplace_back("ringbuf",
+                    ProbeValue(libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, nullptr)));
   for (int t = BPF_PROG_TYPE_UNSPEC + 1;; ++t) {
     const char* name = libbpf_bpf_prog_type_str(static_cast<bpf_prog_type>(t));
     if (!name) break;
-    out->emplace_back(std::string("prog_type.") + name,
-                      ProbeValue(libbpf_probe_bpf_prog_type(static_cast<bpf_prog_type>(t), nullptr)));
+    out->emplace_back(
+        std::string("prog_type.") + name,
+        ProbeValue(libbpf_probe_bpf_prog_type(static_cast<bpf_prog_type>(t), nullptr)));
   }
   for (int t = BPF_MAP_TYPE_UNSPEC + 1;; ++t) {
     const char* name = libbpf_bpf_map_type_str(static_cast<bpf_map_type>(t));

@@ -57,8 +57,8 @@ int ElfImage::Load(int fd, std::unique_ptr<ElfImage>* out) {
   for (size_t i = 0; i < phnum; ++i) {
     GElf_Phdr ph;
     if (!gelf_getphdr(elf.get(), static_cast<int>(i), &ph) || ph.p_type != PT_LOAD) continue;
-    img->segments.push_back({ph.p_offset, ph.p_vaddr, ph.p_filesz, ph.p_memsz,
-                             (ph.p_flags & PF_X) != 0});
+    img->segments.push_back(
+        {ph.p_offset, ph.p_vaddr, ph.p_filesz, ph.p_memsz, (ph.p_flags & PF_X) != 0});
   }
 
   // Symbols of .symtab and .dynsym; their many duplicates are removed after sorting.

@@ -38,8 +38,8 @@ struct ElfImage {
 
   uint16_t elf_type = 0;  // ET_EXEC or ET_DYN
   std::vector<Segment> segments;
-  std::vector<Symbol> symbols;     // sorted by (addr, rank, name)
-  std::vector<uint32_t> by_name;   // indexes into symbols, sorted by (name, rank)
+  std::vector<Symbol> symbols;    // sorted by (addr, rank, name)
+  std::vector<uint32_t> by_name;  // indexes into symbols, sorted by (name, rank)
   std::string names;
 };
 

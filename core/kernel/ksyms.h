@@ -31,10 +31,10 @@ class KernelSymbols {
  private:
   struct Sym {
     uint64_t addr;
-    uint32_t name_off;   // into names_
+    uint32_t name_off;  // into names_
     uint32_t name_len;
-    uint32_t module;     // index into modules_ (0 = "kernel")
-    uint32_t order;      // line number in kallsyms
+    uint32_t module;  // index into modules_ (0 = "kernel")
+    uint32_t order;   // line number in kallsyms
   };
   int EnsureLoaded();
   std::string_view NameOf(const Sym& s) const { return {names_.data() + s.name_off, s.name_len}; }

@@ -12,8 +12,7 @@ namespace {
 
 std::string WriteTemp(const std::string& content) {
   const char* t = getenv("TEST_TMPDIR");
-  std::string path = std::string(t && *t ? t : "/tmp") + "/ksyms_test_" +
-                     std::to_string(getpid());
+  std::string path = std::string(t && *t ? t : "/tmp") + "/ksyms_test_" + std::to_string(getpid());
   bpfd::WriteFile(path, content, false);
   return path;
 }

@@ -26,7 +26,8 @@ class PerfRing {
   // kNext consumes it; kStop leaves it and the rest for later; kCorrupt, like a header that
   // cannot be right (size under 8, not a multiple of 8, past the head), skips everything up to
   // the head. Then publishes the new tail. Returns the records consumed, or -EIO after damage.
-  int Consume(const std::function<Step(const perf_event_header& hdr, const uint8_t* rec)>& on_record);
+  int Consume(
+      const std::function<Step(const perf_event_header& hdr, const uint8_t* rec)>& on_record);
 
  private:
   perf_event_mmap_page* meta_ = nullptr;

@@ -7,7 +7,8 @@ namespace {
 // Splits "[GRP/]EVENT" (the part after ':'); group stays `def` when absent.
 void SplitName(std::string_view name, std::string_view def, ProbeEventEdit* e) {
   size_t slash = name.find('/');
-  e->group = slash == std::string_view::npos ? std::string(def) : std::string(name.substr(0, slash));
+  e->group =
+      slash == std::string_view::npos ? std::string(def) : std::string(name.substr(0, slash));
   e->event = std::string(slash == std::string_view::npos ? name : name.substr(slash + 1));
 }
 

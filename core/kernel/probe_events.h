@@ -10,8 +10,9 @@
 namespace bpfd {
 
 struct ProbeEventEdit {
-  bool add;           // "p…"/"r…" define; "-:…" removes
-  std::string group;  // as written; defaults: kprobes/uprobes for definitions, "" (any) for removals
+  bool add;  // "p…"/"r…" define; "-:…" removes
+  std::string
+      group;  // as written; defaults: kprobes/uprobes for definitions, "" (any) for removals
   std::string event;  // "" when the kernel picks the name
 };
 

@@ -52,7 +52,8 @@ int RingMirror::Map(int fd, RingKind kind, uint64_t data_size, std::unique_ptr<R
     if (r == 0) r = MapRegion(fd, pg + 2 * dsz, PROT_READ, pg, &ring->data_);
   }
   if (r < 0) return r;
-  if (kind == RingKind::kPerf) ring->perf_ = PerfRing(ring->meta_.data(), ring->meta_.data() + pg, data_size);
+  if (kind == RingKind::kPerf)
+    ring->perf_ = PerfRing(ring->meta_.data(), ring->meta_.data() + pg, data_size);
   *out = std::move(ring);
   return 0;
 }
@@ -82,8 +83,8 @@ uint64_t RingMirror::TakePerf(uint64_t max_bytes, std::vector<uint8_t>* out) {
 
 uint64_t RingMirror::TakeRingbuf(uint64_t max_bytes, std::vector<uint8_t>* out) {
   auto* cons_pos = reinterpret_cast<unsigned long*>(meta_.data());
-  const unsigned long prod = __atomic_load_n(reinterpret_cast<unsigned long*>(data_.data()),
-                                             __ATOMIC_ACQUIRE);
+  const unsigned long prod =
+      __atomic_load_n(reinterpret_cast<unsigned long*>(data_.data()), __ATOMIC_ACQUIRE);
   const uint8_t* data = data_.data() + page_;  // mapped twice: a record never needs a wrap
   const uint64_t mask = data_size_ - 1;
   unsigned long cons = *cons_pos;  // only we write it
@@ -92,8 +93,9 @@ uint64_t RingMirror::TakeRingbuf(uint64_t max_bytes, std::vector<uint8_t>* out) 
     const uint8_t* rec = data + (cons & mask);
     uint32_t len = __atomic_load_n(reinterpret_cast<const uint32_t*>(rec), __ATOMIC_ACQUIRE);
     if (len & BPF_RINGBUF_BUSY_BIT) break;  // still being written: later records wait too
-    uint64_t total = ((len & ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT)) +
-                      BPF_RINGBUF_HDR_SZ + 7) & ~uint64_t{7};
+    uint64_t total =
+        ((len & ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT)) + BPF_RINGBUF_HDR_SZ + 7) &
+        ~uint64_t{7};
     if (total > data_size_ || taken + total > max_bytes) break;
     out->insert(out->end(), rec, rec + total);
     cons += static_cast<unsigned long>(total);

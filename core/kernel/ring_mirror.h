@@ -37,8 +37,8 @@ class RingMirror {
   RingKind kind_;
   uint64_t data_size_;
   size_t page_;
-  Mapping meta_;  // perf: metadata page + data; ringbuf: the consumer page
-  Mapping data_;  // ringbuf: producer page + data mapped twice
+  Mapping meta_;   // perf: metadata page + data; ringbuf: the consumer page
+  Mapping data_;   // ringbuf: producer page + data mapped twice
   PerfRing perf_;  // perf: the consumer of meta_
 };
 

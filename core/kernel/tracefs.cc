@@ -35,8 +35,8 @@ std::string UnescapeMountField(std::string_view s) {
   for (size_t i = 0; i < s.size(); ++i) {
     auto oct = [&](size_t j) { return s[j] >= '0' && s[j] <= '7'; };
     if (s[i] == '\\' && i + 3 < s.size() && oct(i + 1) && oct(i + 2) && oct(i + 3)) {
-      out.push_back(static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 +
-                                      (s[i + 3] - '0')));
+      out.push_back(
+          static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0')));
       i += 3;
     } else {
       out.push_back(s[i]);

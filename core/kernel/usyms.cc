@@ -14,9 +14,9 @@
 #include <cstring>
 
 #include "core/base/demangle.h"
+#include "core/base/unique_fd.h"
 #include "core/kernel/elf_image.h"
 #include "core/kernel/tracefs.h"
-#include "core/base/unique_fd.h"
 
 namespace bpfd {
 namespace {
@@ -143,8 +143,8 @@ int UserSymbols::GetImage(const std::string& key_path, const std::vector<std::st
   return err;
 }
 
-int UserSymbols::Resolve(int pid, uint64_t addr, bool demangle, std::string* name,
-                         uint64_t* offset, std::string* module) {
+int UserSymbols::Resolve(int pid, uint64_t addr, bool demangle, std::string* name, uint64_t* offset,
+                         std::string* module) {
   module->clear();
   std::vector<MapEntry> maps;
   int r = ReadProcMaps(pid, &maps);
@@ -265,9 +265,9 @@ int UserSymbols::Lookup(int pid, const std::string& name, const std::string& mod
     }
   }
   for (const MapEntry& m : maps) {
-    bool same = m.path == path ||
-                (have_st && m.inode == st.st_ino && m.dev_major == major(st.st_dev) &&
-                 m.dev_minor == minor(st.st_dev));
+    bool same =
+        m.path == path || (have_st && m.inode == st.st_ino && m.dev_major == major(st.st_dev) &&
+                           m.dev_minor == minor(st.st_dev));
     uint64_t bias;
     if (same && BiasFromMapping(*img, m, &bias)) {
       *addr = sym->addr + bias;

@@ -21,7 +21,7 @@ struct MapEntry {
   unsigned dev_major = 0, dev_minor = 0;
   uint64_t inode = 0;
   bool exec = false;
-  std::string path;   // "" (anonymous), "[vdso]"..., or an absolute path
+  std::string path;      // "" (anonymous), "[vdso]"..., or an absolute path
   bool deleted = false;  // path carried a " (deleted)" suffix (stripped from path)
 };
 

@@ -106,8 +106,9 @@ TEST(SharedLibraryLibc) {
   std::vector<bpfd::MapEntry> maps;
   EXPECT_EQ(bpfd::ReadProcMaps(getpid(), &maps), 0);
   bool have_libc = false;
-  for (auto& m : maps) have_libc |= m.path.find("/libc.so") != std::string::npos ||
-                                    m.path.find("/libc-") != std::string::npos;
+  for (auto& m : maps)
+    have_libc |=
+        m.path.find("/libc.so") != std::string::npos || m.path.find("/libc-") != std::string::npos;
   if (!have_libc) SKIP("statically linked: no libc.so mapped");
   bpfd::UserSymbols us;
   uint64_t addr = 0, addr2 = 0;

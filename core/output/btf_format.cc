@@ -128,8 +128,10 @@ void BtfTypes::Value(uint32_t type_id, const uint8_t* data, uint32_t bit_off, ui
         }
         char buf[40];
         std::snprintf(buf, sizeof(buf), "%.17g", d);
-        if (d != d || d - d != 0) w.String(buf);  // NaN/inf are not JSON numbers
-        else w.Raw(buf);
+        if (d != d || d - d != 0)
+          w.String(buf);  // NaN/inf are not JSON numbers
+        else
+          w.Raw(buf);
       } else {
         w.String(Hex(data + bit_off / 8, t->size));
       }
@@ -147,7 +149,8 @@ void BtfTypes::Value(uint32_t type_id, const uint8_t* data, uint32_t bit_off, ui
       w.BeginArray();
       if (esz >= 0)
         for (uint32_t i = 0; i < a->nelems; ++i)
-          Value(a->type, base + static_cast<size_t>(i) * static_cast<size_t>(esz), 0, 0, w, depth + 1);
+          Value(a->type, base + static_cast<size_t>(i) * static_cast<size_t>(esz), 0, 0, w,
+                depth + 1);
       w.EndArray();
       return;
     }

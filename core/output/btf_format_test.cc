@@ -24,7 +24,8 @@ std::unique_ptr<BtfTypes> Load(struct btf* b) {
 
 std::string Fmt(const BtfTypes& t, int id, const void* data, size_t n) {
   JsonWriter w;
-  if (t.Format(static_cast<uint32_t>(id), static_cast<const uint8_t*>(data), n, w) < 0) return "<error>";
+  if (t.Format(static_cast<uint32_t>(id), static_cast<const uint8_t*>(data), n, w) < 0)
+    return "<error>";
   return w.str();
 }
 

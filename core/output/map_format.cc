@@ -1,5 +1,5 @@
-#include "core/output/names.h"
 #include "core/output/map_format.h"
+#include "core/output/names.h"
 
 #include <string>
 
@@ -65,16 +65,15 @@ bool Formats(const BtfTypes* btf, uint32_t type_id, const uint8_t* p, size_t n, 
   return btf && type_id && btf->Format(type_id, p, n, w) == 0;
 }
 
-void JsonEntry(const MapRecord& m, const MapEntries& e, size_t i, const BtfTypes* btf,
-               bool percpu, JsonWriter& w) {
+void JsonEntry(const MapRecord& m, const MapEntries& e, size_t i, const BtfTypes* btf, bool percpu,
+               JsonWriter& w) {
   size_t stride = PerCpuStride(m.value_size);
   size_t ncpus = percpu ? e.value_len / stride : 1;
   w.BeginObject().Key("key");
   HexValue(e.key(i), e.key_size, w);
   if (percpu) {
     w.Key("values").BeginArray();
-    for (size_t c = 0; c < ncpus; ++c)
-    {
+    for (size_t c = 0; c < ncpus; ++c) {
       w.BeginObject().Key("cpu").Uint(c).Key("value");
       HexValue(e.value(i) + c * stride, m.value_size, w);
       w.EndObject();

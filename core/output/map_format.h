@@ -4,8 +4,8 @@
 #include <cstdio>
 #include <vector>
 
-#include "core/output/btf_format.h"
 #include "core/client/map_client.h"
+#include "core/output/btf_format.h"
 #include "core/wire/map_record.h"
 
 namespace bpfd {

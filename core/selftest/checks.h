@@ -11,10 +11,10 @@ namespace bpfd::selftest {
 // What earlier checks found, for the ones that depend on them.
 struct Env {
   KernelConfig config;
-  bool bpf = false;         // bpf-syscall passed
-  bool map = false;         // map-create passed
-  bool prog = false;        // prog-load passed
-  std::string tracefs;      // mount point; "" when the tracefs check failed
+  bool bpf = false;     // bpf-syscall passed
+  bool map = false;     // map-create passed
+  bool prog = false;    // prog-load passed
+  std::string tracefs;  // mount point; "" when the tracefs check failed
 };
 
 SelftestCheck Pass(std::string_view name, std::string reason);

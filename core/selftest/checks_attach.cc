@@ -15,12 +15,12 @@
 #include <memory>
 #include <vector>
 
+#include "core/base/unique_fd.h"
+#include "core/kernel/attached_probe.h"
 #include "core/kernel/bpf_insns.h"
 #include "core/kernel/perf_buffer.h"
-#include "core/kernel/attached_probe.h"
-#include "core/selftest/checks.h"
-#include "core/base/unique_fd.h"
 #include "core/kernel/usyms.h"
+#include "core/selftest/checks.h"
 
 // The uprobe check's target: a real function of this binary, found through its runtime address
 // and /proc/self/maps (never its symbol), so it works on the stripped release binary too.
@@ -145,7 +145,8 @@ SelftestCheck CheckTracepointRoundTrip(const Env& env) {
   if (bpf_map_update_elem(map.get(), &key, &val, BPF_ANY) != 0)
     return Fail(kName, "storing the perf buffer in the map failed: " + ErrnoText(errno));
   std::vector<bpf_insn> p = OutputProgram(map.get(), static_cast<uint32_t>(getpid()));
-  fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "bpfd_st_output", "GPL", p.data(), p.size(), nullptr);
+  fd =
+      bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "bpfd_st_output", "GPL", p.data(), p.size(), nullptr);
   if (fd < 0) return Fail(kName, "perf output program rejected: " + ErrnoText(fd));
   UniqueFd prog(fd);
 
@@ -178,8 +179,9 @@ SelftestCheck CheckTracepointRoundTrip(const Env& env) {
   probe.reset();
   if (r < 0) return Fail(kName, "the perf buffer ring is corrupt: " + ErrnoText(r));
   if (good == 0)
-    return Fail(kName, "attached to " + where + " but no sample came back through the perf buffer (" +
-                           std::to_string(bad) + " malformed, " + std::to_string(pb->lost()) + " lost)");
+    return Fail(kName,
+                "attached to " + where + " but no sample came back through the perf buffer (" +
+                    std::to_string(bad) + " malformed, " + std::to_string(pb->lost()) + " lost)");
   return Pass(kName, "attached to " + where + "; " + std::to_string(good) +
                          " samples came back through the perf buffer");
 }
@@ -257,8 +259,9 @@ SelftestCheck CheckRingbuf(const Env&) {
   int fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "bpfd_st_ringbuf", 0, 0,
                           static_cast<uint32_t>(sysconf(_SC_PAGESIZE)), nullptr);
   if (fd == -EINVAL)
-    return Fail(kName, "the kernel has no BPF ring buffer maps (added in Linux 5.8); tools fall "
-                       "back to perf buffers");
+    return Fail(kName,
+                "the kernel has no BPF ring buffer maps (added in Linux 5.8); tools fall "
+                "back to perf buffers");
   if (fd < 0) return Fail(kName, "ring buffer map create failed: " + ErrnoText(fd));
   UniqueFd map(fd);
   std::vector<bpf_insn> p;
@@ -271,8 +274,10 @@ SelftestCheck CheckRingbuf(const Env&) {
   p.push_back(Call(BPF_FUNC_ringbuf_output));
   p.push_back(Mov64Imm(BPF_REG_0, 0));
   p.push_back(Exit());
-  fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "bpfd_st_ringbuf", "GPL", p.data(), p.size(), nullptr);
-  if (fd < 0) return Fail(kName, "a program calling bpf_ringbuf_output was rejected: " + ErrnoText(fd));
+  fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "bpfd_st_ringbuf", "GPL", p.data(), p.size(),
+                     nullptr);
+  if (fd < 0)
+    return Fail(kName, "a program calling bpf_ringbuf_output was rejected: " + ErrnoText(fd));
   close(fd);
   return Pass(kName, "ring buffer map created; bpf_ringbuf_output accepted by the verifier");
 }

@@ -15,10 +15,10 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "core/kernel/bpf_insns.h"
-#include "core/selftest/checks.h"
-#include "core/kernel/tracefs.h"
 #include "core/base/unique_fd.h"
+#include "core/kernel/bpf_insns.h"
+#include "core/kernel/tracefs.h"
+#include "core/selftest/checks.h"
 
 namespace bpfd::selftest {
 
@@ -95,11 +95,13 @@ constexpr Option kOptions[] = {
     {"KPROBES", "kprobe tools (function tracing in the kernel) cannot work"},
     {"UPROBES", "uprobe tools (user function tracing) cannot work"},
     {"UPROBE_EVENTS", "no uprobe_events/uprobe PMU: uprobe tools cannot work"},
-    {"DEBUG_INFO_BTF", "no kernel BTF (/sys/kernel/btf/vmlinux): CO-RE/libbpf tools cannot run "
-                       "(BCC tools compiled against headers can)",
+    {"DEBUG_INFO_BTF",
+     "no kernel BTF (/sys/kernel/btf/vmlinux): CO-RE/libbpf tools cannot run "
+     "(BCC tools compiled against headers can)",
      Need::kDegrades},
-    {"IKHEADERS", "optional: no in-kernel headers (/sys/kernel/kheaders.tar.xz) for "
-                  "`bpfd remote --kheaders`; the headers BCC compiles against stay on the host",
+    {"IKHEADERS",
+     "optional: no in-kernel headers (/sys/kernel/kheaders.tar.xz) for "
+     "`bpfd remote --kheaders`; the headers BCC compiles against stay on the host",
      Need::kOptional},
 };
 
@@ -139,8 +141,10 @@ SelftestCheck CheckPrivileges() {
     return Skip("privileges", who + "; cannot read CapEff from /proc/self/status");
   auto has = [caps](int cap) { return (caps >> cap) & 1; };
   if (has(kCapSysAdmin)) return Pass("privileges", who + " with CAP_SYS_ADMIN");
-  if (has(kCapBpf) && has(kCapPerfmon)) return Pass("privileges", who + " with CAP_BPF and CAP_PERFMON");
-  return Fail("privileges", who + " without CAP_SYS_ADMIN or CAP_BPF+CAP_PERFMON; fix: " + kPermFix);
+  if (has(kCapBpf) && has(kCapPerfmon))
+    return Pass("privileges", who + " with CAP_BPF and CAP_PERFMON");
+  return Fail("privileges",
+              who + " without CAP_SYS_ADMIN or CAP_BPF+CAP_PERFMON; fix: " + kPermFix);
 }
 
 SelftestCheck CheckBpfSyscall(Env* env) {
@@ -161,7 +165,8 @@ SelftestCheck CheckBpfSyscall(Env* env) {
   if (err == EPERM || err == EACCES)
     return Fail("bpf-syscall", "bpf() is not permitted: " + ErrnoText(err) +
                                    " (kernel.unprivileged_bpf_disabled, seccomp or no "
-                                   "capability); fix: " + kPermFix);
+                                   "capability); fix: " +
+                                   kPermFix);
   return Fail("bpf-syscall", "bpf() failed: " + ErrnoText(err));
 }
 
@@ -197,8 +202,9 @@ SelftestCheck CheckJit() {
   // The 32-bit ARM JIT rejects 64-bit atomics (ENOTSUPP, 524), which counting programs use:
   // the interpreter is the working choice there, not a fault.
   if (mode == 0)
-    return Skip("jit", "JIT disabled: programs run in the interpreter, which on 32-bit ARM also "
-                       "runs the 64-bit atomics its JIT rejects");
+    return Skip("jit",
+                "JIT disabled: programs run in the interpreter, which on 32-bit ARM also "
+                "runs the 64-bit atomics its JIT rejects");
 #endif
   if (mode == 0)
     return Fail("jit", "JIT disabled: programs run in the interpreter (slower); fix: echo 1 > " +
@@ -227,11 +233,12 @@ SelftestCheck CheckTracefs(Env* env) {
   }
   std::string fix = "; fix: mount -t tracefs nodev /sys/kernel/tracing";
   if (r == -EPERM || r == -EACCES)
-    return Fail("tracefs", "not mounted, and mounting it was refused: " + ErrnoText(r) + "; fix: " +
-                               kPermFix);
+    return Fail("tracefs",
+                "not mounted, and mounting it was refused: " + ErrnoText(r) + "; fix: " + kPermFix);
   if (r == -ENODEV)
-    return Fail("tracefs", "the kernel has no tracefs (CONFIG_TRACING off); fix: a kernel built "
-                           "with CONFIG_FTRACE=y");
+    return Fail("tracefs",
+                "the kernel has no tracefs (CONFIG_TRACING off); fix: a kernel built "
+                "with CONFIG_FTRACE=y");
   return Fail("tracefs", "not found and could not be mounted: " + ErrnoText(r) + fix);
 }
 

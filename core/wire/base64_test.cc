@@ -55,20 +55,20 @@ TEST(AppendKeepsPrefix) {
 
 TEST(StrictRejects) {
   const char* bad[] = {
-      "Zg",        // missing padding
-      "Zg=",       // short padding
-      "Zm9",       // length not a multiple of 4
-      "Zm9v=",     // extra char
-      "Z===",      // three pads
-      "====",      // only padding
-      "Zg==Zg==",  // padding in the middle
-      "Zm=v",      // '=' inside a quad
-      "Zm9v\n",    // newline
-      "Zm 9",      // space
-      "Zm9-",      // URL-safe alphabet
-      "Zm9_",      //
-      "Zh==",      // non-zero bits under the padding
-      "Zm9=",      // non-zero bits under the padding (1 pad)
+      "Zg",          // missing padding
+      "Zg=",         // short padding
+      "Zm9",         // length not a multiple of 4
+      "Zm9v=",       // extra char
+      "Z===",        // three pads
+      "====",        // only padding
+      "Zg==Zg==",    // padding in the middle
+      "Zm=v",        // '=' inside a quad
+      "Zm9v\n",      // newline
+      "Zm 9",        // space
+      "Zm9-",        // URL-safe alphabet
+      "Zm9_",        //
+      "Zh==",        // non-zero bits under the padding
+      "Zm9=",        // non-zero bits under the padding (1 pad)
       "Zm\xc3\xa9",  // non-ASCII
   };
   for (const char* b : bad) {

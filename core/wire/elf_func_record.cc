@@ -1,7 +1,7 @@
 #include "core/wire/elf_func_record.h"
 
-#include <cinttypes>
 #include <charconv>
+#include <cinttypes>
 #include <cstdio>
 
 #include "core/wire/framing.h"

@@ -22,7 +22,8 @@ int ParseRet(std::string_view s, int64_t* ret) {
     if (neg) ++i;
     if (i >= s.size() || s[i] < '0' || s[i] > '9') continue;  // no match at this position
     // Accumulate the magnitude; INT64_MIN's magnitude is one more than INT64_MAX.
-    const uint64_t limit = static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) + (neg ? 1 : 0);
+    const uint64_t limit =
+        static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) + (neg ? 1 : 0);
     uint64_t v = 0;
     bool overflow = false;
     for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {

@@ -19,7 +19,7 @@ inline constexpr size_t kMaxBpfAttr = 4096;             // the kernel's own limi
 inline constexpr uint64_t kMaxBpfBuffers = 256u << 20;  // all buffers of one call together
 
 struct BpfSlot {
-  int parent = -1;  // -1: in the attr; else the index of an earlier buffer
+  int parent = -1;   // -1: in the attr; else the index of an earlier buffer
   uint64_t off = 0;  // byte offset of the u64 pointer
   bool operator==(const BpfSlot&) const = default;
 };

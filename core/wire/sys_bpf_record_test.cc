@@ -66,13 +66,13 @@ TEST(request_parse_rejects) {
   std::string attr16 = "AAAAAAAAAAAAAAAAAAAAAA==";
   auto parse = [&](std::vector<std::string_view> a) { return ParseSysBpfArgs(a, &r); };
   EXPECT_EQ(parse({}), -EINVAL);
-  EXPECT_EQ(parse({"-"}), -EINVAL);                                   // empty attr
-  EXPECT_EQ(parse({attr16, "a8", "o", "4"}), -EINVAL);                // not a group of four
-  EXPECT_EQ(parse({attr16, "a9", "o", "4", "-"}), -EINVAL);           // slot past the attr
-  EXPECT_EQ(parse({attr16, "a8", "q", "4", "-"}), -EINVAL);           // no such direction
-  EXPECT_EQ(parse({attr16, "a8", "o", "4", "AAAA"}), -EINVAL);        // 'o' carries no data
-  EXPECT_EQ(parse({attr16, "a8", "i", "4", "AAAA"}), -EINVAL);        // 3 bytes, not 4
-  EXPECT_EQ(parse({attr16, "a8", "o", "268435457", "-"}), -E2BIG);    // over kMaxBpfBuffers
+  EXPECT_EQ(parse({"-"}), -EINVAL);                                 // empty attr
+  EXPECT_EQ(parse({attr16, "a8", "o", "4"}), -EINVAL);              // not a group of four
+  EXPECT_EQ(parse({attr16, "a9", "o", "4", "-"}), -EINVAL);         // slot past the attr
+  EXPECT_EQ(parse({attr16, "a8", "q", "4", "-"}), -EINVAL);         // no such direction
+  EXPECT_EQ(parse({attr16, "a8", "o", "4", "AAAA"}), -EINVAL);      // 'o' carries no data
+  EXPECT_EQ(parse({attr16, "a8", "i", "4", "AAAA"}), -EINVAL);      // 3 bytes, not 4
+  EXPECT_EQ(parse({attr16, "a8", "o", "268435457", "-"}), -E2BIG);  // over kMaxBpfBuffers
   EXPECT_EQ(parse({attr16, "a8", "o", "16", "-", "b0.8", "i", "0", "-"}), 0);
 }
 

@@ -30,8 +30,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <string>
@@ -167,10 +167,10 @@ std::string GetpidLoad(const std::string& args) {
   const int64_t t0 = NowNs(), end = t0 + static_cast<int64_t>(ms) * 1000000;
   uint64_t n = 0;
   for (int64_t now = t0; now < end; now = NowNs()) {
-    uint64_t target = rate ? static_cast<uint64_t>((now - t0) / 1e9 * static_cast<double>(rate))
-                           : n + 256;
+    uint64_t target =
+        rate ? static_cast<uint64_t>((now - t0) / 1e9 * static_cast<double>(rate)) : n + 256;
     target = std::min(target, n + 256);  // a guest slower than the rate: still look at the clock
-    if (n >= target) {  // paced and ahead: let the daemon run
+    if (n >= target) {                   // paced and ahead: let the daemon run
       timespec ts = {0, 50000};
       nanosleep(&ts, nullptr);
     }
@@ -193,7 +193,8 @@ pid_t PacedLoad(unsigned long rate, unsigned long ms, Round one_round) {
     one_round(n);
     int64_t next = t0 + static_cast<int64_t>((n + 1) * 1000000000 / rate), now = NowNs();
     if (next > now) {
-      timespec ts = {static_cast<time_t>((next - now) / 1000000000), static_cast<long>((next - now) % 1000000000)};
+      timespec ts = {static_cast<time_t>((next - now) / 1000000000),
+                     static_cast<long>((next - now) % 1000000000)};
       nanosleep(&ts, nullptr);
     }
   }
@@ -241,9 +242,12 @@ void Reply(int ctl, const std::string& line) {
   std::string reply = line + "\n";
   for (size_t off = 0; off < reply.size();) {
     ssize_t w = write(ctl, reply.data() + off, reply.size() - off);
-    if (w > 0) off += static_cast<size_t>(w);
-    else if (w < 0 && errno != EAGAIN && errno != EINTR) break;
-    else SleepMs(1);
+    if (w > 0)
+      off += static_cast<size_t>(w);
+    else if (w < 0 && errno != EAGAIN && errno != EINTR)
+      break;
+    else
+      SleepMs(1);
   }
 }
 
@@ -278,7 +282,9 @@ void OnChild(int) {}  // only to interrupt poll/nanosleep: a session restarts at
 // The uprobe target of tests/guest (an explicit BPF_ATTACH_UPROBE on /init): called on every
 // pass of the main loop; extern "C" and not inlined so the symbol table names it.
 volatile unsigned long bpfd_guest_ticks;
-extern "C" __attribute__((noinline, used)) void bpfd_guest_tick() { bpfd_guest_ticks = bpfd_guest_ticks + 1; }
+extern "C" __attribute__((noinline, used)) void bpfd_guest_tick() {
+  bpfd_guest_ticks = bpfd_guest_ticks + 1;
+}
 
 int main() {
   struct sigaction sa = {};
@@ -286,13 +292,20 @@ int main() {
   sigaction(SIGCHLD, &sa, nullptr);
   Mount("devtmpfs", "/dev");
   OpenConsole();
-  struct { const char* fstype; const char* target; } mounts[] = {
-      {"proc", "/proc"},          {"sysfs", "/sys"},
-      {"tracefs", "/sys/kernel/tracing"}, {"debugfs", "/sys/kernel/debug"},
-      {"bpf", "/sys/fs/bpf"},     {"tmpfs", "/tmp"},
+  struct {
+    const char* fstype;
+    const char* target;
+  } mounts[] = {
+      {"proc", "/proc"},
+      {"sysfs", "/sys"},
+      {"tracefs", "/sys/kernel/tracing"},
+      {"debugfs", "/sys/kernel/debug"},
+      {"bpf", "/sys/fs/bpf"},
+      {"tmpfs", "/tmp"},
   };
   for (const auto& m : mounts) {
-    if (int r = Mount(m.fstype, m.target); r < 0) Log(std::string("mount ") + m.target + ": " + Errno(-r));
+    if (int r = Mount(m.fstype, m.target); r < 0)
+      Log(std::string("mount ") + m.target + ": " + Errno(-r));
   }
   std::string error;
   if (LoadModules(&error) < 0) PowerOff("loading modules: " + error);
@@ -300,7 +313,8 @@ int main() {
                          {"bpfd-tracefs", "tracefs", FindPort("bpfd-tracefs", 0)}};
   if (ports[0].dev.empty()) PowerOff("no virtio-serial port named bpfd");
   std::string ctl_port = FindPort("bpfd-ctl", 0);
-  int ctl = ctl_port.empty() ? -1 : open(ctl_port.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+  int ctl =
+      ctl_port.empty() ? -1 : open(ctl_port.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
   std::string serving;
   for (auto& p : ports) {
     if (p.dev.empty()) continue;

@@ -17,6 +17,7 @@ struct Widget {
 
 int main(int argc, char**) {
   bpfd_probes::Widget w;
-  std::printf("%d\n", bpfd_probes_c_target(argc) + bpfd_probes::CxxTarget(argc, 2) + w.Method(argc));
+  std::printf("%d\n",
+              bpfd_probes_c_target(argc) + bpfd_probes::CxxTarget(argc, 2) + w.Method(argc));
   return 0;
 }

@@ -18,11 +18,11 @@
 #include <sstream>
 #include <string>
 
-#include "core/client/backend.h"
 #include "cmd/mode.h"
-#include "core/daemon/local_backend.h"
-#include "core/daemon/dispatch.h"
 #include "core/base/unique_fd.h"
+#include "core/client/backend.h"
+#include "core/daemon/dispatch.h"
+#include "core/daemon/local_backend.h"
 #include "tests/testing.h"
 
 using namespace bpfd;
@@ -82,7 +82,8 @@ std::string BpfUnavailable() {
     close(fd);
     return "";
   }
-  return fd == -ENOSYS ? "bpf() is ENOSYS here (qemu-user)" : std::string("bpf() fails: ") + strerror(-fd);
+  return fd == -ENOSYS ? "bpf() is ENOSYS here (qemu-user)"
+                       : std::string("bpf() fails: ") + strerror(-fd);
 }
 
 uint32_t IdOf(int fd) {
@@ -107,7 +108,8 @@ struct Maps {
     ncpus = libbpf_num_possible_cpus();
     hash.reset(bpf_map_create(BPF_MAP_TYPE_HASH, ("md_h_" + tag).c_str(), 8, 40, 64, nullptr));
     array.reset(bpf_map_create(BPF_MAP_TYPE_ARRAY, ("md_a_" + tag).c_str(), 4, 8, 3, nullptr));
-    percpu.reset(bpf_map_create(BPF_MAP_TYPE_PERCPU_HASH, ("md_p_" + tag).c_str(), 4, 4, 8, nullptr));
+    percpu.reset(
+        bpf_map_create(BPF_MAP_TYPE_PERCPU_HASH, ("md_p_" + tag).c_str(), 4, 4, 8, nullptr));
     LIBBPF_OPTS(bpf_map_create_opts, lo, .map_flags = BPF_F_NO_PREALLOC);
     lpm.reset(bpf_map_create(BPF_MAP_TYPE_LPM_TRIE, ("md_l_" + tag).c_str(), 8, 4, 8, &lo));
     for (uint64_t k = 1; k <= 5; ++k) {
@@ -162,7 +164,7 @@ struct Maps {
     btf__add_field(b.get(), "name", arr, 32, 0);
     btf__add_field(b.get(), "cnt", cv, 96 + 32, 0);  // offset 16 bytes
     btf__add_field(b.get(), "st", en, 192, 0);
-    btf__add_field(b.get(), "lo", u8, 224, 3);         // bitfields
+    btf__add_field(b.get(), "lo", u8, 224, 3);  // bitfields
     btf__add_field(b.get(), "hi", u8, 227, 5);
     btf__add_field(b.get(), "p", ptr, 256, 0);
     uint32_t size = 0;
@@ -194,8 +196,8 @@ Maps& M() {
   return m;
 }
 
-#define REQUIRE_BPF() \
-  do {                \
+#define REQUIRE_BPF()                    \
+  do {                                   \
     if (!M().why.empty()) SKIP(M().why); \
   } while (0)
 
@@ -258,11 +260,18 @@ TEST(ListingMatchesBpftool) {
   EXPECT_EQ(Mapdump("-j", &out), 0);
   std::string ids = std::to_string(M().hash_id) + "," + std::to_string(M().array_id) + "," +
                     std::to_string(M().percpu_id) + "," + std::to_string(M().typed_id);
-  EXPECT(Py(out, "m={x['id']:x for x in d}\nfor i in [" + ids + "]: assert i in m, i\n"
-                 "assert m[" + std::to_string(M().hash_id) + "]['name']=='md_h_" + M().tag + "'\n"
-                 "assert m[" + std::to_string(M().percpu_id) + "]['type']=='percpu_hash'\n"
-                 "assert m[" + std::to_string(M().typed_id) + "]['btf_id']>0\n"
-                 "assert all(x['bytes_memlock']>0 for x in d)"));
+  EXPECT(Py(out, "m={x['id']:x for x in d}\nfor i in [" + ids +
+                     "]: assert i in m, i\n"
+                     "assert m[" +
+                     std::to_string(M().hash_id) + "]['name']=='md_h_" + M().tag +
+                     "'\n"
+                     "assert m[" +
+                     std::to_string(M().percpu_id) +
+                     "]['type']=='percpu_hash'\n"
+                     "assert m[" +
+                     std::to_string(M().typed_id) +
+                     "]['btf_id']>0\n"
+                     "assert all(x['bytes_memlock']>0 for x in d)"));
   if (!M().pin.empty())
     EXPECT(Py(out, "assert '" + M().pin + "' in [x for m in d for x in m['pinned']]"));
   std::string human;
@@ -274,11 +283,13 @@ TEST(ListingMatchesBpftool) {
   EXPECT_EQ(Sh("bpftool map show -j", &bt), 0);
   std::string both = "{\"ours\":" + out + ",\"bpftool\":" + bt + "}";
   // Maps come and go under other tests: compare the ids present in both listings.
-  EXPECT(Py(both, "o={x['id']:x for x in d['ours']}\nb={x['id']:x for x in d['bpftool']}\n"
-                  "common=set(o)&set(b)\nassert len(common)>=4\n"
-                  "for i in common:\n"
-                  "  for f in ['type','name','bytes_key','bytes_value','max_entries','flags','bytes_memlock']:\n"
-                  "    assert o[i][f]==b[i].get(f,''), (i,f,o[i][f],b[i].get(f))\n"));
+  EXPECT(Py(both,
+            "o={x['id']:x for x in d['ours']}\nb={x['id']:x for x in d['bpftool']}\n"
+            "common=set(o)&set(b)\nassert len(common)>=4\n"
+            "for i in common:\n"
+            "  for f in "
+            "['type','name','bytes_key','bytes_value','max_entries','flags','bytes_memlock']:\n"
+            "    assert o[i][f]==b[i].get(f,''), (i,f,o[i][f],b[i].get(f))\n"));
 }
 
 TEST(HexDumpBytes) {
@@ -311,9 +322,10 @@ TEST(PerCpuValues) {
   REQUIRE_BPF();
   std::string out;
   EXPECT_EQ(Mapdump("-j id " + std::to_string(M().percpu_id), &out), 0);
-  EXPECT(Py(out, "v=d[0]['values']\nassert len(v)==" + std::to_string(M().ncpus) + "\n"
-                 "assert [x['cpu'] for x in v]==list(range(len(v)))\n"
-                 "assert all(int(x['value'][0],16)==100+x['cpu'] for x in v)"));
+  EXPECT(Py(out, "v=d[0]['values']\nassert len(v)==" + std::to_string(M().ncpus) +
+                     "\n"
+                     "assert [x['cpu'] for x in v]==list(range(len(v)))\n"
+                     "assert all(int(x['value'][0],16)==100+x['cpu'] for x in v)"));
   EXPECT_EQ(Mapdump("id " + std::to_string(M().percpu_id), &out), 0);
   EXPECT(Has(out, "key: 07 00 00 00\n  value (CPU 0): 64 00 00 00\n"));
 }
@@ -321,14 +333,16 @@ TEST(PerCpuValues) {
 TEST(BtfFormatted) {
   REQUIRE_BPF();
   if (!M().typed) SKIP("this kernel refused the BTF map");
-  std::string want = "{\"a\":-5,\"name\":\"hello\",\"cnt\":1234,\"st\":\"MD_RUN\",\"lo\":5,\"hi\":17,"
-                     "\"p\":\"0xffff888012345678\"}";
+  std::string want =
+      "{\"a\":-5,\"name\":\"hello\",\"cnt\":1234,\"st\":\"MD_RUN\",\"lo\":5,\"hi\":17,"
+      "\"p\":\"0xffff888012345678\"}";
   std::string out;
   EXPECT_EQ(Mapdump("id " + std::to_string(M().typed_id), &out), 0);
   EXPECT(Has(out, "key: 3  value: " + want + "\n"));
   EXPECT_EQ(Mapdump("--json id " + std::to_string(M().typed_id), &out), 0);
   EXPECT(Has(out, "\"formatted\":{\"key\":3,\"value\":" + want + "}"));
-  EXPECT(Py(out, "assert d[0]['formatted']['value']['name']=='hello'\nassert len(d[0]['value'])==40"));
+  EXPECT(
+      Py(out, "assert d[0]['formatted']['value']['name']=='hello'\nassert len(d[0]['value'])==40"));
 }
 
 TEST(PinnedAndNameLookups) {

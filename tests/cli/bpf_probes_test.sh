@@ -7,7 +7,7 @@
 set -u
 source "${TEST_SRCDIR}/${TEST_WORKSPACE}/tests/lib/sh_testing.sh"
 bin="$(realpath "$1")" arch="$2"
-tests_dir="${TEST_SRCDIR}/${TEST_WORKSPACE}/tests"
+tests_dir="${TEST_SRCDIR}/${TEST_WORKSPACE}/tests/cli"
 tmp="${TEST_TMPDIR:-$(mktemp -d)}"
 probes() { "$bin" probes "$@"; }
 is_json() { python3 -c 'import json,sys; json.load(sys.stdin)'; }

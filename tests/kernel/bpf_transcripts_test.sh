@@ -3,8 +3,8 @@
 # stdout with NAME.out byte for byte (see tests/lib/transcripts.sh: NAME.enosys.out under
 # qemu-user; bpf_* skipped with the reason where bpf() is otherwise unavailable).
 set -u
-lib="${TEST_SRCDIR:-$(dirname "$0")/..}/${TEST_WORKSPACE:-}/tests/lib"
-[[ -d $lib ]] || lib=$(dirname "$0")/lib
+lib="${TEST_SRCDIR:-$(dirname "$0")/../..}/${TEST_WORKSPACE:-}/tests/lib"
+[[ -d $lib ]] || lib=$(dirname "$0")/../lib
 source "$lib/sh_testing.sh"
 source "$lib/transcripts.sh"
 daemon=$(realpath "${1:?usage: bpf_transcripts_test.sh DAEMON}")  # $2 (arch) unused

@@ -53,10 +53,16 @@ std::string EmitProg(int map_fd, bool ringbuf) {
       .StxW(10, 0, -8)
       .StW(10, -4, kMagic);
   if (ringbuf) {
-    a.LdMapFd(1, map_fd).MovReg(2, 10).AddImm(2, -8).MovImm(3, 8).MovImm(4, 0).Call(BPF_FUNC_ringbuf_output);
+    a.LdMapFd(1, map_fd).MovReg(2, 10).AddImm(2, -8).MovImm(3, 8).MovImm(4, 0).Call(
+        BPF_FUNC_ringbuf_output);
   } else {
-    a.MovReg(1, 6).LdMapFd(2, map_fd).LdImm64(3, BPF_F_CURRENT_CPU).MovReg(4, 10).AddImm(4, -8)
-        .MovImm(5, 8).Call(BPF_FUNC_perf_event_output);
+    a.MovReg(1, 6)
+        .LdMapFd(2, map_fd)
+        .LdImm64(3, BPF_F_CURRENT_CPU)
+        .MovReg(4, 10)
+        .AddImm(4, -8)
+        .MovImm(5, 8)
+        .Call(BPF_FUNC_perf_event_output);
   }
   a.Bind(kOut).MovImm(0, 0).Exit();
   return a.Bytes();
@@ -64,7 +70,8 @@ std::string EmitProg(int map_fd, bool ringbuf) {
 
 long long LoadProg(Session& s, const std::string& code) {
   auto r = SysBpfProgLoad(s, BPF_PROG_TYPE_TRACEPOINT, code, 65536);
-  if (r.ret < 0) std::printf("  verifier: %s\n", std::string(r.bufs[2].begin(), r.bufs[2].end()).c_str());
+  if (r.ret < 0)
+    std::printf("  verifier: %s\n", std::string(r.bufs[2].begin(), r.bufs[2].end()).c_str());
   return r.ret;
 }
 
@@ -143,7 +150,10 @@ TEST(PerfRingMirrorsSamples) {
   uint32_t k0 = 0, v = static_cast<uint32_t>(pfd);
   bpf_attr up{};
   up.map_fd = static_cast<uint32_t>(map);
-  EXPECT_EQ(SysBpf(s, BPF_MAP_UPDATE_ELEM, up, InBuf(ATTR_SLOT(key), &k0, 4) + InBuf(ATTR_SLOT(value), &v, 4)).ret, 0);
+  EXPECT_EQ(SysBpf(s, BPF_MAP_UPDATE_ELEM, up,
+                   InBuf(ATTR_SLOT(key), &k0, 4) + InBuf(ATTR_SLOT(value), &v, 4))
+                .ret,
+            0);
   long long prog = LoadProg(s, EmitProg(static_cast<int>(map), false));
   EXPECT(prog >= 0);
   if (prog < 0) return;

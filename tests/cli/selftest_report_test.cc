@@ -1,9 +1,9 @@
 // bpf-selftest's client side and config reader, without a kernel: reply-line parsing, which
 // checks decide the verdict, the summary's wording, the protocol command's argument checks,
 // and KernelConfig's parsing of config text.
-#include "core/kernel/kconfig.h"
-#include "core/daemon/dispatch.h"
 #include "core/client/selftest_client.h"
+#include "core/daemon/dispatch.h"
+#include "core/kernel/kconfig.h"
 #include "tests/testing.h"
 
 using bpfd::SelftestCheck;
@@ -36,26 +36,25 @@ TEST(parses_reply_lines) {
 }
 
 TEST(required_checks_decide_and_summary_names_what_is_missing) {
-  auto v = bpfd::JudgeSelftest(Checks({
-      "PASS bpf-syscall ok", "PASS map-create ok", "PASS prog-load ok", "PASS tracefs ok",
-      "PASS tracepoint ok", "FAIL config-KPROBES CONFIG_KPROBES is not set: no",
-      "FAIL kprobe CONFIG_KPROBES is not set: no kprobe PMU; fix: rebuild", "PASS uprobe ok",
-      "FAIL jit JIT disabled: slower; fix: echo 1"}));
+  auto v = bpfd::JudgeSelftest(
+      Checks({"PASS bpf-syscall ok", "PASS map-create ok", "PASS prog-load ok", "PASS tracefs ok",
+              "PASS tracepoint ok", "FAIL config-KPROBES CONFIG_KPROBES is not set: no",
+              "FAIL kprobe CONFIG_KPROBES is not set: no kprobe PMU; fix: rebuild",
+              "PASS uprobe ok", "FAIL jit JIT disabled: slower; fix: echo 1"}));
   EXPECT(v.ok);
   EXPECT_EQ(v.summary, std::string("bpf-selftest: tracing works; unavailable here: kprobe tools "
                                    "(CONFIG_KPROBES is not set), BPF JIT (JIT disabled)"));
 }
 
 TEST(first_required_failure_explains_rather_than_its_skips) {
-  auto v = bpfd::JudgeSelftest(Checks({
-      "FAIL bpf-syscall bpf() is not implemented here (ENOSYS)", "SKIP map-create needs bpf()",
-      "SKIP prog-load needs bpf()", "PASS tracefs ok", "SKIP tracepoint needs bpf()"}));
+  auto v = bpfd::JudgeSelftest(Checks({"FAIL bpf-syscall bpf() is not implemented here (ENOSYS)",
+                                       "SKIP map-create needs bpf()", "SKIP prog-load needs bpf()",
+                                       "PASS tracefs ok", "SKIP tracepoint needs bpf()"}));
   EXPECT(!v.ok);
   EXPECT_EQ(v.summary, std::string("bpf-selftest: tracing does not work here: bpf-syscall: "
                                    "bpf() is not implemented here (ENOSYS)"));
-  v = bpfd::JudgeSelftest(Checks({"PASS bpf-syscall ok", "PASS map-create ok",
-                                  "PASS prog-load ok", "SKIP tracepoint needs tracefs",
-                                  "FAIL tracefs not mounted"}));
+  v = bpfd::JudgeSelftest(Checks({"PASS bpf-syscall ok", "PASS map-create ok", "PASS prog-load ok",
+                                  "SKIP tracepoint needs tracefs", "FAIL tracefs not mounted"}));
   EXPECT(!v.ok);
   EXPECT(v.summary.find("tracefs: not mounted") != std::string::npos);
 }
@@ -85,9 +84,10 @@ TEST(selftest_command_validates_and_honours_no_kernel) {
 TEST(kconfig_parses_set_module_and_not_set) {
   bpfd::KernelConfig k;
   EXPECT(!k.loaded());
-  k.Parse("# comment\nCONFIG_BPF_SYSCALL=y\nCONFIG_X=m\n# CONFIG_KPROBES is not set\n"
-          "CONFIG_NAME=\"a=b\"\nCONFIG_NOEOL=42",
-          "test");
+  k.Parse(
+      "# comment\nCONFIG_BPF_SYSCALL=y\nCONFIG_X=m\n# CONFIG_KPROBES is not set\n"
+      "CONFIG_NAME=\"a=b\"\nCONFIG_NOEOL=42",
+      "test");
   EXPECT(k.loaded());
   EXPECT_EQ(k.source(), std::string("test"));
   EXPECT(k.Enabled("BPF_SYSCALL"));

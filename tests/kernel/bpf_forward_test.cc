@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "core/daemon/session.h"
-#include "core/wire/tokens.h"
 #include "core/kernel/tracefs.h"
 #include "core/kernel/usyms.h"
+#include "core/wire/tokens.h"
 #include "tests/bpf_test_util.h"
 #include "tests/testing.h"
 
@@ -84,13 +84,16 @@ TEST(SysBpfHashMapOpsAndErrnos) {
   EXPECT_EQ(bpf_map_lookup_elem(static_cast<int>(map), &k2, &direct), 0);
   EXPECT_EQ(direct, 200u);
 
-  auto look = Elem(s, BPF_MAP_LOOKUP_ELEM, map, InBuf(ATTR_SLOT(key), &k2, 4) + OutBuf(ATTR_SLOT(value), 8));
+  auto look = Elem(s, BPF_MAP_LOOKUP_ELEM, map,
+                   InBuf(ATTR_SLOT(key), &k2, 4) + OutBuf(ATTR_SLOT(value), 8));
   EXPECT_EQ(look.ret, 0);
   EXPECT_EQ(look.bufs.size(), 1u);
   EXPECT_EQ(U64At(look.bufs[1], 0), 200u);
   uint32_t k9 = 9;
-  EXPECT_EQ(Elem(s, BPF_MAP_LOOKUP_ELEM, map, InBuf(ATTR_SLOT(key), &k9, 4) + OutBuf(ATTR_SLOT(value), 8)).ret,
-            -ENOENT);
+  EXPECT_EQ(
+      Elem(s, BPF_MAP_LOOKUP_ELEM, map, InBuf(ATTR_SLOT(key), &k9, 4) + OutBuf(ATTR_SLOT(value), 8))
+          .ret,
+      -ENOENT);
 
   // Iteration: NULL key first (no slot; attr.key = 0), then each key until ENOENT.
   bpf_attr first{};
@@ -104,7 +107,8 @@ TEST(SysBpfHashMapOpsAndErrnos) {
     std::memcpy(&key, it.bufs[out_index].data(), 4);
     out_index = 1;
     keys.push_back(key);
-    it = Elem(s, BPF_MAP_GET_NEXT_KEY, map, InBuf(ATTR_SLOT(key), &key, 4) + OutBuf(ATTR_SLOT(next_key), 4));
+    it = Elem(s, BPF_MAP_GET_NEXT_KEY, map,
+              InBuf(ATTR_SLOT(key), &key, 4) + OutBuf(ATTR_SLOT(next_key), 4));
   }
   EXPECT_EQ(it.ret, -ENOENT);
   EXPECT_EQ(keys.size(), 3u);
@@ -155,10 +159,12 @@ TEST(SysBpfProgInfoWithNestedMapIds) {
   get.info.info_len = sizeof(info);
   get.info.info = kClientPtr;
   auto r = SysBpf(s, BPF_OBJ_GET_INFO_BY_FD, get,
-                  InBuf(ATTR_SLOT(info.info), &info, sizeof(info), 'x') + OutBuf(BpfSlot{0, offsetof(bpf_prog_info, map_ids)}, 16));
+                  InBuf(ATTR_SLOT(info.info), &info, sizeof(info), 'x') +
+                      OutBuf(BpfSlot{0, offsetof(bpf_prog_info, map_ids)}, 16));
   EXPECT_EQ(r.ret, 0);
   uint32_t info_len = 0;
-  if (r.attr.size() == sizeof(bpf_attr)) std::memcpy(&info_len, r.attr.data() + offsetof(bpf_attr, info.info_len), 4);
+  if (r.attr.size() == sizeof(bpf_attr))
+    std::memcpy(&info_len, r.attr.data() + offsetof(bpf_attr, info.info_len), 4);
   EXPECT(info_len > 0 && info_len <= sizeof(info));  // written back by the kernel
   EXPECT_EQ(U64At(r.attr, offsetof(bpf_attr, info.info)), kClientPtr);
   EXPECT_EQ(r.bufs.size(), 2u);
@@ -210,17 +216,22 @@ TEST(FileCommandsMatchTheFileSystem) {
   bool found = false;
   for (auto& l : ls) found = found || l == "4 " + Path("sys_enter_getpid");
   EXPECT(found);
-  for (auto& l : ls) EXPECT(l.find(" " + Path(".")) == std::string::npos && l.find(" " + Path("..")) == std::string::npos);
+  for (auto& l : ls)
+    EXPECT(l.find(" " + Path(".")) == std::string::npos &&
+           l.find(" " + Path("..")) == std::string::npos);
 
   struct stat st;
   EXPECT_EQ(stat("/proc/self/exe", &st), 0);
   auto fst = Cmd(s, "FILE_STAT " + Path("/proc/self/exe") + " 1");
   EXPECT_EQ(RetOf(fst), 0);
-  EXPECT(fst.size() == 2 && fst[1].rfind(std::to_string(st.st_mode) + " " + std::to_string(st.st_size) + " " +
-                                             std::to_string(st.st_ino) + " ", 0) == 0);
+  EXPECT(fst.size() == 2 &&
+         fst[1].rfind(std::to_string(st.st_mode) + " " + std::to_string(st.st_size) + " " +
+                          std::to_string(st.st_ino) + " ",
+                      0) == 0);
   auto ft = fst.size() == 2 ? SplitTokens(fst[1]) : std::vector<std::string_view>{};
   EXPECT(ft.size() == 15 && ft[11] == std::to_string(st.st_mtime) &&
-         ft[13] == std::to_string(st.st_mtim.tv_nsec) && ft[14] == std::to_string(st.st_ctim.tv_nsec));
+         ft[13] == std::to_string(st.st_mtim.tv_nsec) &&
+         ft[14] == std::to_string(st.st_ctim.tv_nsec));
   auto lst = Cmd(s, "FILE_STAT " + Path("/proc/self/exe") + " 0");
   EXPECT(lst.size() == 2 && S_ISLNK(std::stoul(lst[1])));
   EXPECT_EQ(Ret(s, "FILE_STAT " + Path("/nonexistent/bpfd") + " 1"), -ENOENT);
@@ -238,20 +249,23 @@ TEST(FileCommandsMatchTheFileSystem) {
   auto sf = Cmd(s, "FILE_STATFS " + Path(tracefs));
   EXPECT_EQ(RetOf(sf), 0);
   EXPECT(sf.size() == 2 && sf[1].rfind(std::to_string(0x74726163) + " ", 0) == 0);  // TRACEFS_MAGIC
-  EXPECT_EQ(Ret(s, "FILE_WRITE 1 " + Path("x")), -EBADF);  // never stdout
+  EXPECT_EQ(Ret(s, "FILE_WRITE 1 " + Path("x")), -EBADF);                           // never stdout
 
   // FILE_PREAD: pieces of a file opened read-only, as the host library reads a binary.
   std::string exe_bytes;
   EXPECT_EQ(ReadFile("/proc/self/exe", &exe_bytes, 64u << 20), 0);
-  long long rfd = Ret(s, "FILE_OPEN " + Path("/proc/self/exe") + " " + std::to_string(O_RDONLY) + " 0");
+  long long rfd =
+      Ret(s, "FILE_OPEN " + Path("/proc/self/exe") + " " + std::to_string(O_RDONLY) + " 0");
   EXPECT(rfd > 2);
   auto pr = Cmd(s, "FILE_PREAD " + std::to_string(rfd) + " 1000 4096");
   EXPECT_EQ(RetOf(pr), 4096);
   EXPECT(pr.size() == 2 && Str(UnData(pr[1])) == exe_bytes.substr(1000, 4096));
-  auto tail = Cmd(s, "FILE_PREAD " + std::to_string(rfd) + " " + std::to_string(exe_bytes.size() - 10) + " 100");
+  auto tail = Cmd(s, "FILE_PREAD " + std::to_string(rfd) + " " +
+                         std::to_string(exe_bytes.size() - 10) + " 100");
   EXPECT_EQ(RetOf(tail), 10);  // short at the end of the file
   EXPECT(tail.size() == 2 && Str(UnData(tail[1])) == exe_bytes.substr(exe_bytes.size() - 10));
-  EXPECT_EQ(Ret(s, "FILE_PREAD " + std::to_string(rfd) + " 0 " + std::to_string(64u << 20)), -EINVAL);
+  EXPECT_EQ(Ret(s, "FILE_PREAD " + std::to_string(rfd) + " 0 " + std::to_string(64u << 20)),
+            -EINVAL);
   EXPECT_EQ(Ret(s, "FILE_PREAD " + std::to_string(rfd) + " 18446744073709551615 1"), -EINVAL);
   EXPECT_EQ(Ret(s, "FILE_PREAD 0 0 1"), -EBADF);  // stdin is not the session's
   EXPECT_EQ(Ret(s, "SYS_CLOSE " + std::to_string(rfd)), 0);
@@ -305,9 +319,11 @@ TEST(UprobeEventsWrittenAreRemovedAtSessionEnd) {
     std::string unnamed = "p " + exe + ":" + hex;  // the kernel picks the name (group uprobes)
     std::string gone = "p:bpfd_fwd_test/" + ev + "_gone " + exe + ":" + hex;
     for (const std::string& def : {named, unnamed, gone})
-      EXPECT_EQ(Ret(s, "FILE_WRITE " + std::to_string(fd) + " " + Path(def)), static_cast<long long>(def.size()));
+      EXPECT_EQ(Ret(s, "FILE_WRITE " + std::to_string(fd) + " " + Path(def)),
+                static_cast<long long>(def.size()));
     std::string rm = "-:bpfd_fwd_test/" + ev + "_gone";
-    EXPECT_EQ(Ret(s, "FILE_WRITE " + std::to_string(fd) + " " + Path(rm)), static_cast<long long>(rm.size()));
+    EXPECT_EQ(Ret(s, "FILE_WRITE " + std::to_string(fd) + " " + Path(rm)),
+              static_cast<long long>(rm.size()));
     EXPECT(access((tracefs + "/events/bpfd_fwd_test/" + ev).c_str(), F_OK) == 0);
     ReadFile(tracefs + "/uprobe_events", &listing);
     EXPECT(listing.size() > before.size());

@@ -6,7 +6,7 @@
 # indexes offer. (tools/fetch-check runs the same functions against Debian's real archive.)
 # Usage: setup_lib_test.sh COMMON_SH WORKSPACE
 set -uo pipefail
-source "$(dirname "$0")/lib/sh_testing.sh"
+source "${TEST_SRCDIR}/${TEST_WORKSPACE}/tests/lib/sh_testing.sh"
 lib=$1 workspace=$2
 T=${TEST_TMPDIR:-$(mktemp -d)}
 TOOL=t CACHE=$T/cache

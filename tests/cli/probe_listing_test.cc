@@ -1,9 +1,9 @@
 // bpf-probes' client-side helpers: trace event format parsing, glob filtering, the parsers of
 // the kprobe-related replies and GET_ELF_FUNCS lines, the kprobe candidate set, text tables
 // and demangling.
+#include "core/client/probe_listing.h"
 #include "core/base/demangle.h"
 #include "core/base/glob.h"
-#include "core/client/probe_listing.h"
 #include "core/output/text_table.h"
 #include "core/output/trace_format.h"
 #include "tests/testing.h"
@@ -47,7 +47,8 @@ TEST(RejectsBadFormatFiles) {
   EXPECT_EQ(ParseTraceFormat("\tfield:int a;\toffset:0;\tsize:4;\n", &f), -EINVAL);
   EXPECT_EQ(ParseTraceFormat("\tfield:int a;\toffset:0;\tsize:4;\tsigned:2;\n", &f), -EINVAL);
   EXPECT_EQ(ParseTraceFormat("\tfield:;\toffset:0;\tsize:4;\tsigned:0;\n", &f), -EINVAL);
-  EXPECT_EQ(ParseTraceFormat("ID: x\n\tfield:int a;\toffset:0;\tsize:4;\tsigned:0;\n", &f), -EINVAL);
+  EXPECT_EQ(ParseTraceFormat("ID: x\n\tfield:int a;\toffset:0;\tsize:4;\tsigned:0;\n", &f),
+            -EINVAL);
 }
 
 TEST(SplitsDeclarations) {
@@ -74,7 +75,8 @@ TEST(ParsesKernelFunctionLines) {
   EXPECT(ParseFilterFunction("ext4_fill_super [ext4]", &f) && f.name == "ext4_fill_super" &&
          f.module == "ext4");
   EXPECT(!ParseFilterFunction("", &f));
-  EXPECT(ParseKallsymsText("ffffffff81000000 T _stext", &f) && f.name == "_stext" && f.module.empty());
+  EXPECT(ParseKallsymsText("ffffffff81000000 T _stext", &f) && f.name == "_stext" &&
+         f.module.empty());
   EXPECT(ParseKallsymsText("ffffffffc0001000 t nf_hook\t[nf_tables]", &f) && f.name == "nf_hook" &&
          f.module == "nf_tables");
   EXPECT(!ParseKallsymsText("ffffffff82000000 D jiffies", &f));
@@ -92,8 +94,9 @@ TEST(ParsesBlacklist) {
 }
 
 TEST(KprobeCandidatesDropBlacklistDuplicatesAndPlaceholders) {
-  std::vector<KernelFunc> funcs = {{"b", ""}, {"a", ""}, {"b", ""}, {"do_int3", ""},
-                                   {"__ftrace_invalid_address___64", ""}, {"b", "mod"}};
+  std::vector<KernelFunc> funcs = {
+      {"b", ""},   {"a", ""}, {"b", ""}, {"do_int3", ""}, {"__ftrace_invalid_address___64", ""},
+      {"b", "mod"}};
   auto out = KprobeCandidates(funcs, {"do_int3"});
   std::vector<KernelFunc> want = {{"a", ""}, {"b", ""}, {"b", "mod"}};
   EXPECT(out == want);
@@ -102,7 +105,8 @@ TEST(KprobeCandidatesDropBlacklistDuplicatesAndPlaceholders) {
 TEST(ParsesElfFuncLines) {
   ElfFunc f;
   EXPECT(ParseElfFuncLine("526 1526 6 bpfd_probes_c_target", &f));
-  EXPECT(f.offset == 0x526 && f.vaddr == 0x1526 && f.size == 6 && f.symbol == "bpfd_probes_c_target");
+  EXPECT(f.offset == 0x526 && f.vaddr == 0x1526 && f.size == 6 &&
+         f.symbol == "bpfd_probes_c_target");
   EXPECT(ParseElfFuncLine("1f 20001f 0 name with spaces", &f) && f.symbol == "name with spaces");
   EXPECT(!ParseElfFuncLine("526 1526 6", &f));
   EXPECT(!ParseElfFuncLine("526 1526 x name", &f));
@@ -119,7 +123,8 @@ TEST(TextTableAligns) {
 }
 
 TEST(Demangles) {
-  EXPECT_EQ(Demangle("_ZN11bpfd_probes9CxxTargetEil"), std::string("bpfd_probes::CxxTarget(int, long)"));
+  EXPECT_EQ(Demangle("_ZN11bpfd_probes9CxxTargetEil"),
+            std::string("bpfd_probes::CxxTarget(int, long)"));
   EXPECT_EQ(Demangle("main"), std::string("main"));
   EXPECT_EQ(Demangle("_Znot_valid!"), std::string("_Znot_valid!"));
 }

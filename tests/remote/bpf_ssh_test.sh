@@ -3,8 +3,8 @@
 # 127.0.0.1 with throw-away keys: the golden transcripts through `bpfd connect ssh:...`, and a
 # dropped ssh link (the client SIGKILLed) whose daemon session still cleans up. $1 is bpfd.
 set -u
-lib="${TEST_SRCDIR:-$(dirname "$0")/..}/${TEST_WORKSPACE:-}/tests/lib"
-[[ -d $lib ]] || lib=$(dirname "$0")/lib
+lib="${TEST_SRCDIR:-$(dirname "$0")/../..}/${TEST_WORKSPACE:-}/tests/lib"
+[[ -d $lib ]] || lib=$(dirname "$0")/../lib
 source "$lib/sh_testing.sh"
 source "$lib/transcripts.sh"
 bpfd=$(realpath "${1:?usage: bpf_ssh_test.sh BPFD}")

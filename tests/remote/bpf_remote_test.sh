@@ -4,8 +4,8 @@
 # token; 50 concurrent sessions on one listener; a SIGKILLed client's session cleaned up; a
 # daemon dying mid-session reported in one line. $1 is bpfd.
 set -u
-lib="${TEST_SRCDIR:-$(dirname "$0")/..}/${TEST_WORKSPACE:-}/tests/lib"
-[[ -d $lib ]] || lib=$(dirname "$0")/lib
+lib="${TEST_SRCDIR:-$(dirname "$0")/../..}/${TEST_WORKSPACE:-}/tests/lib"
+[[ -d $lib ]] || lib=$(dirname "$0")/../lib
 source "$lib/sh_testing.sh"
 source "$lib/transcripts.sh"
 bpfd=$(realpath "${1:?usage: bpf_remote_test.sh BPFD}")

@@ -196,8 +196,8 @@ TEST(UprobeViaUprobeEventsRemovesItsEvent) {
   bpfd::ProbeOptions opts;
   opts.api = bpfd::ProbeApi::kTracefs;
   std::unique_ptr<bpfd::Probe> p;
-  EXPECT_EQ(bpfd::AttachUprobe(c.prog_fd, false, "bpfd.test/up", SelfExe(), off, getpid(), &p,
-                               opts), 0);
+  EXPECT_EQ(
+      bpfd::AttachUprobe(c.prog_fd, false, "bpfd.test/up", SelfExe(), off, getpid(), &p, opts), 0);
   if (!p) return;
   std::string ev = p->dynamic_event();
   EXPECT(ev.rfind("uprobes/bpfd_test_up_", 0) == 0);
@@ -243,8 +243,9 @@ TEST(Kprobe) {
     EXPECT(!FileExists("/sys/bus/event_source/devices/kprobe"));
     EXPECT(!tfs.empty() && !FileExists(tfs + "/kprobe_events"));
     EXPECT(p == nullptr);
-    SKIP("kprobes unsupported by this kernel: no kprobe PMU and no kprobe_events "
-         "(CONFIG_KPROBES off); AttachKprobe returned -EOPNOTSUPP as designed");
+    SKIP(
+        "kprobes unsupported by this kernel: no kprobe PMU and no kprobe_events "
+        "(CONFIG_KPROBES off); AttachKprobe returned -EOPNOTSUPP as designed");
   }
   EXPECT_EQ(r, 0);
   if (r != 0) return;
@@ -268,10 +269,12 @@ TEST(PerfEventSampling) {
   EXPECT_EQ(c.Load(BPF_PROG_TYPE_PERF_EVENT), 0);
   std::unique_ptr<bpfd::Probe> p;
   EXPECT_EQ(bpfd::AttachPerfEvent(c.prog_fd, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK, 0, 0,
-                                  getpid(), -1, -1, &p), -EINVAL);
+                                  getpid(), -1, -1, &p),
+            -EINVAL);
   // Frequency mode on this thread.
   EXPECT_EQ(bpfd::AttachPerfEvent(c.prog_fd, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK, 0, 1000,
-                                  getpid(), -1, -1, &p), 0);
+                                  getpid(), -1, -1, &p),
+            0);
   if (!p) return;
   EXPECT(p->type() == bpfd::ProbeType::kPerfEvent);
   SpinMs(200);
@@ -281,8 +284,9 @@ TEST(PerfEventSampling) {
   SpinMs(50);
   EXPECT_EQ(c.Get(), n);
   // Period mode (ns of CPU clock), all online CPUs.
-  EXPECT_EQ(bpfd::AttachPerfEvent(c.prog_fd, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK,
-                                  1000000, 0, -1, -1, -1, &p), 0);
+  EXPECT_EQ(bpfd::AttachPerfEvent(c.prog_fd, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK, 1000000,
+                                  0, -1, -1, -1, &p),
+            0);
   SpinMs(200);
   EXPECT(c.Get() > n);
   EXPECT(bpfd::AttachPerfEvent(c.prog_fd, 0x7ffff, 0, 1, 0, -1, 0, -1, &p) < 0);

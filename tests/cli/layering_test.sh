@@ -5,7 +5,7 @@
 # #include "core/<pkg>/..." of every source is checked against the rules below.
 # Args: the source files (core/*/, cmd/, preload/).
 set -uo pipefail
-source "$(dirname "$0")/lib/sh_testing.sh"
+source "${TEST_SRCDIR}/${TEST_WORKSPACE}/tests/lib/sh_testing.sh"
 
 # Which core packages each place may include, besides its own.
 declare -A allowed=(

@@ -9,7 +9,7 @@
 set -u
 source "${TEST_SRCDIR}/${TEST_WORKSPACE}/tests/lib/sh_testing.sh"
 bpfd=$(realpath "$1") arch=$2
-here="${TEST_SRCDIR}/${TEST_WORKSPACE}/tests"
+here="${TEST_SRCDIR}/${TEST_WORKSPACE}/tests/remote"
 tmp=$(mktemp -d /tmp/bpfd-bcc.XXXXXX)
 bg=()
 cleanup() { for p in "${bg[@]}"; do kill -9 "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"; }

@@ -14,8 +14,8 @@
 #include <thread>
 #include <vector>
 
-#include "core/kernel/attached_probe.h"
 #include "core/daemon/session.h"
+#include "core/kernel/attached_probe.h"
 #include "core/kernel/tracefs.h"
 #include "core/kernel/usyms.h"
 #include "tests/bpf_test_util.h"
@@ -109,9 +109,7 @@ std::string CountProg(int hash_fd, uint32_t key) {
   Asm a;
   a.StW(10, -4, static_cast<int32_t>(key));
   CountAtFpMinus4(a, hash_fd, kInit, kOut);
-  a.Bind(kOut)
-      .MovImm(0, 0)
-      .Exit();
+  a.Bind(kOut).MovImm(0, 0).Exit();
   return a.Bytes();
 }
 
@@ -169,8 +167,8 @@ TEST(TracepointCountsIntoMapAndEmitsSamples) {
                 0);
     }
 
-    long long tp = Ret(s, "BPF_ATTACH_TRACEPOINT " + std::to_string(prog) +
-                              " syscalls sys_enter_getpid");
+    long long tp =
+        Ret(s, "BPF_ATTACH_TRACEPOINT " + std::to_string(prog) + " syscalls sys_enter_getpid");
     if (tp < 0) std::printf("  attach tracepoint: ret=%lld\n", tp);
     EXPECT(tp >= 0);
     if (tp < 0) return;
@@ -222,7 +220,8 @@ TEST(TracepointCountsIntoMapAndEmitsSamples) {
     EXPECT_EQ(RetOf(lost), 0);
     EXPECT_EQ(lost.size(), bufs.size() + 1);
     uint64_t lost_total = 0;
-    for (size_t i = 1; i < lost.size(); ++i) lost_total += std::strtoull(lost[i].c_str() + lost[i].find(' '), nullptr, 10);
+    for (size_t i = 1; i < lost.size(); ++i)
+      lost_total += std::strtoull(lost[i].c_str() + lost[i].find(' '), nullptr, 10);
     EXPECT_EQ(samples + lost_total, count);
 
     // Detach stops the counting; a second detach says ENOENT.
@@ -230,10 +229,12 @@ TEST(TracepointCountsIntoMapAndEmitsSamples) {
     EXPECT_EQ(Ret(s, "BPF_DETACH_TRACEPOINT syscalls sys_enter_getpid"), -ENOENT);
     syscall(SYS_getpid);
     auto after = Cmd(s, "BPF_LOOKUP_ELEM " + std::to_string(hash) + " " + B64U32(tgid) + " 4 8");
-    EXPECT(after.size() == 1 && LoadU64(UnB64(after[0])) == LoadU64(UnB64(look.empty() ? "" : look[0])));
+    EXPECT(after.size() == 1 &&
+           LoadU64(UnB64(after[0])) == LoadU64(UnB64(look.empty() ? "" : look[0])));
 
     // Attach again and leave it attached: the session's end must detach it.
-    EXPECT(Ret(s, "BPF_ATTACH_TRACEPOINT " + std::to_string(prog) + " syscalls sys_enter_getpid") >= 0);
+    EXPECT(Ret(s, "BPF_ATTACH_TRACEPOINT " + std::to_string(prog) + " syscalls sys_enter_getpid") >=
+           0);
     EXPECT_EQ(Ret(s, "BPF_CLEAR_MAP " + std::to_string(hash) + " 4"), 1);
   }  // ~Session
   EXPECT(prog_id && GoneById(prog_id, true));
@@ -256,7 +257,8 @@ TEST(UprobeFiresDetachesAndLeavesNoEvent) {
     Session s;
     long long hash = Ret(s, "BPF_CREATE_MAP 1 ucount 4 8 8 0");
     EXPECT(hash >= 0);
-    long long prog = Ret(s, ProgLoadLine(BPF_PROG_TYPE_KPROBE, "ucount", CountProg(static_cast<int>(hash), 7)));
+    long long prog =
+        Ret(s, ProgLoadLine(BPF_PROG_TYPE_KPROBE, "ucount", CountProg(static_cast<int>(hash), 7)));
     EXPECT(prog >= 0);
     if (hash < 0 || prog < 0) return;
     prog_id = ProgId(static_cast<int>(prog));
@@ -298,7 +300,8 @@ TEST(VerifierLogFollowsRetLine) {
   EXPECT_EQ(RetOf(lines), -EACCES);
   EXPECT(lines.size() >= 2);
   bool mentions_r0 = false;
-  for (const auto& l : lines) mentions_r0 = mentions_r0 || l.find("R0 !read_ok") != std::string::npos;
+  for (const auto& l : lines)
+    mentions_r0 = mentions_r0 || l.find("R0 !read_ok") != std::string::npos;
   EXPECT(mentions_r0);
   // A good program has no log.
   Asm ok;
@@ -321,9 +324,11 @@ TEST(KernelErrnosComeBack) {
   EXPECT_EQ(Ret(s, "BPF_GET_FIRST_KEY " + hs + " 8 8 0"), -ENOENT);
   EXPECT_EQ(Ret(s, "BPF_GET_FIRST_KEY " + hs + " 8 8 1"), -ENOENT);
   EXPECT_EQ(Ret(s, "BPF_UPDATE_ELEM " + hs + " " + B64U64(1) + " 8 " + B64U64(2) + " 8 0"), 0);
-  EXPECT_EQ(Ret(s, "BPF_UPDATE_ELEM " + hs + " " + B64U64(1) + " 8 " + B64U64(2) + " 8 1"), -EEXIST);
+  EXPECT_EQ(Ret(s, "BPF_UPDATE_ELEM " + hs + " " + B64U64(1) + " 8 " + B64U64(2) + " 8 1"),
+            -EEXIST);
   EXPECT_EQ(Ret(s, "BPF_UPDATE_ELEM " + hs + " " + B64U64(2) + " 8 " + B64U64(2) + " 8 1"), -E2BIG);
-  EXPECT_EQ(Ret(s, "BPF_UPDATE_ELEM " + hs + " " + B64U64(3) + " 8 " + B64U64(2) + " 8 2"), -ENOENT);
+  EXPECT_EQ(Ret(s, "BPF_UPDATE_ELEM " + hs + " " + B64U64(3) + " 8 " + B64U64(2) + " 8 2"),
+            -ENOENT);
   EXPECT_EQ(Ret(s, "BPF_GET_NEXT_KEY " + hs + " " + B64U64(1) + " 8"), -ENOENT);
   long long arr = Ret(s, "BPF_CREATE_MAP 2 a 4 8 2 0");
   EXPECT_EQ(Ret(s, "BPF_DELETE_ELEM " + std::to_string(arr) + " " + B64U32(0) + " 4"), -EINVAL);
@@ -341,11 +346,13 @@ TEST(KernelErrnosComeBack) {
   ok.MovImm(0, 0).Exit();
   long long tp = Ret(s, ProgLoadLine(BPF_PROG_TYPE_TRACEPOINT, "tp", ok.Bytes()));
   EXPECT(tp >= 0);
-  EXPECT_EQ(Ret(s, "BPF_ATTACH_TRACEPOINT " + std::to_string(tp) + " no_such_cat no_such_tp"), -ENOENT);
+  EXPECT_EQ(Ret(s, "BPF_ATTACH_TRACEPOINT " + std::to_string(tp) + " no_such_cat no_such_tp"),
+            -ENOENT);
   // Kprobes: a clear error either way (this kernel kind has CONFIG_KPROBES off).
   long long kp = Ret(s, ProgLoadLine(BPF_PROG_TYPE_KPROBE, "kp", ok.Bytes()));
   EXPECT(kp >= 0);
-  long long k = Ret(s, "BPF_ATTACH_KPROBE " + std::to_string(kp) + " 0 bpfd_test_kp no_such_function_xyz");
+  long long k =
+      Ret(s, "BPF_ATTACH_KPROBE " + std::to_string(kp) + " 0 bpfd_test_kp no_such_function_xyz");
   EXPECT(k < 0);
 }
 
@@ -363,7 +370,8 @@ TEST(BadInputNeverReachesTheKernelWrongly) {
   EXPECT_EQ(Ret(s, "BPF_UPDATE_ELEM " + hs + " " + B64U64(1) + " 8 " + v + " 8 0"), -EINVAL);
   EXPECT_EQ(Ret(s, "BPF_UPDATE_ELEM " + hs + " " + k + " 4 " + B64U32(2) + " 4 0"), -EINVAL);
   EXPECT_EQ(Ret(s, "BPF_UPDATE_ELEM " + hs + " " + k + " 2000000 " + v + " 8 0"), -EINVAL);
-  EXPECT_EQ(Ret(s, "BPF_UPDATE_ELEM " + hs + " " + k + " 4 " + v + " 18446744073709551615 0"), -EINVAL);
+  EXPECT_EQ(Ret(s, "BPF_UPDATE_ELEM " + hs + " " + k + " 4 " + v + " 18446744073709551615 0"),
+            -EINVAL);
   EXPECT_EQ(Ret(s, "BPF_LOOKUP_ELEM " + hs + " " + k + " 4 9"), -EINVAL);
   EXPECT_EQ(Ret(s, "BPF_GET_FIRST_KEY " + hs + " 5 8 0"), -EINVAL);
   EXPECT_EQ(Ret(s, "BPF_GET_FIRST_KEY " + hs + " 4 7 1"), -EINVAL);
@@ -372,10 +380,12 @@ TEST(BadInputNeverReachesTheKernelWrongly) {
   ok.MovImm(0, 0).Exit();
   long long prog = Ret(s, ProgLoadLine(BPF_PROG_TYPE_SOCKET_FILTER, "p", ok.Bytes()));
   EXPECT(prog >= 0);
-  EXPECT_EQ(Ret(s, "BPF_UPDATE_ELEM " + std::to_string(prog) + " " + k + " 4 " + v + " 8 0"), -EINVAL);
+  EXPECT_EQ(Ret(s, "BPF_UPDATE_ELEM " + std::to_string(prog) + " " + k + " 4 " + v + " 8 0"),
+            -EINVAL);
   int foreign = bpf_map_create(BPF_MAP_TYPE_HASH, nullptr, 4, 8, 4, nullptr);
   EXPECT(foreign >= 0);
-  EXPECT_EQ(Ret(s, "BPF_UPDATE_ELEM " + std::to_string(foreign) + " " + k + " 4 " + v + " 8 0"), -EINVAL);
+  EXPECT_EQ(Ret(s, "BPF_UPDATE_ELEM " + std::to_string(foreign) + " " + k + " 4 " + v + " 8 0"),
+            -EINVAL);
   EXPECT_EQ(Ret(s, "BPF_CLEAR_MAP " + std::to_string(foreign) + " 4"), -EINVAL);
   EXPECT_EQ(Ret(s, "BPF_ATTACH_TRACEPOINT " + hs + " syscalls sys_enter_getpid"), -EINVAL);
   EXPECT_EQ(Ret(s, "BPF_CLOSE_PERF_EVENT_FD " + std::to_string(foreign)), -EINVAL);

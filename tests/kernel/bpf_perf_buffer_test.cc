@@ -13,8 +13,8 @@
 #include <cstdio>
 #include <cstring>
 
-#include "core/kernel/bpf_insns.h"
 #include "core/kernel/attached_probe.h"
+#include "core/kernel/bpf_insns.h"
 #include "tests/bpf_test_util.h"
 #include "tests/testing.h"
 
@@ -100,8 +100,8 @@ struct Rig {
     p[skip].off = static_cast<int16_t>(p.size() - (skip + 1));  // jump to the exit below
     p.push_back(Mov64Imm(BPF_REG_0, 0));
     p.push_back(Exit());
-    prog_fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "bpfd_output", "GPL", p.data(), p.size(),
-                            nullptr);
+    prog_fd =
+        bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "bpfd_output", "GPL", p.data(), p.size(), nullptr);
     if (prog_fd < 0) return prog_fd;
     return bpfd::AttachTracepoint(prog_fd, "syscalls", "sys_enter_getpid", &probe);
   }
