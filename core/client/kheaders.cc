@@ -97,7 +97,8 @@ int FetchKheaders(ProtocolClient& c, const std::string& dir, std::string* error)
     return r;
   }
   std::string file = tmp + "/kheaders.tar.xz";
-  r = WriteNewFile(file, std::string_view(reinterpret_cast<const char*>(archive.data()), archive.size()));
+  r = WriteNewFile(file,
+                   std::string_view(reinterpret_cast<const char*>(archive.data()), archive.size()));
   std::string out;
   int status = r < 0 ? r : RunCapture({"tar", "-xJf", file, "-C", tmp}, &out);
   if (status != 0) {

@@ -43,7 +43,7 @@ ProbeOptions SessionProbeOptions(const Session& s) {
 
 // Replies with the probe's fd after handing it to the session, or with the error.
 Verdict Finish(Session& s, CommandReply& r, const std::string& key, int ret,
-               std::unique_ptr<Probe> probe) {
+               std::unique_ptr<AttachedProbe> probe) {
   if (ret == 0 && (!probe || probe->fd() < 0)) ret = -EIO;
   if (ret < 0) return r.Ret(ret);
   return r.Ret(s.AddProbe(key, std::move(probe)));
@@ -58,7 +58,7 @@ Verdict CmdAttachKprobe(Session& s, Args a, CommandReply& r) {
     return Verdict::kBadArgs;
   if (!s.HasProg(prog_fd)) return r.Ret(-EINVAL);
   if (r.NoKernel(s)) return Verdict::kDone;
-  std::unique_ptr<Probe> probe;
+  std::unique_ptr<AttachedProbe> probe;
   int ret = AttachKprobe(prog_fd, ret_probe, std::string(a[2]), std::string(a[3]), &probe,
                          SessionProbeOptions(s));
   return Finish(s, r, KprobeKey(a[2]), ret, std::move(probe));
@@ -80,7 +80,7 @@ Verdict CmdAttachUprobe(Session& s, Args a, CommandReply& r) {
     return Verdict::kBadArgs;
   if (!s.HasProg(prog_fd) || pid < -1) return r.Ret(-EINVAL);
   if (r.NoKernel(s)) return Verdict::kDone;
-  std::unique_ptr<Probe> probe;
+  std::unique_ptr<AttachedProbe> probe;
   int ret = AttachUprobe(prog_fd, ret_probe, std::string(a[2]), std::string(a[3]), offset, pid,
                          &probe, SessionProbeOptions(s));
   return Finish(s, r, UprobeKey(a[2]), ret, std::move(probe));
@@ -98,7 +98,7 @@ Verdict CmdAttachTracepoint(Session& s, Args a, CommandReply& r) {
   if (!ParseInt(a[0], &prog_fd) || a[1].empty() || a[2].empty()) return Verdict::kBadArgs;
   if (!s.HasProg(prog_fd)) return r.Ret(-EINVAL);
   if (r.NoKernel(s)) return Verdict::kDone;
-  std::unique_ptr<Probe> probe;
+  std::unique_ptr<AttachedProbe> probe;
   int ret = AttachTracepoint(prog_fd, std::string(a[1]), std::string(a[2]), &probe);
   return Finish(s, r, TpKey(a[1], a[2]), ret, std::move(probe));
 }
@@ -123,7 +123,7 @@ Verdict CmdAttachPerfEvent(Session& s, Args a, CommandReply& r) {
     return r.Ret(-EINVAL);
   }
   if (r.NoKernel(s)) return Verdict::kDone;
-  std::unique_ptr<Probe> probe;
+  std::unique_ptr<AttachedProbe> probe;
   int ret = AttachPerfEvent(prog_fd, type, config, period, freq, pid, cpu, group_fd, &probe);
   std::string key = "perf:" + std::to_string(ret == 0 && probe ? probe->fd() : -1);
   return Finish(s, r, key, ret, std::move(probe));

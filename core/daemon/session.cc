@@ -33,7 +33,7 @@ int Session::AddProg(UniqueFd fd) {
 
 bool Session::HasProg(int fd) const { return progs_.count(fd) != 0; }
 
-int Session::AddProbe(const std::string& key, std::unique_ptr<Probe> probe) {
+int Session::AddProbe(const std::string& key, std::unique_ptr<AttachedProbe> probe) {
   int n = probe->fd();
   closed_keys_.erase(key);
   probes_.push_back(ProbeEntry{key, std::move(probe)});
@@ -46,7 +46,7 @@ int Session::DetachProbes(const std::string& key) {
   for (size_t i = probes_.size(); i-- > 0;) {
     if (probes_[i].key != key) continue;
     found = true;
-    probes_.erase(probes_.begin() + static_cast<std::ptrdiff_t>(i));  // ~Probe detaches
+    probes_.erase(probes_.begin() + static_cast<std::ptrdiff_t>(i));  // ~AttachedProbe detaches
   }
   if (found) return 0;
   if (closed_keys_.erase(key)) return 0;

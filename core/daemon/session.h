@@ -17,7 +17,6 @@ namespace bpfd {
 class KernelSymbols;
 class LineReader;
 class PerfBuffer;
-class Probe;
 class RingMirror;
 class UserSymbols;
 
@@ -71,7 +70,7 @@ class Session {
 
   // Probes are grouped by detach key ("kprobe:<ev>", "uprobe:<ev>", "tracepoint:<cat>:<tp>",
   // "perf:<fd>"). Returns the probe's fd.
-  int AddProbe(const std::string& key, std::unique_ptr<Probe> probe);
+  int AddProbe(const std::string& key, std::unique_ptr<AttachedProbe> probe);
   // Detaches every probe with this key: 0; -ENOENT if there is none (0 if BPF_CLOSE_PERF_EVENT_FD
   // already detached them).
   int DetachProbes(const std::string& key);
@@ -115,7 +114,7 @@ class Session {
   };
   struct ProbeEntry {
     std::string key;
-    std::unique_ptr<Probe> probe;
+    std::unique_ptr<AttachedProbe> probe;
   };
   struct BufferEntry {
     std::unique_ptr<PerfBuffer> buf;

@@ -15,13 +15,13 @@
 
 namespace bpfd {
 
-// Constructs Probes (Probe's constructor is private so only the factories create them).
+// Constructs Probes (AttachedProbe's constructor is private so only the factories create them).
 struct ProbeBuilder {
-  static std::unique_ptr<Probe> Make(ProbeType type, std::string key) {
-    return std::unique_ptr<Probe>(new Probe(type, std::move(key)));
+  static std::unique_ptr<AttachedProbe> Make(ProbeType type, std::string key) {
+    return std::unique_ptr<AttachedProbe>(new AttachedProbe(type, std::move(key)));
   }
-  static void AddFd(Probe* p, UniqueFd fd) { p->fds_.push_back(std::move(fd)); }
-  static void SetDynamicEvent(Probe* p, const std::string& tracefs, ProbeKind kind,
+  static void AddFd(AttachedProbe* p, UniqueFd fd) { p->fds_.push_back(std::move(fd)); }
+  static void SetDynamicEvent(AttachedProbe* p, const std::string& tracefs, ProbeKind kind,
                               const std::string& group, const std::string& event) {
     p->tracefs_ = tracefs;
     p->kind_ = kind;
@@ -123,7 +123,7 @@ int ResolveTracefs(const ProbeOptions& opts, std::string* tracefs) {
 
 // Attach through a kprobe/uprobe PMU. -ENOENT (from reading the PMU type) means "no PMU".
 int AttachViaPmu(const char* pmu, int prog_fd, bool retprobe, const char* target, uint64_t offset,
-                 int pid, int cpu, Probe* probe) {
+                 int pid, int cpu, AttachedProbe* probe) {
   uint32_t type;
   int r = ReadPmuType(pmu, &type);
   if (r < 0) return r;
@@ -173,7 +173,7 @@ int AttachTracepointId(int id, int prog_fd, int pid, int cpu, UniqueFd* out) {
 // tracepoint. The event is removed again on any failure. -EOPNOTSUPP if the file is absent.
 int AttachViaTracefs(const ProbeOptions& opts, ProbeKind kind, const std::string& ev_name,
                      const std::string& target_def, bool retprobe, int prog_fd, int pid, int cpu,
-                     Probe* probe) {
+                     AttachedProbe* probe) {
   std::string tracefs;
   int r = ResolveTracefs(opts, &tracefs);
   if (r < 0) return r;
@@ -217,11 +217,13 @@ int ParseProbeApi(std::string_view s, ProbeApi* api) {
   return s.empty() || s == "auto" || s == "pmu" || s == "tracefs" ? 0 : -EINVAL;
 }
 
-Probe::~Probe() { Detach(); }
+AttachedProbe::~AttachedProbe() { Detach(); }
 
-std::string Probe::dynamic_event() const { return event_.empty() ? "" : group_ + "/" + event_; }
+std::string AttachedProbe::dynamic_event() const {
+  return event_.empty() ? "" : group_ + "/" + event_;
+}
 
-int Probe::Detach() {
+int AttachedProbe::Detach() {
   for (auto& fd : fds_) {
     if (fd) ioctl(fd.get(), PERF_EVENT_IOC_DISABLE, 0);
   }
@@ -239,7 +241,7 @@ std::string TracepointKey(const std::string& category, const std::string& tpname
 }
 
 int AttachKprobe(int prog_fd, bool retprobe, const std::string& ev_name, const std::string& fn_name,
-                 std::unique_ptr<Probe>* out, const ProbeOptions& opts) {
+                 std::unique_ptr<AttachedProbe>* out, const ProbeOptions& opts) {
   if (fn_name.empty() || fn_name.find_first_of(" \t\n") != std::string::npos) return -EINVAL;
   auto probe = ProbeBuilder::Make(ProbeType::kKprobe, ev_name);
   bool pmu;
@@ -261,7 +263,7 @@ int AttachKprobe(int prog_fd, bool retprobe, const std::string& ev_name, const s
 
 int AttachUprobe(int prog_fd, bool retprobe, const std::string& ev_name,
                  const std::string& binary_path, uint64_t offset, int pid,
-                 std::unique_ptr<Probe>* out, const ProbeOptions& opts) {
+                 std::unique_ptr<AttachedProbe>* out, const ProbeOptions& opts) {
   if (binary_path.empty() || pid < -1) return -EINVAL;
   auto probe = ProbeBuilder::Make(ProbeType::kUprobe, ev_name);
   int cpu = pid == -1 ? 0 : -1;
@@ -285,7 +287,7 @@ int AttachUprobe(int prog_fd, bool retprobe, const std::string& ev_name,
 }
 
 int AttachTracepoint(int prog_fd, const std::string& category, const std::string& tpname,
-                     std::unique_ptr<Probe>* out, const ProbeOptions& opts) {
+                     std::unique_ptr<AttachedProbe>* out, const ProbeOptions& opts) {
   if (!IsSafePathComponent(category) || !IsSafePathComponent(tpname)) return -EINVAL;
   std::string tracefs;
   int r = ResolveTracefs(opts, &tracefs);
@@ -303,7 +305,7 @@ int AttachTracepoint(int prog_fd, const std::string& category, const std::string
 
 int AttachPerfEvent(int prog_fd, uint32_t type, uint64_t config, uint64_t sample_period,
                     uint64_t sample_freq, int pid, int cpu, int group_fd,
-                    std::unique_ptr<Probe>* out) {
+                    std::unique_ptr<AttachedProbe>* out) {
   if (sample_period == 0 && sample_freq == 0) return -EINVAL;
   perf_event_attr attr;
   memset(&attr, 0, sizeof(attr));

@@ -1,4 +1,4 @@
-// Probe: RAII owner of the perf event fd(s) that attach one BPF program (kprobe, uprobe,
+// AttachedProbe: RAII owner of the perf event fd(s) that attach one BPF program (kprobe, uprobe,
 // tracepoint, perf event) plus any tracefs dynamic event it created; destruction detaches all.
 #pragma once
 
@@ -32,11 +32,11 @@ struct ProbeOptions {
   uint64_t fn_offset = 0;          // kprobe only: offset inside fn_name
 };
 
-class Probe {
+class AttachedProbe {
  public:
-  ~Probe();
-  Probe(const Probe&) = delete;
-  Probe& operator=(const Probe&) = delete;
+  ~AttachedProbe();
+  AttachedProbe(const AttachedProbe&) = delete;
+  AttachedProbe& operator=(const AttachedProbe&) = delete;
 
   // First perf event fd (what the protocol returns as ret=<fd>); -1 once detached.
   int fd() const { return fds_.empty() ? -1 : fds_.front().get(); }
@@ -52,7 +52,7 @@ class Probe {
   int Detach();
 
  private:
-  Probe(ProbeType type, std::string key) : type_(type), key_(std::move(key)) {}
+  AttachedProbe(ProbeType type, std::string key) : type_(type), key_(std::move(key)) {}
   friend struct ProbeBuilder;
 
   ProbeType type_;
@@ -71,7 +71,7 @@ std::string TracepointKey(const std::string& category, const std::string& tpname
 // kernel has neither (CONFIG_KPROBES off), FindTracefs's error if it lacks the PMU and tracefs is
 // unreachable, else the kernel's -errno (e.g. -ENOENT or -EINVAL for an unknown function).
 int AttachKprobe(int prog_fd, bool retprobe, const std::string& ev_name, const std::string& fn_name,
-                 std::unique_ptr<Probe>* out, const ProbeOptions& opts = {});
+                 std::unique_ptr<AttachedProbe>* out, const ProbeOptions& opts = {});
 
 // Attaches a BPF_PROG_TYPE_KPROBE program at file offset `offset` of binary_path, for pid
 // (-1: all processes), through the uprobe PMU or uprobe_events ("p:uprobes/<event> path:0xOFF")
@@ -79,18 +79,18 @@ int AttachKprobe(int prog_fd, bool retprobe, const std::string& ev_name, const s
 // -EOPNOTSUPP when neither exists (CONFIG_UPROBE_EVENTS off).
 int AttachUprobe(int prog_fd, bool retprobe, const std::string& ev_name,
                  const std::string& binary_path, uint64_t offset, int pid,
-                 std::unique_ptr<Probe>* out, const ProbeOptions& opts = {});
+                 std::unique_ptr<AttachedProbe>* out, const ProbeOptions& opts = {});
 
 // Attaches a BPF_PROG_TYPE_TRACEPOINT program to events/<category>/<tpname> (pid -1, cpu 0).
 int AttachTracepoint(int prog_fd, const std::string& category, const std::string& tpname,
-                     std::unique_ptr<Probe>* out, const ProbeOptions& opts = {});
+                     std::unique_ptr<AttachedProbe>* out, const ProbeOptions& opts = {});
 
 // Opens a sampling perf event (sample_freq > 0: frequency mode, else sample_period) and attaches
 // a BPF_PROG_TYPE_PERF_EVENT program. pid == -1 && cpu == -1 means one event per online CPU.
 // -EINVAL when both sample_period and sample_freq are 0.
 int AttachPerfEvent(int prog_fd, uint32_t type, uint64_t config, uint64_t sample_period,
                     uint64_t sample_freq, int pid, int cpu, int group_fd,
-                    std::unique_ptr<Probe>* out);
+                    std::unique_ptr<AttachedProbe>* out);
 
 // Online CPU numbers from /sys/devices/system/cpu/online ("0-3,5").
 int OnlineCpus(std::vector<int>* cpus);

@@ -36,14 +36,7 @@ int PerfBuffer::Open(int pid, int cpu, int page_cnt, std::unique_ptr<PerfBuffer>
   if (page <= 0) return -EINVAL;
   if (static_cast<size_t>(page_cnt) > (SIZE_MAX / static_cast<size_t>(page)) - 1) return -EINVAL;
 
-  perf_event_attr attr;
-  memset(&attr, 0, sizeof(attr));
-  attr.size = sizeof(attr);
-  attr.type = PERF_TYPE_SOFTWARE;
-  attr.config = PERF_COUNT_SW_BPF_OUTPUT;
-  attr.sample_type = PERF_SAMPLE_RAW;
-  attr.sample_period = 1;
-  attr.wakeup_events = 1;
+  perf_event_attr attr = BpfOutputAttr();
   int pfd = PerfEventOpen(&attr, pid, cpu, -1);
   if (pfd < 0) return pfd;
 

@@ -154,7 +154,7 @@ SelftestCheck CheckTracepointRoundTrip(const Env& env) {
   if (!pin.ok()) return Skip(kName, "cannot run this thread on CPU 0, where the event is opened");
   // syscalls:sys_enter_getpid needs CONFIG_FTRACE_SYSCALLS; raw_syscalls:sys_enter does not.
   std::string where = "syscalls:sys_enter_getpid";
-  std::unique_ptr<Probe> probe;
+  std::unique_ptr<AttachedProbe> probe;
   r = AttachTracepoint(prog.get(), "syscalls", "sys_enter_getpid", &probe, {env.tracefs});
   if (r == -ENOENT) {
     where = "raw_syscalls:sys_enter";
@@ -196,7 +196,7 @@ SelftestCheck CheckKprobe(const Env& env) {
   // The getpid syscall's entry, by each architecture's name for it.
   static constexpr const char* kTargets[] = {"__x64_sys_getpid", "__arm64_sys_getpid",
                                              "__se_sys_getpid", "sys_getpid"};
-  std::unique_ptr<Probe> probe;
+  std::unique_ptr<AttachedProbe> probe;
   std::string where;
   for (const char* fn : kTargets) {
     where = fn;
@@ -233,7 +233,7 @@ SelftestCheck CheckUprobe(const Env& env) {
   Counter c;
   r = c.Load(BPF_PROG_TYPE_KPROBE, "bpfd_st_uprobe");
   if (r < 0) return Fail(kName, "uprobe program rejected: " + ErrnoText(r));
-  std::unique_ptr<Probe> probe;
+  std::unique_ptr<AttachedProbe> probe;
   r = AttachUprobe(c.prog.get(), false, EventName("u"), m->path, offset, getpid(), &probe,
                    {env.tracefs});
   if (r == -EOPNOTSUPP) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/daemon/session.h"
+#include "core/kernel/perf_event.h"
 #include "core/kernel/tracefs.h"
 #include "tests/bpf_test_util.h"
 #include "tests/testing.h"
@@ -129,13 +130,7 @@ TEST(PerfRingMirrorsSamples) {
   ma.max_entries = 1;
   long long map = SysBpf(s, BPF_MAP_CREATE, ma).ret;
   EXPECT(map >= 0);
-  perf_event_attr pa{};
-  pa.size = sizeof(pa);
-  pa.type = PERF_TYPE_SOFTWARE;
-  pa.config = PERF_COUNT_SW_BPF_OUTPUT;
-  pa.sample_type = PERF_SAMPLE_RAW;
-  pa.sample_period = 1;
-  pa.wakeup_events = 1;
+  perf_event_attr pa = BpfOutputAttr();
   pa.disabled = 1;
   long long pfd = PerfOpen(s, pa);
   EXPECT(pfd >= 0);

@@ -56,7 +56,7 @@ struct Rig {
   int map_fd = -1, prog_fd = -1;
   uint64_t want_pid_tgid = 0;  // computed before attaching: getpid() itself would be traced
   std::unique_ptr<bpfd::PerfBuffer> pb;
-  std::unique_ptr<bpfd::Probe> probe;
+  std::unique_ptr<bpfd::AttachedProbe> probe;
   ~Rig() {
     probe.reset();
     if (prog_fd >= 0) close(prog_fd);

@@ -116,7 +116,7 @@ TEST(TracepointCountsThenDetaches) {
   REQUIRE_BPF();
   Counter c;
   EXPECT_EQ(c.Load(BPF_PROG_TYPE_TRACEPOINT), 0);
-  std::unique_ptr<bpfd::Probe> p;
+  std::unique_ptr<bpfd::AttachedProbe> p;
   int r = bpfd::AttachTracepoint(c.prog_fd, "syscalls", "sys_enter_getpid", &p);
   if (r == -ENOENT) SKIP("no syscalls:sys_enter_getpid tracepoint (CONFIG_FTRACE_SYSCALLS off)");
   EXPECT_EQ(r, 0);
@@ -147,7 +147,7 @@ TEST(TracepointErrorsLeakNothing) {
   EXPECT_EQ(tp.Load(BPF_PROG_TYPE_TRACEPOINT), 0);
   EXPECT_EQ(kp.Load(BPF_PROG_TYPE_KPROBE), 0);
   int before = CountFds();
-  std::unique_ptr<bpfd::Probe> p;
+  std::unique_ptr<bpfd::AttachedProbe> p;
   EXPECT_EQ(bpfd::AttachTracepoint(tp.prog_fd, "sched", "no_such_tp_bpfd", &p), -ENOENT);
   EXPECT_EQ(bpfd::AttachTracepoint(tp.prog_fd, "..", "x", &p), -EINVAL);
   EXPECT_EQ(bpfd::AttachTracepoint(kp.prog_fd, "sched", "sched_switch", &p), -EINVAL);
@@ -165,7 +165,7 @@ TEST(UprobePmuCountsCallsOfThisBinary) {
   if (!FileExists("/sys/bus/event_source/devices/uprobe")) SKIP("no uprobe PMU");
   Counter c;
   EXPECT_EQ(c.Load(BPF_PROG_TYPE_KPROBE), 0);
-  std::unique_ptr<bpfd::Probe> p;
+  std::unique_ptr<bpfd::AttachedProbe> p;
   EXPECT_EQ(bpfd::AttachUprobe(c.prog_fd, false, "bpfd_test_up", SelfExe(), off, getpid(), &p), 0);
   if (!p) return;
   EXPECT_EQ(p->key(), std::string("bpfd_test_up"));
@@ -195,7 +195,7 @@ TEST(UprobeViaUprobeEventsRemovesItsEvent) {
   EXPECT_EQ(c.Load(BPF_PROG_TYPE_KPROBE), 0);
   bpfd::ProbeOptions opts;
   opts.api = bpfd::ProbeApi::kTracefs;
-  std::unique_ptr<bpfd::Probe> p;
+  std::unique_ptr<bpfd::AttachedProbe> p;
   EXPECT_EQ(
       bpfd::AttachUprobe(c.prog_fd, false, "bpfd.test/up", SelfExe(), off, getpid(), &p, opts), 0);
   if (!p) return;
@@ -235,7 +235,7 @@ TEST(Kprobe) {
     }
   }
   if (fn.empty()) fn = "sys_getpid";
-  std::unique_ptr<bpfd::Probe> p;
+  std::unique_ptr<bpfd::AttachedProbe> p;
   int r = bpfd::AttachKprobe(c.prog_fd, false, "p_getpid", fn, &p);
   if (r == -EOPNOTSUPP) {
     // Must be the kernel's doing, not ours: neither interface may exist.
@@ -267,7 +267,7 @@ TEST(PerfEventSampling) {
   REQUIRE_BPF();
   Counter c;
   EXPECT_EQ(c.Load(BPF_PROG_TYPE_PERF_EVENT), 0);
-  std::unique_ptr<bpfd::Probe> p;
+  std::unique_ptr<bpfd::AttachedProbe> p;
   EXPECT_EQ(bpfd::AttachPerfEvent(c.prog_fd, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK, 0, 0,
                                   getpid(), -1, -1, &p),
             -EINVAL);
