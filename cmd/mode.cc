@@ -14,6 +14,10 @@ namespace bpfd {
 
 int ParseArgs(int argc, char** argv, std::span<const Option> options, bool stop_at_positional,
               ParsedArgs* out, std::string* error) {
+  if (argc < 1 || argv[argc] != nullptr) {  // getopt_long reads argv[argc]: main's NULL
+    *error = "internal error: argv is not NULL-terminated";
+    return -EINVAL;
+  }
   std::vector<Option> all(options.begin(), options.end());
   all.push_back({"help", 'h', false});
   std::vector<std::string> names;  // getopt_long keeps pointers: NUL-terminated copies

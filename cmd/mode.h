@@ -39,9 +39,10 @@ struct ParsedArgs {
   }
 };
 
-// Parses argv[1..argc) with getopt_long. -h/--help is always known (as "help"). "--" ends
-// the options; with stop_at_positional so does the first positional argument (a tool's argv
-// follows). 0, or -EINVAL with *error naming the argument ("unknown option '--x'", "option
+// Parses argv[1..argc) with getopt_long; argv[argc] must be NULL, as main's is. -h/--help is always
+// known (as "help"). "--" ends the options; with stop_at_positional so does the first positional
+// argument (a tool's argv follows). 0, or -EINVAL with *error naming the argument ("unknown option
+// '--x'", "option
 // '--x' needs a value").
 int ParseArgs(int argc, char** argv, std::span<const Option> options, bool stop_at_positional,
               ParsedArgs* out, std::string* error);
@@ -60,7 +61,8 @@ int ParseModeOptions(int argc, char** argv, std::span<const Option> mode_flags, 
 
 // Prints an error as every mode does: "<mode>: <msg>" on stderr, and under -j also
 // {"error":"<msg>"} on stdout (bpftool's convention) so a JSON reader sees it. A usage error
-// (exit_code kExitUsage) adds "(see '<mode> --help')". Returns exit_code.
+// (exit_code kExitUsage) adds "(see '<mode> --help')". Returns exit_code. Under -j, only for
+// an error that ends the mode before its JSON document: stdout carries one document.
 int ReportError(std::string_view mode, bool json, std::string_view msg,
                 int exit_code = kExitFailed);
 

@@ -11,9 +11,10 @@ using namespace bpfd;
 namespace {
 int Parse(std::vector<const char*> argv, ModeOptions* o, std::string* err) {
   argv.insert(argv.begin(), "bpf-x");
+  argv.push_back(nullptr);  // as main's argv[argc]
   static constexpr Option kFlags[] = {{"format", 'F'}};
-  return ParseModeOptions(static_cast<int>(argv.size()), const_cast<char**>(argv.data()), kFlags, o,
-                          err);
+  return ParseModeOptions(static_cast<int>(argv.size() - 1), const_cast<char**>(argv.data()),
+                          kFlags, o, err);
 }
 }  // namespace
 
@@ -43,6 +44,15 @@ TEST(errors_say_what) {
   EXPECT_EQ(err, std::string("unknown option '--bogus'"));
   ModeOptions o2;
   EXPECT_EQ(Parse({"--remote"}, &o2, &err), -EINVAL);
+}
+
+TEST(argv_must_end_with_null) {
+  // getopt_long reads argv[argc] for an option's missing value: an array without the NULL
+  // main guarantees is refused, not read past its end.
+  const char* argv[] = {"bpf-x", "--remote", "x"};
+  ModeOptions o;
+  std::string err;
+  EXPECT_EQ(ParseModeOptions(2, const_cast<char**>(argv), {}, &o, &err), -EINVAL);
 }
 
 TEST(call_data_splits_ret_and_data) {

@@ -136,6 +136,7 @@ int Tracepoints(Backend& b, const ModeOptions& o) {
   j.BeginObject().Key("tracepoints").BeginArray();
   int rc = 0;
   uint64_t listed = 0;  // events whose format could not be read are reported, not listed
+  std::vector<std::string> errors;  // those reports, for the JSON document
   for (const std::string& ev : events) {
     TraceFormat f;
     if (with_format) {
@@ -146,8 +147,9 @@ int Tracepoints(Backend& b, const ModeOptions& o) {
       std::string text;
       for (const std::string& l : lines) text += l + "\n";
       if (r < 0 || ParseTraceFormat(text, &f) < 0) {
-        rc = Fail(o, "cannot read the format of " + ev +
+        errors.push_back("cannot read the format of " + ev +
                          (r < 0 ? ": " + ErrnoText(r) : std::string(": unparseable format file")));
+        rc = ReportError("bpf-probes", false, errors.back());  // stderr; JSON: in the document
         continue;
       }
     }
@@ -162,7 +164,13 @@ int Tracepoints(Backend& b, const ModeOptions& o) {
       std::printf("%s\n", ev.c_str());
     }
   }
-  j.EndArray().Key("count").Uint(listed).EndObject();
+  j.EndArray().Key("count").Uint(listed);
+  if (!errors.empty()) {
+    j.Key("errors").BeginArray();
+    for (const std::string& e : errors) j.String(e);
+    j.EndArray();
+  }
+  j.EndObject();
   if (o.json) PrintJson(j);
   return rc;
 }

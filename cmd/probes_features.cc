@@ -175,7 +175,8 @@ int ProbesFeatures(Backend& b, const ModeOptions& o) {
     }
   }
   if (bpf_ok) return 0;
-  return ReportError("bpf-probes", o.json, BpfUnavailable(bpf_err));
+  // Under -j the document above already says it ("error"): stderr only.
+  return ReportError("bpf-probes", false, BpfUnavailable(bpf_err));
 }
 
 }  // namespace bpfd
