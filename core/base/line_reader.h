@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <string>
 
+#include "core/base/line_buffer.h"
+
 namespace bpfd {
 
 class LineReader {
@@ -24,7 +26,7 @@ class LineReader {
 
   // True when ReadLine would return without waiting (a full line is buffered, or EOF/error
   // has been seen).
-  bool Ready() const { return has_line_ || eof_ || error_ != 0; }
+  bool Ready() const { return buf_.HasLine() || eof_ || error_ != 0; }
 
   // Performs at most one read() of what the fd has available now; call it after poll()
   // reported the fd readable. Returns bytes read, 0 at EOF, or -errno (-EAGAIN: nothing).
@@ -34,16 +36,9 @@ class LineReader {
   const sigset_t* wait_mask() const { return wait_mask_; }
 
  private:
-  void ScanForNewline();
-  void Compact();
-
   int fd_;
   const sigset_t* wait_mask_;
-  std::string buf_;  // bytes [start_, len_) are unconsumed input
-  size_t start_ = 0;
-  size_t len_ = 0;
-  size_t scan_ = 0;  // bytes [start_, scan_) are known to hold no '\n'
-  bool has_line_ = false;
+  LineBuffer buf_;
   bool eof_ = false;
   int error_ = 0;
 };

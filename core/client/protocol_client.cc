@@ -106,8 +106,7 @@ int ProtocolClient::AttachPair(UniqueFd to_peer, UniqueFd from_peer) {
 int ProtocolClient::Reset(UniqueFd to_peer, UniqueFd from_peer) {
   to_child_ = std::move(to_peer);
   from_child_ = std::move(from_peer);
-  buf_.clear();
-  start_ = end_ = scan_ = 0;
+  lines_.Clear();
   eof_ = false;
   unfinished_ = 0;
   in_reply_ = false;
@@ -117,32 +116,21 @@ int ProtocolClient::Reset(UniqueFd to_peer, UniqueFd from_peer) {
 
 int ProtocolClient::ReleaseFds(UniqueFd* read_fd, UniqueFd* write_fd) {
   if (!from_child_ || !to_child_) return -ENOTCONN;
-  if (end_ != start_ || unfinished_ > 0) return -EBUSY;
+  if (!lines_.empty() || unfinished_ > 0) return -EBUSY;
   for (const UniqueFd* fd : {&from_child_, &to_child_}) {
     int fl = fcntl(fd->get(), F_GETFL);
     if (fl < 0 || fcntl(fd->get(), F_SETFL, fl & ~O_NONBLOCK) < 0) return -errno;
   }
   *read_fd = std::move(from_child_);
   *write_fd = std::move(to_child_);
-  buf_.clear();
-  start_ = end_ = scan_ = 0;
+  lines_.Clear();
   return 0;
 }
 
 int ProtocolClient::Fill(int64_t deadline_ms) {
   if (eof_) return -ECONNRESET;
   if (!from_child_) return -ENOTCONN;
-  // Make room: reuse the consumed prefix when it dominates (amortised linear), else grow.
-  if (start_ == end_) start_ = end_ = scan_ = 0;
-  if (buf_.size() - end_ < kMinRead) {
-    if (start_ > 0 && start_ >= end_ - start_) {
-      std::memmove(buf_.data(), buf_.data() + start_, end_ - start_);
-      end_ -= start_;
-      scan_ -= start_;
-      start_ = 0;
-    }
-    if (buf_.size() - end_ < kMinRead) buf_.resize(std::max(buf_.size() * 2, end_ + kMinRead));
-  }
+  std::span<char> space = lines_.Space(kMinRead);
   while (true) {
     pollfd p = {from_child_.get(), POLLIN, 0};
     int pr = poll(&p, 1, PollTimeout(deadline_ms));
@@ -154,9 +142,9 @@ int ProtocolClient::Fill(int64_t deadline_ms) {
       return -errno;
     }
     if (pr == 0) return -ETIMEDOUT;
-    ssize_t n = read(from_child_.get(), buf_.data() + end_, buf_.size() - end_);
+    ssize_t n = read(from_child_.get(), space.data(), space.size());
     if (n > 0) {
-      end_ += static_cast<size_t>(n);
+      lines_.Commit(static_cast<size_t>(n));
       return 0;
     }
     if (n == 0) {
@@ -169,23 +157,11 @@ int ProtocolClient::Fill(int64_t deadline_ms) {
 }
 
 int ProtocolClient::NextLine(int64_t deadline_ms, std::string_view* line) {
-  while (true) {
-    if (scan_ < end_) {
-      const char* base = buf_.data();
-      const void* nl = std::memchr(base + scan_, '\n', end_ - scan_);
-      if (nl) {
-        size_t pos = static_cast<size_t>(static_cast<const char*>(nl) - base);
-        size_t len = pos - start_;
-        if (len > 0 && base[pos - 1] == '\r') --len;
-        *line = std::string_view(base + start_, len);
-        start_ = scan_ = pos + 1;
-        return 0;
-      }
-      scan_ = end_;
-    }
+  while (!lines_.NextLine(line)) {
     int r = Fill(deadline_ms);
     if (r < 0) return r;
   }
+  return 0;
 }
 
 int ProtocolClient::WriteLine(std::string_view line, int64_t deadline_ms) {
@@ -320,9 +296,7 @@ int ProtocolClient::Close(int timeout_ms) {
     nanosleep(&ts, nullptr);
   }
   pid_ = -1;
-  buf_.clear();
-  buf_.shrink_to_fit();
-  start_ = end_ = scan_ = 0;
+  lines_.Clear(/*release=*/true);
   eof_ = false;
   unfinished_ = 0;
   in_reply_ = false;

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/base/line_buffer.h"
 #include "core/base/unique_fd.h"
 #include "core/wire/framing.h"
 
@@ -84,7 +85,7 @@ class ProtocolClient {
   pid_t pid() const { return pid_; }
 
   // Bytes currently buffered from the peer but not yet consumed (for tests).
-  size_t buffered() const { return end_ - start_; }
+  size_t buffered() const { return lines_.size(); }
 
  private:
   // Next complete line (without '\n' and a trailing '\r') into *line, valid until the next
@@ -101,10 +102,7 @@ class ProtocolClient {
   pid_t pid_ = -1;
   UniqueFd to_child_;    // its stdin (our write end, non-blocking)
   UniqueFd from_child_;  // its stdout (our read end, non-blocking)
-  std::string buf_;      // bytes [start_, end_) are unconsumed; [start_, scan_) hold no '\n'
-  size_t start_ = 0;
-  size_t end_ = 0;
-  size_t scan_ = 0;
+  LineBuffer lines_;     // what the peer sent that no call has consumed yet
   bool eof_ = false;
   int unfinished_ = 0;        // replies whose END line has not been read yet
   bool in_reply_ = false;     // the first unfinished reply's START line has been read
