@@ -41,22 +41,15 @@ int ParseArgs(int argc, char** argv, std::span<const Option> options, bool stop_
     int index = -1;
     int c = getopt_long(argc, argv, shorts.c_str(), longs.data(), &index);
     if (c == -1) break;
-    const char* arg = argv[optind - 1];
-    if (c == '?')
-      return bad("unknown option '" +
-                 (optopt ? "-" + std::string(1, char(optopt)) : std::string(arg)) + "'");
-    if (c == ':') {
-      std::string name = optopt ? "-" + std::string(1, char(optopt)) : std::string(arg);
-      return bad("option '" + name.substr(0, name.find('=')) + "' needs a value");
-    }
-    const Option* o = nullptr;
-    if (index >= 0) {
-      o = &all[static_cast<size_t>(index)];
-    } else {
-      for (const Option& x : all)
-        if (x.short_name == c) o = &x;
-    }
-    if (!o) return bad("unknown option '" + std::string(arg) + "'");
+    // The option as written ("-x", or "--name" without any "=value").
+    std::string name = optopt ? "-" + std::string(1, char(optopt)) : argv[optind - 1];
+    name = name.substr(0, name.find('='));
+    if (c == '?') return bad("unknown option '" + name + "'");
+    if (c == ':') return bad("option '" + name + "' needs a value");
+    const Option* o = index >= 0 ? &all[static_cast<size_t>(index)] : nullptr;
+    for (const Option& x : all)
+      if (!o && x.short_name == c) o = &x;
+    if (!o) return bad("unknown option '" + name + "'");
     out->options[std::string(o->name)] = o->has_value && optarg ? optarg : "";
   }
   for (int i = optind; i < argc; ++i) out->positional.emplace_back(argv[i]);

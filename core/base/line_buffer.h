@@ -32,11 +32,11 @@ class LineBuffer {
   void Clear(bool release = false);
 
  private:
-  std::string buf_;   // bytes [start_, end_) are unconsumed
+  std::string buf_;  // bytes [start_, end_) are unconsumed
   size_t start_ = 0;
   size_t end_ = 0;
   // Scan state, advanced by HasLine (logically const: it only remembers what it looked at).
-  mutable size_t scan_ = 0;               // [start_, scan_) holds no '\n'
+  mutable size_t scan_ = 0;                // [start_, scan_) holds no '\n'
   mutable size_t nl_ = std::string::npos;  // the '\n' HasLine found, if any
 };
 

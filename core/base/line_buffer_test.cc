@@ -61,8 +61,8 @@ TEST(prefix_reused_with_a_found_newline_pending) {
   b.Commit(text.size());
   std::string_view line;
   EXPECT(b.NextLine(&line) && line == head);
-  EXPECT(b.HasLine());                 // "next\n" found, not yet taken
-  b.Space(b.size() + (1u << 16));      // forces the move (or growth)
+  EXPECT(b.HasLine());             // "next\n" found, not yet taken
+  b.Space(b.size() + (1u << 16));  // forces the move (or growth)
   EXPECT(b.NextLine(&line) && line == "next");
   EXPECT(b.empty());
 }

@@ -13,16 +13,16 @@ std::string_view CommandOf(std::string_view line) { return line.substr(0, line.f
 // The reply lines (or the transport's error) turned into a CallReply.
 Result<CallReply> Interpret(int r, std::string_view line, std::vector<std::string> lines,
                             const CallOptions& opts) {
-  std::string cmd(CommandOf(line));
+  auto cmd = [&] { return std::string(CommandOf(line)); };  // for messages only
   if (r == -EBADMSG || (r == 0 && lines.size() == 1 && lines[0] == kNotRecognized))
-    return Error(-EBADMSG, "the daemon does not know " + cmd + ": it predates " +
+    return Error(-EBADMSG, "the daemon does not know " + cmd() + ": it predates " +
                                std::string(opts.needs) +
                                "; put this bpfd on the target (e.g. bpfd push adb)");
   if (r < 0) {
     if (r == -ECONNRESET || r == -EPIPE)
-      return Error(r, "the daemon went away (connection closed) before answering " + cmd);
-    if (r == -ETIMEDOUT) return Error(r, "the daemon did not answer " + cmd + " in time");
-    return Error(r, cmd + ": " + std::strerror(-r));
+      return Error(r, "the daemon went away (connection closed) before answering " + cmd());
+    if (r == -ETIMEDOUT) return Error(r, "the daemon did not answer " + cmd() + " in time");
+    return Error(r, cmd() + ": " + std::strerror(-r));
   }
   CallReply reply;
   for (const std::string& l : lines) reply.bytes += l.size() + 1;
@@ -37,7 +37,7 @@ Result<CallReply> Interpret(int r, std::string_view line, std::vector<std::strin
     return reply;
   }
   if (lines.empty() || ParseRet(lines[0], &reply.ret) < 0)
-    return Error(-EPROTO, "malformed " + cmd + " reply: " +
+    return Error(-EPROTO, "malformed " + cmd() + " reply: " +
                               (lines.empty() ? std::string("(empty)") : lines[0].substr(0, 200)));
   reply.data.assign(std::make_move_iterator(lines.begin() + 1),
                     std::make_move_iterator(lines.end()));

@@ -20,13 +20,6 @@ constexpr GroupFn kGroups[] = {
     ForwardSysCommands, ForwardFileCommands, ForwardRingCommands,
 };
 
-const Command* FindCommand(std::string_view name) {
-  for (GroupFn group : kGroups)
-    for (const Command& c : group())
-      if (c.name == name) return &c;
-  return nullptr;
-}
-
 }  // namespace
 
 std::span<const Command> Commands() {
@@ -39,6 +32,12 @@ std::span<const Command> Commands() {
     return v;
   }();
   return all;
+}
+
+static const Command* FindCommand(std::string_view name) {
+  for (const Command& c : Commands())
+    if (c.name == name) return &c;
+  return nullptr;
 }
 
 LineAction HandleLine(Session& session, std::string_view line, Reply& reply) {
