@@ -54,7 +54,8 @@ int DaemonMain(int argc, char** argv) {
   // The probe API for every session: --probe-api, else $BPFD_PROBE_API, read once here.
   const char* probe_api = std::getenv("BPFD_PROBE_API");
   static constexpr Option kOptions[] = {
-      {"probe-api", 0, true}, {"listen", 0, true}, {"token-file", 0, true}, {"allow-remote"}};
+      {"probe-api", 0, true}, {"listen", 0, true}, {"token-file", 0, true}, {"allow-remote"},
+      {"unrestricted"}};
   ParsedArgs args;
   std::string why;
   if (ParseArgs(argc, argv, kOptions, false, &args, &why) < 0 || !args.positional.empty()) {
@@ -76,6 +77,7 @@ int DaemonMain(int argc, char** argv) {
     std::fprintf(stderr, "%s: probe API '%s' is not auto, pmu or tracefs\n", prog, probe_api);
     return 2;
   }
+  session.unrestricted = args.has("unrestricted");
   lo.session = session;  // --listen: each connection's session inherits it
   if (!lo.spec.empty()) {
     std::string error;

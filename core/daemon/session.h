@@ -46,6 +46,10 @@ struct SessionOptions {
   // How BPF_ATTACH_KPROBE/UPROBE create probes; kTracefs also hides the kprobe/uprobe PMUs
   // from FILE_* (forwarded tools then take kprobe_events/uprobe_events too).
   ProbeApi probe_api = ProbeApi::kAuto;
+  // false (the default): the forwarding commands obey the daemon's policy (docs/security.md):
+  // FILE_* reach only the tracing paths, SYS_BPF only the commands tools need and only the
+  // session's own objects for writing. true (--unrestricted): the 2017 behaviour, a root shell.
+  bool unrestricted = false;
 };
 
 class Session {
@@ -57,6 +61,7 @@ class Session {
 
   bool kernel_enabled() const { return opts_.kernel; }
   ProbeApi probe_api() const { return opts_.probe_api; }
+  bool unrestricted() const { return opts_.unrestricted; }
 
   // The command input (for PERF_READER_POLL's early return); may be null.
   void set_input(LineReader* in) { input_ = in; }
