@@ -13,7 +13,7 @@ pids=()
 trap 'for p in "${pids[@]}"; do kill $p 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"' EXIT
 mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing
 
-echo secret >"$tmp/token"
+(umask 077; head -c 24 /dev/urandom | base64 >"$tmp/token")
 "$bpfd" --listen "unix:$tmp/s.sock" >"$tmp/u.out" 2>/dev/null & pids+=($!)
 "$bpfd" --listen tcp:0 --token-file "$tmp/token" >"$tmp/t.out" 2>/dev/null & pids+=($!)
 sleep 0.5

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -15,6 +16,7 @@
 #include "core/daemon/listener.h"
 #include "core/daemon/serve.h"
 #include "core/daemon/session.h"
+#include "core/wire/tokens.h"
 
 namespace bpfd {
 namespace {
@@ -22,21 +24,37 @@ namespace {
 void Usage(FILE* out, const char* prog) {
   std::fprintf(
       out,
-      "Usage: %s [--help] [--probe-api auto|pmu|tracefs]\n"
+      "Usage: %s [--help] [--probe-api auto|pmu|tracefs] [--unrestricted]\n"
       "       %s --listen unix:PATH|tcp:[ADDR:]PORT|vsock:PORT [--token-file FILE]\n"
-      "                  [--allow-remote] [--probe-api auto|pmu|tracefs]\n"
+      "                  [--allow-remote] [--allow-uid UID] [--allow-gid GID]\n"
+      "                  [--max-sessions N] [--max-startups N] [--allow-unauthenticated]\n"
+      "                  [--probe-api auto|pmu|tracefs] [--unrestricted]\n"
       "Serves the BPFd line protocol (2017 BPFd compatible) on stdin/stdout.\n"
       "Prints STARTED_BPFD, then answers one command per line with\n"
       "START_BPFD_OUTPUT ... END_BPFD_OUTPUT. `exit`, end of input, SIGHUP, SIGINT\n"
       "or SIGTERM end the session; every map, program, probe, tracefs event and perf\n"
       "buffer it created is released before exiting with status 0.\n"
       "\n"
+      "The forwarding commands (FILE_*, SYS_BPF) obey a policy: only the paths and bpf\n"
+      "commands tracing needs, only the session's own objects for writing; anything else\n"
+      "gets -EACCES and a line on stderr. --unrestricted lifts it (docs/security.md).\n"
+      "\n"
       "--listen serves many sessions at once, each in its own process with its own\n"
       "descriptors, probes and cleanup when its connection ends. It prints\n"
-      "`LISTENING <spec>` (with the real port for tcp port 0) once ready. Unix sockets\n"
-      "are made 0600. tcp needs --token-file (the client sends its first line first;\n"
-      "a wrong token is refused before any command is read) and binds loopback only\n"
-      "unless --allow-remote is given. SIGTERM/SIGINT stop the listener and every\n"
+      "`LISTENING <spec>` (with the real port for tcp port 0) once ready, and logs every\n"
+      "accepted, refused and dropped peer on stderr. Every peer authenticates first:\n"
+      "  tcp, vsock  need --token-file FILE (mode 0600, at least 16 bytes; make one with\n"
+      "              `(umask 077; head -c 32 /dev/urandom | base64 > FILE)`): a\n"
+      "              challenge-response, the token never crosses the link. Clients pass\n"
+      "              the same file (--token-file or $BPFD_TOKEN_FILE).\n"
+      "  unix        the socket is 0600 and the peer (SO_PEERCRED) must be root, or\n"
+      "              --allow-uid UID (the socket's owner) or --allow-gid GID (mode 0660);\n"
+      "              --token-file adds the challenge.\n"
+      "tcp binds loopback only unless --allow-remote. A handshake has 5 s in all;\n"
+      "--max-startups (default 128, a quarter per source) handshakes wait at once, the oldest\n"
+      "dropped first; --max-sessions (default 64) sessions run at once.\n"
+      "--allow-unauthenticated serves tcp or vsock without a token: anyone who reaches\n"
+      "the port gets a root session. SIGTERM/SIGINT stop the listener and every\n"
       "session cleanly.\n"
       "\n"
       "--probe-api (or $BPFD_PROBE_API) says how BPF_ATTACH_KPROBE/UPROBE create\n"
@@ -46,6 +64,15 @@ void Usage(FILE* out, const char* prog) {
       prog, prog);
 }
 
+// A positive count option: false for anything else.
+bool CountOption(const ParsedArgs& args, std::string_view name, int* out) {
+  if (!args.has(name)) return true;
+  int v;
+  if (!ParseInt(args.get(name), &v) || v <= 0) return false;
+  *out = v;
+  return true;
+}
+
 }  // namespace
 
 int DaemonMain(int argc, char** argv) {
@@ -53,9 +80,11 @@ int DaemonMain(int argc, char** argv) {
   ListenOptions lo;
   // The probe API for every session: --probe-api, else $BPFD_PROBE_API, read once here.
   const char* probe_api = std::getenv("BPFD_PROBE_API");
-  static constexpr Option kOptions[] = {
-      {"probe-api", 0, true}, {"listen", 0, true}, {"token-file", 0, true}, {"allow-remote"},
-      {"unrestricted"}};
+  static constexpr Option kOptions[] = {{"probe-api", 0, true},    {"listen", 0, true},
+                                        {"token-file", 0, true},   {"allow-remote"},
+                                        {"unrestricted"},          {"allow-uid", 0, true},
+                                        {"allow-gid", 0, true},    {"max-sessions", 0, true},
+                                        {"max-startups", 0, true}, {"allow-unauthenticated"}};
   ParsedArgs args;
   std::string why;
   if (ParseArgs(argc, argv, kOptions, false, &args, &why) < 0 || !args.positional.empty()) {
@@ -72,6 +101,18 @@ int DaemonMain(int argc, char** argv) {
   lo.spec = args.get("listen");
   lo.token_file = args.get("token-file");
   lo.allow_remote = args.has("allow-remote");
+  lo.allow_unauthenticated = args.has("allow-unauthenticated");
+  uint32_t uid = 0, gid = 0;
+  if ((args.has("allow-uid") && !ParseUint32(args.get("allow-uid"), &uid)) ||
+      (args.has("allow-gid") && !ParseUint32(args.get("allow-gid"), &gid)) ||
+      !CountOption(args, "max-sessions", &lo.max_sessions) ||
+      !CountOption(args, "max-startups", &lo.max_startups)) {
+    std::fprintf(stderr, "%s: --allow-uid/--allow-gid take a number, --max-* a count > 0\n", prog);
+    return 2;
+  }
+  lo.allow_uid = uid;
+  lo.allow_gid = gid;
+  lo.max_startups_per_source = std::max(1, lo.max_startups / 4);
   SessionOptions session;
   if (ParseProbeApi(probe_api ? probe_api : "", &session.probe_api) < 0) {
     std::fprintf(stderr, "%s: probe API '%s' is not auto, pmu or tracefs\n", prog, probe_api);
@@ -85,8 +126,10 @@ int DaemonMain(int argc, char** argv) {
     if (r < 0) std::fprintf(stderr, "%s: %s\n", prog, error.c_str());
     return r == -EINVAL ? 2 : r < 0 ? 1 : 0;
   }
-  if (!lo.token_file.empty() || lo.allow_remote) {
-    std::fprintf(stderr, "%s: --token-file and --allow-remote go with --listen\n", prog);
+  if (!lo.token_file.empty() || lo.allow_remote || lo.allow_unauthenticated ||
+      args.has("allow-uid") || args.has("allow-gid") || args.has("max-sessions") ||
+      args.has("max-startups")) {
+    std::fprintf(stderr, "%s: --token-file, --allow-* and --max-* go with --listen\n", prog);
     return 2;
   }
   int sig = ServeSession(STDIN_FILENO, STDOUT_FILENO, session);

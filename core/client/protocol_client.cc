@@ -219,6 +219,14 @@ int ProtocolClient::WaitBanner(int timeout_ms) {
   }
 }
 
+int ProtocolClient::ReadLine(int timeout_ms, std::string* line) {
+  if (!from_child_) return -ENOTCONN;
+  std::string_view v;
+  int r = NextLine(Deadline(timeout_ms), &v);
+  if (r == 0) line->assign(v);
+  return r;
+}
+
 int ProtocolClient::Send(std::string_view line, int timeout_ms) {
   if (!to_child_) return -ENOTCONN;
   if (line.find('\n') != std::string_view::npos) return -EINVAL;

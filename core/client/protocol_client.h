@@ -65,6 +65,10 @@ class ProtocolClient {
   int CallEach(std::string_view line, const std::function<int(std::string_view)>& on_line,
                int timeout_ms);
 
+  // Reads the next line the peer sent (e.g. a listener's challenge before the banner). 0 or
+  // -errno.
+  int ReadLine(int timeout_ms, std::string* line);
+
   // Sends `line` + '\n' without reading anything (e.g. "exit"). 0 or -errno.
   int Send(std::string_view line, int timeout_ms);
 

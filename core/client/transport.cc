@@ -13,7 +13,7 @@
 #include <cstring>
 
 #include "core/base/self_exe.h"
-#include "core/wire/auth.h"
+#include "core/client/listener_auth.h"
 #include "core/wire/framing.h"
 #include "core/wire/tokens.h"
 
@@ -131,6 +131,7 @@ int ParseRemoteSpec(std::string_view spec, RemoteSpec* out, std::string* error) 
   } else if (kind == "ssh") {
     std::vector<std::string> p = SplitColon(rest, 3);
     if (p[0].empty()) return bad("ssh needs a HOST");
+    if (p[0][0] == '-') return bad("ssh HOST '" + p[0] + "' starts with '-'");
     out->kind = Kind::kSsh;
     out->host = p[0];
     size_t i = 1;
@@ -189,7 +190,8 @@ std::vector<std::string> RemoteArgv(const RemoteSpec& spec) {
     case Kind::kSsh: {
       std::vector<std::string> argv = {"ssh", "-T", "-o", "BatchMode=yes"};
       if (!spec.port.empty()) argv.insert(argv.end(), {"-p", spec.port});
-      argv.insert(argv.end(), {spec.host, spec.path.empty() ? "bpfd" : spec.path});
+      // "--": a HOST like "-oProxyCommand=..." is a host name, never an option.
+      argv.insert(argv.end(), {"--", spec.host, spec.path.empty() ? "bpfd" : spec.path});
       return argv;
     }
     case Kind::kAdb: {
@@ -214,20 +216,7 @@ int ConnectRemote(const RemoteSpec& spec, const ConnectOptions& opts, ProtocolCl
     r = ConnectSocket(spec, opts.timeout_ms, &fd, error);
     if (r < 0) return r;
     r = c->Attach(std::move(fd));
-    if (r == 0 && spec.kind == Kind::kTcp) {
-      std::string file = opts.token_file, token;
-      if (file.empty() && std::getenv("BPFD_TOKEN_FILE")) file = std::getenv("BPFD_TOKEN_FILE");
-      if (file.empty()) {
-        *error = "tcp needs the daemon's token: --token-file FILE or BPFD_TOKEN_FILE";
-        return -EACCES;
-      }
-      r = ReadTokenFile(file, &token);
-      if (r < 0) {
-        *error = "cannot read a token from '" + file + "' (its first line): " + std::strerror(-r);
-        return r;
-      }
-      r = c->Send(token, opts.timeout_ms);
-    }
+    if (r == 0) return AuthenticateToListener(c, opts.token_file, opts.timeout_ms, error);
   } else {
     SpawnOptions so;
     so.stderr_fd = opts.stderr_fd;
@@ -243,8 +232,8 @@ int ConnectRemote(const RemoteSpec& spec, const ConnectOptions& opts, ProtocolCl
   if (r < 0 && error->empty()) {
     *error = r == -ETIMEDOUT ? "the daemon did not answer within " +
                                    std::to_string(opts.timeout_ms / 1000) + " s"
-             : r == -ECONNRESET ? "the daemon closed the connection before its banner (wrong "
-                                  "token, or it could not start: see its stderr)"
+             : r == -ECONNRESET ? "the daemon closed the connection before its banner (it "
+                                  "could not start: see its stderr)"
                                 : std::string("no banner from the daemon: ") + std::strerror(-r);
   }
   return r;

@@ -5,7 +5,8 @@
 //   ssh:[USER@]HOST[:PORT][:PATH]   `ssh -T` to HOST running PATH (default: bpfd)
 //   adb[:SERIAL][:PATH]             `adb [-s SERIAL] shell` running PATH (default
 //                                   /data/local/tmp/bpfd), through `su` when not root
-//   unix:PATH, tcp:HOST:PORT        a listening daemon (bpfd --listen); tcp sends the token
+//   unix:PATH, tcp:HOST:PORT        a listening daemon (bpfd --listen), answering its token
+//                                   challenge when it asks (docs/security.md)
 //   vsock:CID:PORT                  a listening daemon in a VM
 #pragma once
 #include <memory>
@@ -39,7 +40,7 @@ std::vector<std::string> RemoteArgv(const RemoteSpec& spec);
 
 struct ConnectOptions {
   int timeout_ms = 10000;    // connect + banner
-  std::string token_file;    // tcp: the shared token (default: $BPFD_TOKEN_FILE)
+  std::string token_file;    // sockets: the token, if the daemon asks (default: $BPFD_TOKEN_FILE)
   int stderr_fd = -1;        // spawned kinds: the child's stderr (-1: ours)
   bool new_session = false;  // spawned kinds: the child in its own session (no Ctrl-C)
 };

@@ -1,34 +1,31 @@
 #include "core/daemon/listener.h"
-#include "core/base/clock.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#if __has_include(<linux/vm_sockets.h>)
-#include <linux/vm_sockets.h>
-#endif
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <list>
+#include <map>
 #include <set>
+#include <vector>
 
+#include "core/base/clock.h"
 #include "core/base/unique_fd.h"
+#include "core/daemon/handshake.h"
+#include "core/daemon/listen_socket.h"
 #include "core/daemon/serve.h"
 #include "core/wire/auth.h"
-#include "core/wire/tokens.h"
 
 namespace bpfd {
 namespace {
 
-constexpr int kTokenTimeoutMs = 5000;
 constexpr int kStopGraceMs = 10000;
 
 volatile sig_atomic_t g_stop = 0;
@@ -36,153 +33,24 @@ volatile sig_atomic_t g_child = 0;
 void OnStop(int sig) { g_stop = sig; }
 void OnChild(int) { g_child = 1; }
 
-struct Bound {
-  UniqueFd fd;
-  std::string shown;      // what LISTENING prints
-  std::string unix_path;  // removed when the listener ends
-};
-
-int Fail(std::string* error, const std::string& what, int err) {
-  *error = what + ": " + std::strerror(err);
-  return -err;
+void Log(const Peer& peer, std::string_view kind, const std::string& what) {
+  std::fprintf(stderr, "bpfd: %.*s %s: %s\n", static_cast<int>(kind.size()), kind.data(),
+               peer.name.c_str(), what.c_str());
 }
 
-int BindUnix(const std::string& path, Bound* b, std::string* error) {
-  sockaddr_un un{};
-  if (path.empty() || path.size() >= sizeof(un.sun_path)) {
-    *error = "unix socket path empty or too long: '" + path + "'";
-    return -EINVAL;
-  }
-  un.sun_family = AF_UNIX;
-  std::memcpy(un.sun_path, path.data(), path.size());
-  struct stat st;
-  if (lstat(path.c_str(), &st) == 0) {
-    if (!S_ISSOCK(st.st_mode)) {
-      *error = path + " exists and is not a socket; choose another path";
-      return -EEXIST;
-    }
-    UniqueFd probe(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (probe && connect(probe.get(), reinterpret_cast<sockaddr*>(&un), sizeof(un)) == 0) {
-      *error = path + " is in use by a running listener";
-      return -EADDRINUSE;
-    }
-    unlink(path.c_str());  // stale: nobody listens there
-  }
-  b->fd.reset(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!b->fd) return Fail(error, "socket", errno);
-  mode_t old = umask(0177);  // the socket is born 0600
-  int r = bind(b->fd.get(), reinterpret_cast<sockaddr*>(&un), sizeof(un));
-  umask(old);
-  if (r < 0) return Fail(error, "bind " + path, errno);
-  chmod(path.c_str(), 0600);
-  b->unix_path = path;
-  b->shown = "unix:" + path;
-  return 0;
-}
-
-int BindTcp(std::string_view rest, bool allow_remote, Bound* b, std::string* error) {
-  size_t c = rest.rfind(':');
-  std::string addr = c == std::string_view::npos ? "127.0.0.1" : std::string(rest.substr(0, c));
-  std::string_view port_s = c == std::string_view::npos ? rest : rest.substr(c + 1);
-  if (addr.size() > 2 && addr.front() == '[') addr = addr.substr(1, addr.size() - 2);
-  uint32_t port;
-  if (!ParseUint32(port_s, &port) || port > 65535) {
-    *error = "tcp needs [ADDR:]PORT, e.g. tcp:127.0.0.1:7878";
-    return -EINVAL;
-  }
-  sockaddr_storage ss{};
-  socklen_t len;
-  bool loopback;
-  auto* in4 = reinterpret_cast<sockaddr_in*>(&ss);
-  auto* in6 = reinterpret_cast<sockaddr_in6*>(&ss);
-  if (inet_pton(AF_INET, addr.c_str(), &in4->sin_addr) == 1) {
-    in4->sin_family = AF_INET;
-    in4->sin_port = htons(static_cast<uint16_t>(port));
-    len = sizeof(*in4);
-    loopback = (ntohl(in4->sin_addr.s_addr) >> 24) == 127;
-  } else if (inet_pton(AF_INET6, addr.c_str(), &in6->sin6_addr) == 1) {
-    in6->sin6_family = AF_INET6;
-    in6->sin6_port = htons(static_cast<uint16_t>(port));
-    len = sizeof(*in6);
-    loopback = IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
-  } else {
-    *error = "tcp ADDR must be a numeric IPv4 or IPv6 address, not '" + addr + "'";
-    return -EINVAL;
-  }
-  if (!loopback && !allow_remote) {
-    *error = addr + " is not a loopback address; add --allow-remote to listen there";
-    return -EINVAL;
-  }
-  b->fd.reset(socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!b->fd) return Fail(error, "socket", errno);
-  int one = 1;
-  setsockopt(b->fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  if (bind(b->fd.get(), reinterpret_cast<sockaddr*>(&ss), len) < 0)
-    return Fail(error, "bind tcp " + addr + ":" + std::string(port_s), errno);
-  getsockname(b->fd.get(), reinterpret_cast<sockaddr*>(&ss), &len);  // the real port for 0
-  port = ntohs(ss.ss_family == AF_INET ? in4->sin_port : in6->sin6_port);
-  b->shown =
-      "tcp:" + (ss.ss_family == AF_INET6 ? "[" + addr + "]" : addr) + ":" + std::to_string(port);
-  return 0;
-}
-
-int BindVsock(std::string_view rest, Bound* b, std::string* error) {
-#ifdef AF_VSOCK
-  uint32_t port;
-  if (!ParseUint32(rest, &port)) {
-    *error = "vsock needs a PORT, e.g. vsock:7878";
-    return -EINVAL;
-  }
-  sockaddr_vm vm{};
-  vm.svm_family = AF_VSOCK;
-  vm.svm_cid = VMADDR_CID_ANY;
-  vm.svm_port = port;
-  b->fd.reset(socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!b->fd) return Fail(error, "vsock socket (is the vsock transport loaded?)", errno);
-  if (bind(b->fd.get(), reinterpret_cast<sockaddr*>(&vm), sizeof(vm)) < 0)
-    return Fail(error, "bind vsock port " + std::string(rest), errno);
-  b->shown = "vsock:" + std::string(rest);
-  return 0;
-#else
-  (void)rest, (void)b;
-  *error = "vsock is not supported by this build";
-  return -EAFNOSUPPORT;
-#endif
-}
-
-// Reads one line (the token) within the timeout, for the whole line, and compares it in
-// constant time.
-bool TokenOk(int fd, const std::string& token) {
-  std::string line;
-  const int64_t deadline = Deadline(kTokenTimeoutMs);
-  while (line.size() <= 4096) {
-    pollfd p = {fd, POLLIN, 0};
-    if (poll(&p, 1, PollTimeout(deadline)) <= 0) return false;
-    char ch;
-    if (read(fd, &ch, 1) != 1) return false;
-    if (ch == '\n') break;
-    line.push_back(ch);
-  }
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  unsigned diff = line.size() != token.size();
-  for (size_t i = 0; i < token.size(); ++i) diff |= token[i] ^ (i < line.size() ? line[i] : 0);
-  return diff == 0;
+std::string_view KindName(BoundSocket::Kind k) {
+  return k == BoundSocket::Kind::kUnix ? "unix" : k == BoundSocket::Kind::kTcp ? "tcp" : "vsock";
 }
 
 // The child side of one connection: never returns.
-[[noreturn]] void RunConnection(UniqueFd conn, const sigset_t& old_mask, const std::string& token,
-                                const SessionOptions& session) {
+[[noreturn]] void RunSession(UniqueFd conn, const sigset_t& old_mask,
+                             const SessionOptions& session) {
   ::signal(SIGCHLD, SIG_DFL);
   sigset_t mask = old_mask;  // stop signals stay blocked: ServeSession takes them race-free
   sigaddset(&mask, SIGTERM);
   sigaddset(&mask, SIGINT);
   sigaddset(&mask, SIGHUP);
   sigprocmask(SIG_SETMASK, &mask, nullptr);
-  if (!token.empty() && !TokenOk(conn.get(), token)) {
-    static constexpr char kRefused[] = "bpfd: wrong token: connection refused\n";
-    (void)!write(conn.get(), kRefused, sizeof(kRefused) - 1);
-    _exit(0);
-  }
   if (dup2(conn.get(), 0) < 0 || dup2(conn.get(), 1) < 0) _exit(1);
   conn.reset();
   ServeSession(0, 1, session);
@@ -210,72 +78,219 @@ void StopAll(std::set<pid_t>* children) {
   }
 }
 
+// The option checks that need no socket: which transports need a token, and the token.
+int CheckAuthOptions(const ListenOptions& o, BoundSocket::Kind kind, std::string* token,
+                     std::string* error) {
+  if (!o.token_file.empty()) {
+    std::string why;
+    int r = ReadTokenFile(o.token_file, token, &why);
+    if (r < 0) {
+      *error = why;
+      return r == -EACCES ? -EACCES : -EINVAL;
+    }
+    return 0;
+  }
+  if (kind != BoundSocket::Kind::kUnix && !o.allow_unauthenticated) {
+    *error = std::string(KindName(kind)) +
+             " needs --token-file FILE (a secret of at least 16 bytes, mode 0600): "
+             "anyone who reaches the port would otherwise get a root session. "
+             "--allow-unauthenticated serves without one, on purpose";
+    return -EINVAL;
+  }
+  if (o.allow_unauthenticated)
+    std::fprintf(stderr, "bpfd: --allow-unauthenticated: anyone who reaches %s gets a session\n",
+                 o.spec.c_str());
+  return 0;
+}
+
+// The connections in their handshake, oldest first, with the per-source counts.
+class Pending {
+ public:
+  Pending(int max_total, int max_per_source) : max_(max_total), max_source_(max_per_source) {}
+  std::list<Handshake>& all() { return list_; }
+
+  // Makes room for one more from `source`: drops the oldest of that source when it is at its
+  // cap, else the oldest of all when the total is.
+  void MakeRoom(const std::string& source, std::string_view kind) {
+    auto drop = [&](std::list<Handshake>::iterator it, const char* why) {
+      Log(it->peer(), kind, std::string("dropped: ") + why);
+      it->Refuse("too many connections waiting");
+      Erase(it);
+    };
+    if (per_source_[source] >= max_source_) {
+      auto it = std::find_if(list_.begin(), list_.end(),
+                             [&](const Handshake& h) { return h.peer().source == source; });
+      if (it != list_.end()) drop(it, "too many handshakes from this source; oldest dropped");
+    }
+    if (static_cast<int>(list_.size()) >= max_)
+      drop(list_.begin(), "too many handshakes; oldest dropped");
+  }
+  void Add(Handshake h) {
+    ++per_source_[h.peer().source];
+    list_.push_back(std::move(h));
+  }
+  std::list<Handshake>::iterator Erase(std::list<Handshake>::iterator it) {
+    if (--per_source_[it->peer().source] == 0) per_source_.erase(it->peer().source);
+    return list_.erase(it);
+  }
+
+ private:
+  int max_, max_source_;
+  std::list<Handshake> list_;
+  std::map<std::string, int> per_source_;
+};
+
+struct Server {
+  explicit Server(const ListenOptions& o) : opts(o) {}
+  const ListenOptions& opts;
+  BoundSocket sock;
+  AdmissionRules rules;
+  sigset_t old_mask;
+  std::set<pid_t> children;
+  Pending pending{opts.max_startups, opts.max_startups_per_source};
+
+  void Accept() {
+    UniqueFd conn(accept4(sock.fd.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK));
+    if (!conn) return;  // e.g. the peer gave up already
+    Peer peer = DescribePeer(sock.kind, conn.get());
+    SetLivenessOptions(sock.kind, conn.get());
+    pending.MakeRoom(peer.source, KindName(sock.kind));
+    Handshake h(std::move(conn), peer, rules, Deadline(opts.handshake_timeout_ms));
+    std::string why;
+    Handshake::State st = h.Start(&why);
+    if (st == Handshake::State::kWaiting) {
+      pending.Add(std::move(h));
+    } else {
+      Finish(h, st, why);
+    }
+  }
+
+  void Finish(Handshake& h, Handshake::State st, const std::string& why) {
+    if (st == Handshake::State::kRefused) {
+      Log(h.peer(), KindName(sock.kind), "refused: " + why);
+      h.Refuse(why);
+      return;
+    }
+    if (static_cast<int>(children.size()) >= opts.max_sessions) {
+      Log(h.peer(), KindName(sock.kind),
+          "refused: " + std::to_string(opts.max_sessions) + " sessions already (--max-sessions)");
+      h.Refuse("too many sessions");
+      return;
+    }
+    Peer peer = h.peer();
+    UniqueFd conn = h.Admit();
+    if (!conn) return;
+    pid_t pid = fork();
+    if (pid == 0) {
+      sock.fd.reset();
+      for (Handshake& other : pending.all()) close(other.fd());
+      RunSession(std::move(conn), old_mask, opts.session);
+    }
+    if (pid < 0) {
+      Log(peer, KindName(sock.kind), std::string("fork failed: ") + std::strerror(errno));
+      return;
+    }
+    children.insert(pid);
+    Log(peer, KindName(sock.kind), "accepted, session pid " + std::to_string(pid));
+  }
+
+  // One pass: waits for the listening socket, the handshakes and the nearest deadline.
+  void Poll(const sigset_t& wait_mask) {
+    std::vector<pollfd> fds = {{sock.fd.get(), POLLIN, 0}};
+    int64_t next = -1;
+    for (Handshake& h : pending.all()) {
+      fds.push_back({h.fd(), POLLIN, 0});
+      if (next < 0 || h.deadline_ms() < next) next = h.deadline_ms();
+    }
+    int t = PollTimeout(next);
+    timespec ts = {t / 1000, (t % 1000) * 1000000L};
+    int pr = ppoll(fds.data(), fds.size(), t < 0 ? nullptr : &ts, &wait_mask);
+    if (g_child) {
+      g_child = 0;
+      Reap(&children);
+    }
+    if (pr < 0) return;
+    // Handshakes first (fds[1..] match the list's order as it was), then new connections.
+    size_t i = 1;
+    const int64_t now = NowMs();
+    for (auto it = pending.all().begin(); it != pending.all().end(); ++i) {
+      std::string why;
+      Handshake::State st = Handshake::State::kWaiting;
+      if (fds[i].revents) st = it->OnReadable(&why);
+      if (st == Handshake::State::kWaiting && now >= it->deadline_ms()) {
+        st = Handshake::State::kRefused;
+        why = "no answer to the challenge within " +
+              std::to_string(opts.handshake_timeout_ms / 1000) + " s";
+      }
+      if (st == Handshake::State::kWaiting) {
+        ++it;
+        continue;
+      }
+      Finish(*it, st, why);
+      it = pending.Erase(it);
+    }
+    if (fds[0].revents & POLLIN) Accept();
+  }
+};
+
 }  // namespace
 
 int RunListener(const ListenOptions& opts, std::string* error) {
+  Server s(opts);
   std::string_view spec = opts.spec;
-  size_t c = spec.find(':');
-  std::string_view kind = spec.substr(0, c),
-                   rest = c == std::string_view::npos ? "" : spec.substr(c + 1);
-  std::string token;
-  if (kind == "tcp") {
-    if (opts.token_file.empty() || ReadTokenFile(opts.token_file, &token) < 0) {
-      *error = "tcp needs --token-file FILE whose first line is the shared token";
-      return -EINVAL;
-    }
+  std::string_view kind = spec.substr(0, spec.find(':'));
+  BoundSocket::Kind k = kind == "tcp"     ? BoundSocket::Kind::kTcp
+                        : kind == "vsock" ? BoundSocket::Kind::kVsock
+                                          : BoundSocket::Kind::kUnix;
+  if (k != BoundSocket::Kind::kUnix && (opts.allow_uid != 0 || opts.allow_gid != 0)) {
+    *error = "--allow-uid and --allow-gid go with unix:PATH (tcp and vsock use the token)";
+    return -EINVAL;
   }
-  Bound b;
-  int r = kind == "unix"  ? BindUnix(std::string(rest), &b, error)
-          : kind == "tcp" ? BindTcp(rest, opts.allow_remote, &b, error)
-          : kind == "vsock"
-              ? BindVsock(rest, &b, error)
-              : (*error = "--listen takes unix:PATH, tcp:[ADDR:]PORT or vsock:PORT", -EINVAL);
+  std::string token;
+  int r = CheckAuthOptions(opts, k, &token, error);
   if (r < 0) return r;
-  if (listen(b.fd.get(), 128) < 0) return Fail(error, "listen", errno);
+  s.rules.token = token.empty() ? nullptr : &token;
+  s.rules.check_cred = k == BoundSocket::Kind::kUnix;
+  s.rules.allow_uid = opts.allow_uid;
+  s.rules.allow_gid = opts.allow_gid;
+  r = BindListenSpec(spec, opts.allow_remote, UnixAccess{opts.allow_uid, opts.allow_gid}, &s.sock,
+                     error);
+  if (r < 0) {
+    if (!s.sock.unix_path.empty()) unlink(s.sock.unix_path.c_str());
+    return r;
+  }
 
   ::signal(SIGPIPE, SIG_IGN);
-  sigset_t block, old;
+  sigset_t block;
   sigemptyset(&block);
   for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGCHLD}) sigaddset(&block, sig);
-  sigprocmask(SIG_BLOCK, &block, &old);
+  sigprocmask(SIG_BLOCK, &block, &s.old_mask);
   struct sigaction sa {};
   sa.sa_handler = OnStop;
   for (int sig : {SIGTERM, SIGINT, SIGHUP}) sigaction(sig, &sa, nullptr);
   sa.sa_handler = OnChild;
   sigaction(SIGCHLD, &sa, nullptr);
-  sigset_t wait_mask = old;
+  sigset_t wait_mask = s.old_mask;
   for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGCHLD}) sigdelset(&wait_mask, sig);
 
-  std::printf("LISTENING %s\n", b.shown.c_str());
+  std::printf("LISTENING %s\n", s.sock.shown.c_str());
   std::fflush(stdout);
-  std::set<pid_t> children;
+  std::fprintf(stderr, "bpfd: listening on %s (%s)\n", s.sock.shown.c_str(),
+               s.rules.token        ? "token challenge"
+               : s.rules.check_cred ? "peer credentials"
+                                    : "UNAUTHENTICATED");
   g_stop = 0;
-  while (!g_stop) {
-    pollfd p = {b.fd.get(), POLLIN, 0};
-    int pr = ppoll(&p, 1, nullptr, &wait_mask);
-    if (g_child) {
-      g_child = 0;
-      Reap(&children);
-    }
-    if (pr <= 0) continue;
-    UniqueFd conn(accept4(b.fd.get(), nullptr, nullptr, SOCK_CLOEXEC));
-    if (!conn) continue;  // e.g. the peer gave up already
-    pid_t pid = fork();
-    if (pid == 0) {
-      b.fd.reset();
-      RunConnection(std::move(conn), old, token, opts.session);
-    }
-    if (pid > 0)
-      children.insert(pid);
-    else
-      std::fprintf(stderr, "bpfd: fork for a new session: %s\n", std::strerror(errno));
+  while (!g_stop) s.Poll(wait_mask);
+  s.sock.fd.reset();
+  for (auto it = s.pending.all().begin(); it != s.pending.all().end();) {
+    it->Refuse("the listener is stopping");
+    it = s.pending.Erase(it);
   }
-  b.fd.reset();
-  StopAll(&children);
-  if (!b.unix_path.empty()) unlink(b.unix_path.c_str());
+  StopAll(&s.children);
+  if (!s.sock.unix_path.empty()) unlink(s.sock.unix_path.c_str());
   std::fprintf(stderr, "bpfd: listener stopped (%s); every session cleaned up\n",
                strsignal(g_stop));
-  sigprocmask(SIG_SETMASK, &old, nullptr);
+  sigprocmask(SIG_SETMASK, &s.old_mask, nullptr);
   return 0;
 }
 

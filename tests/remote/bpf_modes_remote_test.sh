@@ -10,7 +10,7 @@ pids=()
 trap 'for p in "${pids[@]}"; do kill $p 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"' EXIT
 mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
 
-echo token-$$ >"$tmp/token"
+(umask 077; echo "token-$$-for-the-modes-test" >"$tmp/token")
 export BPFD_TOKEN_FILE="$tmp/token"
 "$bpfd" --listen "unix:$tmp/s.sock" >"$tmp/u.out" 2>/dev/null & pids+=($!)
 "$bpfd" --listen tcp:0 --token-file "$tmp/token" >"$tmp/t.out" 2>/dev/null & pids+=($!)

@@ -36,7 +36,7 @@ listen() {  # listen SPEC [ARGS...]: starts a listener, sets $spec to what it pr
   spec=$(awk '/^LISTENING/ {print $2}' "$tmp/listen.out")
   : >"$tmp/listen.out"
 }
-echo secret-token-$$ >"$tmp/token"
+(umask 077; echo "secret-token-$$-$RANDOM$RANDOM" >"$tmp/token")
 listen "unix:$tmp/s.sock"; unix_spec=$spec
 listen tcp:0 --token-file "$tmp/token"; tcp_spec=$spec
 check "unix listener ready" test -n "$unix_spec"
@@ -57,11 +57,11 @@ check "tcp on 0.0.0.0 without --allow-remote: exit 2, says so" \
   eval "[[ $rc == 2 ]] && grep -q 'allow-remote' '$tmp/err'"
 
 # A wrong token is refused before any command; the listener keeps serving.
-echo wrong >"$tmp/bad"
+(umask 077; echo "wrong-token-of-some-length" >"$tmp/bad")
 out=$(printf 'BPF_CREATE_MAP 2 m 4 4 1 0\n' | "$bpfd" connect --token-file "$tmp/bad" "$tcp_spec" 2>"$tmp/err")
 rc=$?
 check "wrong token: exit 1, no banner" test "$rc:$out" = "1:"
-check "wrong token: one clear line" grep -q 'closed the connection before its banner' "$tmp/err"
+check "wrong token: one clear line" grep -q 'daemon refused the connection: wrong token' "$tmp/err"
 check "tcp still serves after a wrong token" bash -c \
   "printf 'exit\n' | '$bpfd' connect --token-file '$tmp/token' '$tcp_spec' | grep -qx STARTED_BPFD"
 
@@ -78,7 +78,7 @@ check "silent peer: exit 1 after --timeout" test $rc = 1
 check "silent peer: says so" grep -q 'did not answer within 1 s' <<<"$out"
 echo "$out"
 # A listener on vsock comes up (no vsock loopback here to connect through).
-"$bpfd" --listen vsock:$((20000 + $$ % 10000)) >"$tmp/v.out" 2>"$tmp/v.err" &
+"$bpfd" --listen vsock:$((20000 + $$ % 10000)) --token-file "$tmp/token" >"$tmp/v.out" 2>"$tmp/v.err" &
 vpid=$!; pids+=($vpid)
 for _ in $(seq 40); do [[ -s $tmp/v.out ]] && break; sleep 0.05; done
 if [[ -s $tmp/v.out ]]; then check "vsock listener ready" grep -q '^LISTENING vsock:' "$tmp/v.out"
