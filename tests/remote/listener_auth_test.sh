@@ -161,6 +161,11 @@ for i in 1 2; do
   exec {fd}>"$tmp/hold$i"; eval "hold_fd$i=$fd"
 done
 for _ in $(seq 100); do grep -qs STARTED_BPFD "$tmp/held1.out" && grep -qs STARTED_BPFD "$tmp/held2.out" && break; sleep 0.05; done
+# The daemon's end of an established tcp session runs a keepalive timer ("tr" 2 in
+# /proc/net/tcp), so a half-open peer's session ends.
+cap_port=$(printf '%04X' "${cap_spec##*:}")
+timers=$(awk -v p=":$cap_port" '$2 ~ p"$" && $4 == "01" {split($6, t, ":"); print t[1]}' /proc/net/tcp | sort -u)
+check "tcp sessions run a keepalive timer (timers: ${timers:-none})" test "$timers" = 02
 out=$(printf 'exit\n' | "$bpfd" connect --token-file "$tmp/token" "$cap_spec" 2>&1); rc=$?
 check "--max-sessions 2: the third refused, says why" \
   eval "[[ $rc == 1 ]] && grep -q 'too many sessions' <<<\"\$out\""
