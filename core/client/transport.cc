@@ -1,6 +1,8 @@
 #include "core/client/transport.h"
 
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -99,6 +101,10 @@ int ConnectSocket(const RemoteSpec& spec, int timeout_ms, UniqueFd* out, std::st
   // A bounded connect: send/receive timeouts also bound a blocking connect on Linux.
   timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
   setsockopt(fd.get(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+  if (spec.kind == RemoteSpec::Kind::kTcp) {  // a line protocol: no Nagle delay per line
+    int on = 1;
+    setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+  }
   if (connect(fd.get(), reinterpret_cast<sockaddr*>(&ss), len) < 0) {
     int e = errno == EINPROGRESS ? ETIMEDOUT : errno;
     *error = "cannot connect to the daemon: " + std::string(std::strerror(e)) +

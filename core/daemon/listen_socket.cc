@@ -196,9 +196,10 @@ Peer DescribePeer(BoundSocket::Kind kind, int fd) {
   return p;
 }
 
-void SetLivenessOptions(BoundSocket::Kind kind, int fd) {
+void SetPeerSocketOptions(BoundSocket::Kind kind, int fd) {
   if (kind != BoundSocket::Kind::kTcp) return;
   int on = 1, idle = 30, interval = 10, count = 3;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
   unsigned user_timeout_ms = 60000;
   setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
   setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));

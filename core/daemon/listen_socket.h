@@ -38,8 +38,10 @@ struct Peer {
 // Who is at the other end of an accepted connection on a socket of `kind`.
 Peer DescribePeer(BoundSocket::Kind kind, int fd);
 
-// tcp: keepalive (idle 30 s, 3 probes 10 s apart) and a 60 s user timeout, so a half-open
-// peer's session ends and is cleaned up. No-op for other kinds.
-void SetLivenessOptions(BoundSocket::Kind kind, int fd);
+// tcp: no Nagle delay (a line protocol: the handshake's answer and the banner are two small
+// writes, and a delayed ACK would hold the second 40 ms), keepalive (idle 30 s, 3 probes 10 s
+// apart) and a 60 s user timeout, so a half-open peer's session ends and is cleaned up.
+// No-op for other kinds.
+void SetPeerSocketOptions(BoundSocket::Kind kind, int fd);
 
 }  // namespace bpfd

@@ -153,7 +153,7 @@ struct Server {
     UniqueFd conn(accept4(sock.fd.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK));
     if (!conn) return;  // e.g. the peer gave up already
     Peer peer = DescribePeer(sock.kind, conn.get());
-    SetLivenessOptions(sock.kind, conn.get());
+    SetPeerSocketOptions(sock.kind, conn.get());
     pending.MakeRoom(peer.source, KindName(sock.kind));
     Handshake h(std::move(conn), peer, rules, Deadline(opts.handshake_timeout_ms));
     std::string why;
