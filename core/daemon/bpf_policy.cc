@@ -180,6 +180,19 @@ class Checker {
     return 0;
   }
 
+  // Pointers(ptrs), then KnownFields(end).
+  int Fields(std::initializer_list<Ptr> ptrs, size_t end) const {
+    int r = Pointers(ptrs);
+    return r < 0 ? r : KnownFields(end);
+  }
+
+  // The object whose fd is at fd_off must be the session's own ("what": "a link"...), and the
+  // fields from `end` on zero.
+  int Own(size_t fd_off, std::string_view what, size_t end) const {
+    if (ForeignAt(fd_off)) return Refuse(std::string(what) + " the session did not create");
+    return KnownFields(end);
+  }
+
   Session& s_;
   int cmd_;
   const BpfCall& call_;
@@ -187,13 +200,13 @@ class Checker {
 
 int CheckMapElem(const Checker& c) {
   int cmd = c.cmd_;
-  if (int r = c.Pointers({{OFF(key)}, {OFF(value)}}); r < 0) return r;
-  if (int r = c.KnownFields(END(flags)); r < 0) return r;
+  if (int r = c.Fields({{OFF(key)}, {OFF(value)}}, END(flags)); r < 0) return r;
   if (cmd == BPF_MAP_LOOKUP_ELEM || cmd == BPF_MAP_GET_NEXT_KEY) return 0;
   if (c.ForeignAt(OFF(map_fd))) return c.Refuse("a map the session did not create is read-only");
   if (cmd != BPF_MAP_UPDATE_ELEM) return 0;
   const SysBpfBuffer* v = c.Buffer(-1, OFF(value));
-  if (v && c.Foreign(Read(v->data, 0, 4)) && FdValued(MapType(int(c.U32(OFF(map_fd))))))
+  if (v && c.Foreign(Read(v->data, 0, 4)) &&
+      FdValued(MapType(static_cast<int>(c.U32(OFF(map_fd))))))
     return c.Refuse("an object the session did not create cannot go into its maps");
   return 0;
 }
@@ -209,7 +222,8 @@ int CheckMapBatch(const Checker& c) {
   if (c.ForeignAt(OFF(batch.map_fd)))
     return c.Refuse("a map the session did not create is read-only");
   const SysBpfBuffer* v = c.Buffer(-1, OFF(batch.values));
-  if (cmd != BPF_MAP_UPDATE_BATCH || !v || !FdValued(MapType(int(c.U32(OFF(batch.map_fd))))))
+  if (cmd != BPF_MAP_UPDATE_BATCH || !v ||
+      !FdValued(MapType(static_cast<int>(c.U32(OFF(batch.map_fd))))))
     return 0;
   for (size_t i = 0; i + 4 <= v->data.size(); i += 4)
     if (c.Foreign(Read(v->data, i, 4)))
@@ -287,8 +301,7 @@ bool NoDotDot(std::string_view path) {
 
 // OBJ_GET: a NUL-terminated path under /sys/fs/bpf without "..", and no flags but read/write.
 int CheckObjGet(const Checker& c) {
-  if (int r = c.Pointers({{OFF(pathname)}}); r < 0) return r;
-  if (int r = c.KnownFields(END(file_flags)); r < 0) return r;
+  if (int r = c.Fields({{OFF(pathname)}}, END(file_flags)); r < 0) return r;
   if (c.U32(OFF(file_flags)) & ~uint32_t{BPF_F_RDONLY | BPF_F_WRONLY})
     return c.Refuse("flags other than read/write");
   const SysBpfBuffer* b = c.Buffer(-1, OFF(pathname));
@@ -303,8 +316,7 @@ int CheckObjGet(const Checker& c) {
 
 // OBJ_GET_INFO_BY_FD: the info struct's own pointers too (prog, BTF, link infos have some).
 int CheckInfo(const Checker& c) {
-  if (int r = c.Pointers({{OFF(info.info), OFF(info.info_len)}}); r < 0) return r;
-  if (int r = c.KnownFields(END(info.info)); r < 0) return r;
+  if (int r = c.Fields({{OFF(info.info), OFF(info.info_len)}}, END(info.info)); r < 0) return r;
   int idx = -1;
   const SysBpfBuffer* b = c.Buffer(-1, OFF(info.info), &idx);
   if (!b || b->dir == 'o') return 0;  // 'o' buffers arrive zeroed: no pointers in them
@@ -384,8 +396,7 @@ int CheckCommand(const Checker& c) {
     case BPF_MAP_LOOKUP_AND_DELETE_ELEM:
       return CheckMapElem(c);
     case BPF_MAP_FREEZE:
-      if (c.ForeignAt(OFF(map_fd))) return c.Refuse("a map the session did not create");
-      return c.KnownFields(END(map_fd));
+      return c.Own(OFF(map_fd), "a map", END(map_fd));
     case BPF_MAP_LOOKUP_BATCH:
     case BPF_MAP_LOOKUP_AND_DELETE_BATCH:
     case BPF_MAP_UPDATE_BATCH:
@@ -402,13 +413,11 @@ int CheckCommand(const Checker& c) {
       return c.Refuse("a legacy attachment outlives the session");
     case BPF_PROG_TEST_RUN:
       if (c.ForeignAt(OFF(test.prog_fd))) return c.Refuse("a program the session did not create");
-      if (int r = c.Pointers({{OFF(test.data_in), OFF(test.data_size_in)},
-                              {OFF(test.data_out), OFF(test.data_size_out)},
-                              {OFF(test.ctx_in), OFF(test.ctx_size_in)},
-                              {OFF(test.ctx_out), OFF(test.ctx_size_out)}});
-          r < 0)
-        return r;
-      return c.KnownFields(END(test.batch_size));
+      return c.Fields({{OFF(test.data_in), OFF(test.data_size_in)},
+                       {OFF(test.data_out), OFF(test.data_size_out)},
+                       {OFF(test.ctx_in), OFF(test.ctx_size_in)},
+                       {OFF(test.ctx_out), OFF(test.ctx_size_out)}},
+                      END(test.batch_size));
     case BPF_PROG_GET_NEXT_ID:
     case BPF_MAP_GET_NEXT_ID:
     case BPF_BTF_GET_NEXT_ID:
@@ -421,25 +430,19 @@ int CheckCommand(const Checker& c) {
     case BPF_OBJ_GET_INFO_BY_FD:
       return CheckInfo(c);
     case BPF_PROG_QUERY:
-      if (int r = c.Pointers({{OFF(query.prog_ids), OFF(query.prog_cnt)},
-                              {OFF(query.prog_attach_flags), OFF(query.prog_cnt)}});
-          r < 0)
-        return r;
-      return c.KnownFields(END(query.prog_attach_flags));
+      return c.Fields({{OFF(query.prog_ids), OFF(query.prog_cnt)},
+                       {OFF(query.prog_attach_flags), OFF(query.prog_cnt)}},
+                      END(query.prog_attach_flags));
     case BPF_RAW_TRACEPOINT_OPEN:
       if (c.ForeignAt(OFF(raw_tracepoint.prog_fd)))
         return c.Refuse("a program the session did not create");
-      if (int r = c.Pointers({{OFF(raw_tracepoint.name)}}); r < 0) return r;
-      return c.KnownFields(kRawTpEnd);
+      return c.Fields({{OFF(raw_tracepoint.name)}}, kRawTpEnd);
     case BPF_BTF_LOAD:
-      if (int r = c.Pointers({{OFF(btf), OFF(btf_size)}, {OFF(btf_log_buf), OFF(btf_log_size)}});
-          r < 0)
-        return r;
-      return c.KnownFields(END(btf_log_level));
+      return c.Fields({{OFF(btf), OFF(btf_size)}, {OFF(btf_log_buf), OFF(btf_log_size)}},
+                      END(btf_log_level));
     case BPF_TASK_FD_QUERY:
-      if (int r = c.Pointers({{OFF(task_fd_query.buf), OFF(task_fd_query.buf_len)}}); r < 0)
-        return r;
-      return c.KnownFields(END(task_fd_query.probe_addr));
+      return c.Fields({{OFF(task_fd_query.buf), OFF(task_fd_query.buf_len)}},
+                      END(task_fd_query.probe_addr));
     case BPF_LINK_CREATE:
       return CheckLinkCreate(c);
     case BPF_LINK_UPDATE:
@@ -447,19 +450,13 @@ int CheckCommand(const Checker& c) {
         return c.Refuse("a link or program the session did not create");
       return c.KnownFields(END(link_update.old_prog_fd));
     case BPF_LINK_DETACH:
-      if (c.ForeignAt(OFF(link_detach.link_fd)))
-        return c.Refuse("a link the session did not create");
-      return c.KnownFields(END(link_detach.link_fd));
+      return c.Own(OFF(link_detach.link_fd), "a link", END(link_detach.link_fd));
     case BPF_ENABLE_STATS:
       return c.KnownFields(END(enable_stats.type));
     case BPF_ITER_CREATE:
-      if (c.ForeignAt(OFF(iter_create.link_fd)))
-        return c.Refuse("a link the session did not create");
-      return c.KnownFields(END(iter_create.flags));
+      return c.Own(OFF(iter_create.link_fd), "a link", END(iter_create.flags));
     case BPF_PROG_BIND_MAP:
-      if (c.ForeignAt(OFF(prog_bind_map.prog_fd)))
-        return c.Refuse("a program the session did not create");
-      return c.KnownFields(END(prog_bind_map.flags));
+      return c.Own(OFF(prog_bind_map.prog_fd), "a program", END(prog_bind_map.flags));
     default:
       return c.Refuse("not a command tracing needs");
   }
