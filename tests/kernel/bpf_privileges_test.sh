@@ -20,17 +20,6 @@ bnd=$(awk '/^CapBnd/ {print $2}' /proc/self/status)
 want_bnd=$(printf '%016x' $(( keep & 0x$bnd )))
 want=$(printf '%016x' $(( keep & 0x$full )))
 
-read_reply() {
-  reply=""
-  local line
-  while IFS= read -r -t 10 line <&"${D[0]}"; do
-    [ "$line" = START_BPFD_OUTPUT ] && continue
-    [ "$line" = END_BPFD_OUTPUT ] && return 0
-    reply+="$line"$'\n'
-  done
-  return 1
-}
-send() { printf '%s\n' "$1" >&"${D[1]}"; read_reply; }
 field() { awk -v f="$1:" '$1 == f {print $2}' "/proc/$pid/status"; }
 
 prog_b64=twAAAAAAAACVAAAAAAAAAA==   # r0 = 0; exit
