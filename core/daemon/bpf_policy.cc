@@ -3,6 +3,7 @@
 // the fields this daemon knows for a command must be zero: a newer field may be a pointer.
 #include "core/daemon/bpf_policy.h"
 
+#include <bpf/libbpf.h>
 #include <linux/bpf.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -89,9 +90,15 @@ constexpr TracingAttach kTracingAttach[] = {
 };
 
 // A pointer field at `off` and the u32 length field that goes with it (none: SIZE_MAX).
+// A pointer field at `off`, and the u32 count field (`len`, none: SIZE_MAX) that says how many
+// bytes the kernel reads or writes through it: count * unit, or count * the u32 record size
+// field at `rec`. `str`: a NUL-terminated string.
 struct Ptr {
   size_t off;
   size_t len = SIZE_MAX;
+  uint64_t unit = 1;
+  size_t rec = SIZE_MAX;
+  bool str = false;
 };
 
 enum class ObjKind { kMap, kProg, kLink, kBtf, kUnknown };
@@ -123,6 +130,27 @@ uint32_t MapType(int fd) {
 bool FdValued(uint32_t map_type) {
   return map_type == BPF_MAP_TYPE_PROG_ARRAY || map_type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
          map_type == BPF_MAP_TYPE_HASH_OF_MAPS;
+}
+
+// The bytes a key and a value of the map take in a syscall (per-CPU maps: every possible CPU's
+// value, 8-byte aligned). false when fd is no map (the kernel then fails before any copy).
+bool MapSizes(int fd, uint64_t* key, uint64_t* value) {
+  bpf_map_info info = {};
+  union bpf_attr attr = {};
+  attr.info.bpf_fd = static_cast<uint32_t>(fd);
+  attr.info.info_len = sizeof(info);
+  attr.info.info = reinterpret_cast<uintptr_t>(&info);
+  if (syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr)) != 0) return false;
+  *key = info.key_size;
+  *value = info.value_size;
+  if (info.type == BPF_MAP_TYPE_PERCPU_HASH || info.type == BPF_MAP_TYPE_PERCPU_ARRAY ||
+      info.type == BPF_MAP_TYPE_LRU_PERCPU_HASH ||
+      info.type == BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE) {
+    int cpus = libbpf_num_possible_cpus();
+    if (cpus <= 0) return false;
+    *value = (*value + 7) / 8 * 8 * static_cast<uint64_t>(cpus);
+  }
+  return true;
 }
 
 uint64_t Read(const std::vector<uint8_t>& b, size_t off, size_t width) {
@@ -160,15 +188,32 @@ class Checker {
     return nullptr;
   }
 
-  // Every pointer in `ptrs` (of the attr, or of buffer `parent`) must be 0, have a zero length,
-  // or be one the daemon copied: anything else would be an address in the daemon itself.
+  // Every pointer in `ptrs` (of the attr, or of buffer `parent`) must be 0, have a zero count,
+  // or be one the daemon copied: anything else would be an address in the daemon itself. A
+  // copied buffer must hold all the bytes its count gives the kernel (a string its NUL), or
+  // the kernel would read or write the daemon's memory past it.
   int Pointers(std::initializer_list<Ptr> ptrs, int parent = -1) const {
     const std::vector<uint8_t>& b = parent < 0 ? call_.attr() : call_.buffers()[parent].data;
     for (const Ptr& p : ptrs) {
-      if (Read(b, p.off, 8) == 0 || Buffer(parent, p.off)) continue;
-      if (p.len != SIZE_MAX && Read(b, p.len, 4) == 0) continue;
+      uint64_t count = p.len == SIZE_MAX ? 0 : Read(b, p.len, 4);
+      uint64_t bytes = count * (p.rec == SIZE_MAX ? p.unit : Read(b, p.rec, 4));
+      if (const SysBpfBuffer* buf = Buffer(parent, p.off)) {
+        const std::vector<uint8_t>& d = buf->data;
+        if (d.size() < bytes) return Refuse("a buffer shorter than the kernel is told");
+        if (p.str && std::memchr(d.data(), 0, d.size()) == nullptr)
+          return Refuse("a string without its NUL");
+        continue;
+      }
+      if (Read(b, p.off, 8) == 0 || (p.len != SIZE_MAX && count == 0)) continue;
       return Refuse("a pointer the daemon did not copy");
     }
+    return 0;
+  }
+
+  // The buffer at `off` in the attr, if any, must hold `bytes`.
+  int Holds(size_t off, uint64_t bytes) const {
+    const SysBpfBuffer* buf = Buffer(-1, off);
+    if (buf && buf->data.size() < bytes) return Refuse("a buffer shorter than the map's sizes");
     return 0;
   }
 
@@ -201,6 +246,11 @@ class Checker {
 int CheckMapElem(const Checker& c) {
   int cmd = c.cmd_;
   if (int r = c.Fields({{OFF(key)}, {OFF(value)}}, END(flags)); r < 0) return r;
+  uint64_t key, value;
+  if (MapSizes(static_cast<int>(c.U32(OFF(map_fd))), &key, &value)) {
+    if (int r = c.Holds(OFF(key), key); r < 0) return r;
+    if (int r = c.Holds(OFF(value), cmd == BPF_MAP_GET_NEXT_KEY ? key : value); r < 0) return r;
+  }
   if (cmd == BPF_MAP_LOOKUP_ELEM || cmd == BPF_MAP_GET_NEXT_KEY) return 0;
   if (c.ForeignAt(OFF(map_fd))) return c.Refuse("a map the session did not create is read-only");
   if (cmd != BPF_MAP_UPDATE_ELEM) return 0;
@@ -218,6 +268,14 @@ int CheckMapBatch(const Checker& c) {
       r < 0)
     return r;
   if (int r = c.KnownFields(END(batch.flags)); r < 0) return r;
+  uint64_t key, value, count = c.U32(OFF(batch.count));
+  if (MapSizes(static_cast<int>(c.U32(OFF(batch.map_fd))), &key, &value)) {
+    // A hash map's batch position is a u32 bucket, an array's a key.
+    for (size_t pos : {OFF(batch.in_batch), OFF(batch.out_batch)})
+      if (int r = c.Holds(pos, std::max<uint64_t>(key, 4)); r < 0) return r;
+    if (int r = c.Holds(OFF(batch.keys), count * key); r < 0) return r;
+    if (int r = c.Holds(OFF(batch.values), count * value); r < 0) return r;
+  }
   if (cmd == BPF_MAP_LOOKUP_BATCH) return 0;
   if (c.ForeignAt(OFF(batch.map_fd)))
     return c.Refuse("a map the session did not create is read-only");
@@ -260,13 +318,13 @@ int CheckInsns(const Checker& c) {
 }
 
 int CheckProgLoad(const Checker& c) {
-  if (int r = c.Pointers({{OFF(insns), OFF(insn_cnt)},
-                          {OFF(license)},
+  if (int r = c.Pointers({{OFF(insns), OFF(insn_cnt), sizeof(bpf_insn)},
+                          {.off = OFF(license), .str = true},
                           {OFF(log_buf), OFF(log_size)},
-                          {OFF(func_info), OFF(func_info_cnt)},
-                          {OFF(line_info), OFF(line_info_cnt)},
+                          {OFF(func_info), OFF(func_info_cnt), 1, OFF(func_info_rec_size)},
+                          {OFF(line_info), OFF(line_info_cnt), 1, OFF(line_info_rec_size)},
                           {OFF(fd_array)},
-                          {OFF(core_relos), OFF(core_relo_cnt)}});
+                          {OFF(core_relos), OFF(core_relo_cnt), 1, OFF(core_relo_rec_size)}});
       r < 0)
     return r;
   if (int r = c.KnownFields(END(core_relo_rec_size)); r < 0) return r;
@@ -301,7 +359,7 @@ bool NoDotDot(std::string_view path) {
 
 // OBJ_GET: a NUL-terminated path under /sys/fs/bpf without "..", and no flags but read/write.
 int CheckObjGet(const Checker& c) {
-  if (int r = c.Fields({{OFF(pathname)}}, END(file_flags)); r < 0) return r;
+  if (int r = c.Fields({{.off = OFF(pathname), .str = true}}, END(file_flags)); r < 0) return r;
   if (c.U32(OFF(file_flags)) & ~uint32_t{BPF_F_RDONLY | BPF_F_WRONLY})
     return c.Refuse("flags other than read/write");
   const SysBpfBuffer* b = c.Buffer(-1, OFF(pathname));
@@ -325,16 +383,17 @@ int CheckInfo(const Checker& c) {
     case ObjKind::kMap:
       return 0;
     case ObjKind::kProg:
-      return c.Pointers({{P(jited_prog_insns), P(jited_prog_len)},
-                         {P(xlated_prog_insns), P(xlated_prog_len)},
-                         {P(map_ids), P(nr_map_ids)},
-                         {P(jited_ksyms), P(nr_jited_ksyms)},
-                         {P(jited_func_lens), P(nr_jited_func_lens)},
-                         {P(func_info), P(nr_func_info)},
-                         {P(line_info), P(nr_line_info)},
-                         {P(jited_line_info), P(nr_jited_line_info)},
-                         {P(prog_tags), P(nr_prog_tags)}},
-                        idx);
+      return c.Pointers(
+          {{P(jited_prog_insns), P(jited_prog_len)},
+           {P(xlated_prog_insns), P(xlated_prog_len)},
+           {P(map_ids), P(nr_map_ids), 4},
+           {P(jited_ksyms), P(nr_jited_ksyms), 8},
+           {P(jited_func_lens), P(nr_jited_func_lens), 4},
+           {P(func_info), P(nr_func_info), 1, P(func_info_rec_size)},
+           {P(line_info), P(nr_line_info), 1, P(line_info_rec_size)},
+           {P(jited_line_info), P(nr_jited_line_info), 1, P(jited_line_info_rec_size)},
+           {P(prog_tags), P(nr_prog_tags), BPF_TAG_SIZE}},
+          idx);
     case ObjKind::kBtf:
       return c.Pointers(
           {{offsetof(struct bpf_btf_info, btf), offsetof(struct bpf_btf_info, btf_size)},
@@ -374,11 +433,17 @@ int CheckLinkCreate(const Checker& c) {
       return 0;
     }
     case BPF_TRACE_KPROBE_MULTI:
-      return c.Pointers({{OFF(link_create.kprobe_multi.syms)},
-                         {OFF(link_create.kprobe_multi.addrs)},
-                         {OFF(link_create.kprobe_multi.cookies)}});
-    case kTraceUprobeMulti:
-      return c.Pointers({{kLinkUnion}, {kLinkUnion + 8}, {kLinkUnion + 16}, {kLinkUnion + 24}});
+      // syms is an array of pointers the daemon would have to follow too: addresses only.
+      if (c.U64(OFF(link_create.kprobe_multi.syms)))
+        return c.Refuse("kprobe_multi by symbol names (send addresses)");
+      return c.Pointers(
+          {{OFF(link_create.kprobe_multi.addrs), OFF(link_create.kprobe_multi.cnt), 8},
+           {OFF(link_create.kprobe_multi.cookies), OFF(link_create.kprobe_multi.cnt), 8}});
+    case kTraceUprobeMulti:  // path, offsets, ref_ctr_offsets, cookies; cnt after them
+      return c.Pointers({{.off = kLinkUnion, .str = true},
+                         {kLinkUnion + 8, kLinkUnion + 32, 8},
+                         {kLinkUnion + 16, kLinkUnion + 32, 8},
+                         {kLinkUnion + 24, kLinkUnion + 32, 8}});
   }
   return 0;
 }
@@ -430,13 +495,13 @@ int CheckCommand(const Checker& c) {
     case BPF_OBJ_GET_INFO_BY_FD:
       return CheckInfo(c);
     case BPF_PROG_QUERY:
-      return c.Fields({{OFF(query.prog_ids), OFF(query.prog_cnt)},
-                       {OFF(query.prog_attach_flags), OFF(query.prog_cnt)}},
+      return c.Fields({{OFF(query.prog_ids), OFF(query.prog_cnt), 4},
+                       {OFF(query.prog_attach_flags), OFF(query.prog_cnt), 4}},
                       END(query.prog_attach_flags));
     case BPF_RAW_TRACEPOINT_OPEN:
       if (c.ForeignAt(OFF(raw_tracepoint.prog_fd)))
         return c.Refuse("a program the session did not create");
-      return c.Fields({{OFF(raw_tracepoint.name)}}, kRawTpEnd);
+      return c.Fields({{.off = OFF(raw_tracepoint.name), .str = true}}, kRawTpEnd);
     case BPF_BTF_LOAD:
       return c.Fields({{OFF(btf), OFF(btf_size)}, {OFF(btf_log_buf), OFF(btf_log_size)}},
                       END(btf_log_level));
