@@ -116,31 +116,30 @@ ObjKind KindOf(int fd) {
   return ObjKind::kUnknown;
 }
 
-// The map's type, asked from the kernel (UINT32_MAX if it will not say).
-uint32_t MapType(int fd) {
-  bpf_map_info info = {};
+// The map's info, asked from the kernel: false when fd is no map (the kernel then fails the
+// call before any copy).
+bool InfoOfMap(int fd, bpf_map_info* info) {
+  *info = {};
   union bpf_attr attr = {};
   attr.info.bpf_fd = static_cast<uint32_t>(fd);
-  attr.info.info_len = sizeof(info);
-  attr.info.info = reinterpret_cast<uintptr_t>(&info);
-  if (syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr)) != 0) return UINT32_MAX;
-  return info.type;
+  attr.info.info_len = sizeof(*info);
+  attr.info.info = reinterpret_cast<uintptr_t>(info);
+  return syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr)) == 0;
 }
 
-bool FdValued(uint32_t map_type) {
-  return map_type == BPF_MAP_TYPE_PROG_ARRAY || map_type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
-         map_type == BPF_MAP_TYPE_HASH_OF_MAPS;
+// True for a map whose values are fds of programs or maps.
+bool FdValued(int map_fd) {
+  bpf_map_info info;
+  if (!InfoOfMap(map_fd, &info)) return false;
+  return info.type == BPF_MAP_TYPE_PROG_ARRAY || info.type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
+         info.type == BPF_MAP_TYPE_HASH_OF_MAPS;
 }
 
 // The bytes a key and a value of the map take in a syscall (per-CPU maps: every possible CPU's
-// value, 8-byte aligned). false when fd is no map (the kernel then fails before any copy).
+// value, 8-byte aligned). false when fd is no map.
 bool MapSizes(int fd, uint64_t* key, uint64_t* value) {
-  bpf_map_info info = {};
-  union bpf_attr attr = {};
-  attr.info.bpf_fd = static_cast<uint32_t>(fd);
-  attr.info.info_len = sizeof(info);
-  attr.info.info = reinterpret_cast<uintptr_t>(&info);
-  if (syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr)) != 0) return false;
+  bpf_map_info info;
+  if (!InfoOfMap(fd, &info)) return false;
   *key = info.key_size;
   *value = info.value_size;
   if (info.type == BPF_MAP_TYPE_PERCPU_HASH || info.type == BPF_MAP_TYPE_PERCPU_ARRAY ||
@@ -255,8 +254,7 @@ int CheckMapElem(const Checker& c) {
   if (c.ForeignAt(OFF(map_fd))) return c.Refuse("a map the session did not create is read-only");
   if (cmd != BPF_MAP_UPDATE_ELEM) return 0;
   const SysBpfBuffer* v = c.Buffer(-1, OFF(value));
-  if (v && c.Foreign(Read(v->data, 0, 4)) &&
-      FdValued(MapType(static_cast<int>(c.U32(OFF(map_fd))))))
+  if (v && c.Foreign(Read(v->data, 0, 4)) && FdValued(static_cast<int>(c.U32(OFF(map_fd)))))
     return c.Refuse("an object the session did not create cannot go into its maps");
   return 0;
 }
@@ -280,8 +278,7 @@ int CheckMapBatch(const Checker& c) {
   if (c.ForeignAt(OFF(batch.map_fd)))
     return c.Refuse("a map the session did not create is read-only");
   const SysBpfBuffer* v = c.Buffer(-1, OFF(batch.values));
-  if (cmd != BPF_MAP_UPDATE_BATCH || !v ||
-      !FdValued(MapType(static_cast<int>(c.U32(OFF(batch.map_fd))))))
+  if (cmd != BPF_MAP_UPDATE_BATCH || !v || !FdValued(static_cast<int>(c.U32(OFF(batch.map_fd)))))
     return 0;
   for (size_t i = 0; i + 4 <= v->data.size(); i += 4)
     if (c.Foreign(Read(v->data, i, 4)))

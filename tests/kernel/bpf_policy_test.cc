@@ -318,6 +318,24 @@ TEST(AForeignProgramCannotBeAttached) {
   link.link_create.target_fd = static_cast<uint32_t>(ev);
   link.link_create.attach_type = BPF_PERF_EVENT;
   EXPECT_EQ(SysBpf(s, BPF_LINK_CREATE, link).ret, -EACCES);
+  // Nor put into the session's own program array (a tail call would run it).
+  bpf_attr pa_attr{};
+  pa_attr.map_type = BPF_MAP_TYPE_PROG_ARRAY;
+  pa_attr.key_size = 4;
+  pa_attr.value_size = 4;
+  pa_attr.max_entries = 1;
+  long long array = SysBpf(s, BPF_MAP_CREATE, pa_attr).ret;
+  EXPECT(array > 2);
+  uint64_t value = static_cast<uint64_t>(fd);  // the fd in the low 4 bytes; 4 are sent
+  bpf_attr up{};
+  up.map_fd = static_cast<uint32_t>(array);
+  up.key = 0x7f0000001000;
+  up.value = 0x7f0000001008;
+  uint32_t zero = 0;
+  EXPECT_EQ(SysBpf(s, BPF_MAP_UPDATE_ELEM, up,
+                   InBuf(ATTR_SLOT(key), &zero, 4) + InBuf(ATTR_SLOT(value), &value, 4))
+                .ret,
+            -EACCES);
   close(prog);
 }
 
