@@ -1,4 +1,7 @@
 // bpfd multicall entry: argv[0]'s basename (or `bpfd <mode>`) selects the mode.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -59,9 +62,25 @@ int Install(int argc, char** argv) {
   return 0;
 }
 
+// Like OpenSSH's sanitise_stdfd: fds 0-2 closed at exec get /dev/null, so nothing the program
+// opens later (a map, a forwarded FILE_OPEN) can become its stdin, or its stdout and receive
+// protocol replies. Exits 1 when one is closed and /dev/null cannot be opened.
+void SanitiseStdFds() {
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (fcntl(fd, F_GETFD) >= 0) continue;
+    int null = open("/dev/null", O_RDWR);
+    if (null < 0) _exit(1);
+    if (null > 2) {  // cannot happen (the lowest free fd is <= fd), but never leak it
+      close(null);
+      break;
+    }
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  SanitiseStdFds();
   std::string_view applet = bpfd::Basename(argc > 0 && argv[0] ? argv[0] : "bpfd");
   for (const Mode& m : kModes)
     if (applet == m.applet && applet != "bpfd") return m.main(argc, argv);

@@ -29,6 +29,8 @@ constexpr SelftestCheckInfo kChecks[] = {
      "BPF ring buffer"},
     {"raw-tracepoint", false, "BPF_RAW_TRACEPOINT_OPEN on sys_enter attaches and fires",
      "raw tracepoints"},
+    {"policy", false,
+     "the daemon limits forwarding to tracing (SKIP: it runs --unrestricted, a root shell)", ""},
 };
 
 // The first clause of a reason ("CONFIG_KPROBES is not set (...): kprobe tools ..." gives

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -169,6 +170,24 @@ TEST(ReplyFraming) {
             std::string("START_BPFD_OUTPUT\nfn: ret=-22\na b\nx\ny\nEND_BPFD_OUTPUT\n"));
   r.NotRecognized();
   EXPECT_EQ(std::string(r.body()), kNR);
+}
+
+TEST(TextRepliesCannotEndEarly) {
+  Reply r;
+  r.Text("a\tb\nEND_BPFD_OUTPUT\nSTART_BPFD_OUTPUT\nc\rd\n");
+  EXPECT_EQ(std::string(r.body()), "a\tb\n?END_BPFD_OUTPUT\n?START_BPFD_OUTPUT\nc?d\n");
+  // A file's text (kallsyms, the kprobe blacklist, available_filter_functions) goes the same way.
+  char path[] = "/tmp/bpfd_dispatch_test_XXXXXX";
+  int fd = mkstemp(path);
+  EXPECT(fd >= 0);
+  const std::string text = "ffff t f1\nEND_BPFD_OUTPUT\nffff t f2\n";
+  EXPECT_EQ(write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  close(fd);
+  Reply reply;
+  CommandReply cr(reply, "get_kallsyms");
+  ReplyFile(cr, {path});
+  unlink(path);
+  EXPECT_EQ(std::string(reply.body()), "ffff t f1\n?END_BPFD_OUTPUT\nffff t f2\n");
 }
 
 TEST(ReplyEpipe) {

@@ -29,12 +29,21 @@ Verdict CmdGetBpfFeatures(Session& s, Args a, CommandReply& r) {
 
 // SELFTEST (no arguments): runs the bpf-selftest checks on this kernel (core/selftest/selftest.h).
 // Reply: "selftest: ret=<number of FAILs>" then one line per check, in order:
-// "<PASS|FAIL|SKIP> <check-name> <reason...>". Nothing the checks create outlives the reply.
+// "<PASS|FAIL|SKIP> <check-name> <reason...>", the last one "policy" (restricted or not).
+// Nothing the checks create outlives the reply.
 Verdict CmdSelftest(Session& s, Args args, CommandReply& r) {
   if (!args.empty()) return Verdict::kBadArgs;
   if (r.NoKernel(s)) return Verdict::kDone;
   std::vector<SelftestCheck> checks;
   int fails = RunSelftest(&checks);
+  // Which forwarding policy this session is under: never a FAIL, the daemon chose it.
+  if (s.unrestricted()) {
+    checks.push_back(
+        {"SKIP", "policy", "unrestricted (--unrestricted): forwarding is a root shell"});
+  } else {
+    checks.push_back(
+        {"PASS", "policy", "restricted: forwarding limited to tracing (docs/security.md)"});
+  }
   r.Ret(fails);
   for (const SelftestCheck& c : checks) r.Line(FormatSelftestLine(c));
   return Verdict::kDone;

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstring>
 
+#include "core/daemon/bpf_policy.h"
 #include "core/daemon/handler.h"
 #include "core/kernel/bpf_call.h"
 #include "core/kernel/perf_event.h"
@@ -64,8 +65,13 @@ Verdict CmdSysBpf(Session& s, Args a, CommandReply& r) {
   int ret = call.Parse(a.subspan(1));
   if (ret < 0) return r.Ret(ret);
   if (r.NoKernel(s)) return Verdict::kDone;
-  long res = call.Call(cmd);
-  r.Ret(BpfCmdReturnsFd(cmd) ? Adopt(s, res) : res);
+  long res = s.unrestricted() ? call.Call(cmd) : CallBpfUnderPolicy(s, cmd, call);
+  if (BpfCmdReturnsFd(cmd)) {
+    res = Adopt(s, res);
+    if (res >= 0 && BpfCmdOpensExisting(cmd))
+      s.FindForwardedFd(static_cast<int>(res))->foreign = true;
+  }
+  r.Ret(res);
   call.AppendReply(r.raw());
   return Verdict::kDone;
 }
@@ -113,6 +119,9 @@ Verdict CmdSysIoctl(Session& s, Args a, CommandReply& r) {
   bool fd_arg_ok = op->arg != PerfIoctl::kFd || Owned(s, arg) ||
                    (arg == -1 && op->request == PERF_EVENT_IOC_SET_OUTPUT);
   if (!Owned(s, fd) || !fd_arg_ok) return r.Ret(-EBADF);
+  if (op->request == PERF_EVENT_IOC_SET_BPF && !s.unrestricted()) {
+    if (int p = CheckPerfSetBpf(s, static_cast<int>(arg)); p < 0) return r.Ret(p);
+  }
   if (r.NoKernel(s)) return Verdict::kDone;
   uint64_t value = static_cast<uint64_t>(arg), id = 0;
   int ret;

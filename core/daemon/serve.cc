@@ -11,6 +11,7 @@
 #include "core/base/line_reader.h"
 #include "core/daemon/dispatch.h"
 #include "core/daemon/session.h"
+#include "core/kernel/privileges.h"
 #include "core/wire/reply.h"
 
 namespace bpfd {
@@ -65,6 +66,10 @@ void RestoreSignals(const sigset_t* old) {
 }  // namespace
 
 int ServeSession(int in_fd, int out_fd, const SessionOptions& opts) {
+  // Least privilege before the first command (docs/security.md): a failure costs the session
+  // nothing but is said once.
+  if (int r = DropPrivileges(opts.unrestricted); r < 0)
+    std::fprintf(stderr, "bpfd: dropping privileges: %s\n", std::strerror(-r));
   sigset_t wait_mask, old_mask;
   SetUpSignals(&wait_mask, &old_mask);
   g_stop_signal = 0;

@@ -7,9 +7,10 @@
 
 namespace bpfd {
 
-// Serves a Session made with `opts` until it ends, then releases all it created. Returns the
-// stop signal that ended it, or 0. Installs (and on return restores) handlers for the stop
-// signals.
+// Drops the privileges a session does not need (kernel/privileges.h; with opts.unrestricted
+// only no-new-privs is set), then serves a Session made with `opts` until it ends and releases
+// all it created. Returns the stop signal that ended it, or 0. Installs (and on return
+// restores) handlers for the stop signals.
 int ServeSession(int in_fd, int out_fd, const SessionOptions& opts);
 
 }  // namespace bpfd

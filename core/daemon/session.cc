@@ -105,6 +105,11 @@ ForwardedFd* Session::FindForwardedFd(int fd) {
   return it == forwarded_.end() ? nullptr : &it->second;
 }
 
+bool Session::IsForeignFd(int fd) {
+  ForwardedFd* f = FindForwardedFd(fd);
+  return f && f->foreign;
+}
+
 int Session::CloseForwardedFd(int fd) { return forwarded_.erase(fd) ? 0 : -EBADF; }
 
 void Session::NoteProbeEvent(const std::string& tracefs, ProbeKind kind, const std::string& group,

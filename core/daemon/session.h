@@ -35,6 +35,7 @@ struct ForwardedFd {
   UniqueFd fd;
   std::string path;                  // FILE_OPEN's path ("" for other fds)
   std::unique_ptr<RingMirror> ring;  // RING_MAP's mapping, if any
+  bool foreign = false;              // an object the session did not create (by id or pin)
 };
 
 // How the daemon serves every session: fixed at start-up (DaemonMain from --probe-api or
@@ -94,6 +95,8 @@ class Session {
   // Forwarded fds: owned by the session until CloseForwardedFd or Cleanup(). Add returns the fd.
   int AddForwardedFd(UniqueFd fd, std::string path = {});
   ForwardedFd* FindForwardedFd(int fd);
+  // True for a forwarded fd marked foreign: the policy lets the session only read through it.
+  bool IsForeignFd(int fd);
   // 0, or -EBADF when the session does not own fd (stdin/stdout, v1 objects, strangers).
   int CloseForwardedFd(int fd);
 

@@ -242,7 +242,7 @@ std::string TracepointKey(const std::string& category, const std::string& tpname
 
 int AttachKprobe(int prog_fd, bool retprobe, const std::string& ev_name, const std::string& fn_name,
                  std::unique_ptr<AttachedProbe>* out, const ProbeOptions& opts) {
-  if (fn_name.empty() || fn_name.find_first_of(" \t\n") != std::string::npos) return -EINVAL;
+  if (!IsProbeToken(fn_name)) return -EINVAL;
   auto probe = ProbeBuilder::Make(ProbeType::kKprobe, ev_name);
   bool pmu;
   int r = UsePmu(opts, "kprobe", &pmu);
@@ -274,8 +274,8 @@ int AttachUprobe(int prog_fd, bool retprobe, const std::string& ev_name,
     r = AttachViaPmu("uprobe", prog_fd, retprobe, binary_path.c_str(), offset, pid, cpu,
                      probe.get());
   } else {
-    // uprobe_events syntax cannot carry whitespace in the path.
-    if (binary_path.find_first_of(" \t\n") != std::string::npos) return -EINVAL;
+    // uprobe_events syntax cannot carry whitespace or control bytes in the path.
+    if (!IsProbeToken(binary_path)) return -EINVAL;
     char off[32];
     std::snprintf(off, sizeof(off), ":0x%llx", static_cast<unsigned long long>(offset));
     r = AttachViaTracefs(opts, ProbeKind::kUprobe, ev_name, binary_path + off, retprobe, prog_fd,

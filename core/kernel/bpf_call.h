@@ -30,7 +30,10 @@ class BpfCall {
   void AppendReply(std::string* out) const;
 
   const std::vector<uint8_t>& attr() const { return req_.attr; }
+  // The attr for a caller that changes fields around Call (and restores them for the reply).
+  std::vector<uint8_t>& mutable_attr() { return req_.attr; }
   const std::vector<uint8_t>& buffer(size_t i) const { return req_.bufs[i].data; }
+  const std::vector<SysBpfBuffer>& buffers() const { return req_.bufs; }
 
  private:
   uint8_t* SlotAddr(const BpfSlot& s);

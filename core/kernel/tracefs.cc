@@ -151,8 +151,20 @@ int TracepointId(const std::string& tracefs, const std::string& category, const 
   return static_cast<int>(id);
 }
 
+namespace {
+bool IsControl(char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }
+}  // namespace
+
+bool IsProbeToken(std::string_view s) {
+  for (char c : s)
+    if (c == ' ' || IsControl(c)) return false;  // every isspace byte but ' ' is a control byte
+  return !s.empty();
+}
+
 int AddProbeEvent(const std::string& tracefs, ProbeKind kind, std::string_view definition) {
-  if (definition.empty() || definition.find('\n') != std::string_view::npos) return -EINVAL;
+  for (char c : definition)
+    if (IsControl(c)) return -EINVAL;
+  if (definition.empty()) return -EINVAL;
   return WriteFile(tracefs + ProbeEventsFile(kind), definition, /*append=*/true);
 }
 

@@ -30,8 +30,14 @@ int ListEvents(const std::string& tracefs, const std::string& category,
 // that are empty, ".", ".." or contain '/').
 int TracepointId(const std::string& tracefs, const std::string& category, const std::string& name);
 
+// True when s can be one token of a kprobe_events/uprobe_events definition (a function name, a
+// binary's path): not empty, and no byte the kernel splits on (isspace: ' ', \t, \n, \v, \f,
+// \r) nor any other control character.
+bool IsProbeToken(std::string_view s);
+
 // Appends a probe definition such as "p:kprobes/ev do_sys_open" or "p:uprobes/ev /bin/x:0x10"
-// to kprobe_events/uprobe_events. -ENOENT when the kernel lacks that file (e.g. no CONFIG_KPROBES).
+// to kprobe_events/uprobe_events: -EINVAL for one with a control character (a second line,
+// a tab...), -ENOENT when the kernel lacks that file (e.g. no CONFIG_KPROBES).
 int AddProbeEvent(const std::string& tracefs, ProbeKind kind, std::string_view definition);
 
 // Removes group/event by writing "-:group/event"; -ENOENT if absent, -EBUSY while still in use.

@@ -77,6 +77,16 @@ TEST(PathComponentsAreValidated) {
   EXPECT_EQ(bpfd::AddProbeEvent("/nonexistent", bpfd::ProbeKind::kUprobe, "p:a/b x\n-:a/b"),
             -EINVAL);
   EXPECT_EQ(bpfd::AddProbeEvent("/nonexistent", bpfd::ProbeKind::kUprobe, ""), -EINVAL);
+  for (const char* sep : {"\t", "\n", "\v", "\f", "\r", "\x01", "\x7f"}) {
+    EXPECT_EQ(bpfd::AddProbeEvent("/nonexistent", bpfd::ProbeKind::kKprobe,
+                                  std::string("p:a/b do_sys_open") + sep + "x"),
+              -EINVAL);
+    EXPECT(!bpfd::IsProbeToken(std::string("do_sys_open") + sep + "x"));
+  }
+  EXPECT(!bpfd::IsProbeToken("do sys"));
+  EXPECT(!bpfd::IsProbeToken(""));
+  EXPECT(bpfd::IsProbeToken("do_sys_open"));
+  EXPECT(bpfd::IsProbeToken("/usr/lib/libc.so.6"));
 }
 
 TEST(ListsAFakeEventsTree) {

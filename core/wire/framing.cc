@@ -38,11 +38,19 @@ int ParseRet(std::string_view s, int64_t* ret) {
   return -ENOENT;
 }
 
-std::string SafeLine(std::string_view s, bool keep_tabs) {
-  std::string out(s);
-  for (char& c : out)
+void AppendSafeLine(std::string_view s, bool keep_tabs, std::string* out) {
+  if (IsFramingLine(s)) out->push_back('?');
+  size_t start = out->size();
+  out->append(s);
+  for (size_t i = start; i < out->size(); ++i) {
+    char& c = (*out)[i];
     if ((static_cast<unsigned char>(c) < 0x20 && !(keep_tabs && c == '\t')) || c == 0x7f) c = '?';
-  if (IsFramingLine(out)) out.insert(0, 1, '?');
+  }
+}
+
+std::string SafeLine(std::string_view s, bool keep_tabs) {
+  std::string out;
+  AppendSafeLine(s, keep_tabs, &out);
   return out;
 }
 

@@ -29,5 +29,7 @@ int ParseRet(std::string_view first_line, int64_t* ret);
 // become '?', and a line that would read as a framing marker is prefixed with '?' so it cannot
 // end the reply early.
 std::string SafeLine(std::string_view s, bool keep_tabs = false);
+// SafeLine(s, keep_tabs) appended to *out, without a temporary.
+void AppendSafeLine(std::string_view s, bool keep_tabs, std::string* out);
 
 }  // namespace bpfd

@@ -17,9 +17,12 @@ void Reply::Line(std::string_view s) {
 }
 
 void Reply::Text(std::string_view text) {
-  if (text.empty()) return;
-  buf_.append(text);
-  if (text.back() != '\n') buf_.push_back('\n');
+  while (!text.empty()) {
+    size_t nl = text.find('\n');
+    AppendSafeLine(text.substr(0, nl), /*keep_tabs=*/true, &buf_);
+    buf_.push_back('\n');
+    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+  }
 }
 
 void Reply::Ret(std::string_view fn, int64_t value) { AppendRet(fn, value, &buf_); }

@@ -17,7 +17,9 @@ class Reply {
   void Line(std::string_view s);
   // Appends "<fn>: ret=<value>".
   void Ret(std::string_view fn, int64_t value);
-  // Appends multi-line text verbatim, adding a final '\n' when the text lacks one.
+  // Appends multi-line text from files or the kernel, each line made safe as SafeLine does
+  // (tabs kept: a line reading END_BPFD_OUTPUT cannot end the reply); adds a final '\n' when
+  // the text lacks one.
   void Text(std::string_view text);
   // Direct access for encoders that append in place; callers must end each line with '\n'.
   std::string* raw() { return &buf_; }

@@ -16,7 +16,7 @@ else echo "binary is stripped: $bin"; fi
 # Usage and --help work everywhere.
 "$bin" selftest --help >"$tmp/help" 2>&1; rc=$?
 check "--help exits 0" test $rc -eq 0
-for c in bpf-syscall map-create prog-load tracefs tracepoint kprobe uprobe ringbuf raw-tracepoint btf jit; do
+for c in bpf-syscall map-create prog-load tracefs tracepoint kprobe uprobe ringbuf raw-tracepoint btf jit policy; do
   check "--help lists $c" grep -q " $c " "$tmp/help"
 done
 check "--help documents exit codes" grep -q "Exit codes: 0" "$tmp/help"
@@ -41,6 +41,9 @@ assert [c["name"] for c in d["checks"]][:2] == ["kernel", "kconfig"]
 ' "$tmp/json" "$1"
 }
 
+check "the policy check says the session is restricted" \
+  bash -c "grep -E '^PASS +policy ' '$tmp/out' | grep -q 'restricted: forwarding limited to tracing'"
+
 if [ "$arch" != "$(uname -m)" ]; then
   # qemu-user: every bpf() is ENOSYS.
   check "qemu: exits 1" test $rc -eq 1
@@ -59,6 +62,9 @@ if [ "$arch" != "$(uname -m)" ]; then
 fi
 
 check "exits 0" test $rc -eq 0
+timeout 60 "$bin" selftest --remote "cmd:$bin daemon --unrestricted" >"$tmp/unres" 2>&1
+check "an --unrestricted daemon's policy check SKIPs saying so" \
+  bash -c "grep -E '^SKIP +policy ' '$tmp/unres' | grep -q 'unrestricted (--unrestricted)'"
 check "no stderr" test ! -s "$tmp/err"
 for c in bpf-syscall map-create prog-load tracefs tracepoint; do
   check "required $c PASSes" bash -c "grep -qE '^PASS +$c ' '$tmp/out'"

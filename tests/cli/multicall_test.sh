@@ -59,4 +59,17 @@ done
 for api in auto pmu tracefs; do
   check "daemon --probe-api $api serves" bash -c 'echo exit | "$1" daemon --probe-api "$2" | grep -qx STARTED_BPFD' _ "$bin" "$api"
 done
+
+# Closed stdio (OpenSSH's sanitise_stdfd): fds 0-2 closed at exec become /dev/null, so a file
+# the daemon opens cannot take their place. With stderr closed, a FILE_OPEN would get fd 2 and
+# the policy's refusal line would be written into that file.
+f="$tmp/opened_as_fd2"
+: >"$f"
+p64=$(printf '%s' "$f" | base64 -w0)
+printf 'FILE_OPEN %s 1 0\nSYS_BPF 6 AAAAAAAAAAAAAAAAAAAAAA==\nexit\n' "$p64" |
+  "$bin" daemon >"$tmp/fd2_out" 2>&-
+check "closed stderr: the daemon still serves" grep -qx STARTED_BPFD "$tmp/fd2_out"
+check "closed stderr: the refusal did not go into the file it opened" test ! -s "$f"
+"$bin" daemon 0<&- 1>&- 2>&-
+check "stdin, stdout and stderr closed: the daemon sees EOF and exits 0" test $? -eq 0
 finish

@@ -17,20 +17,6 @@ prog_b64=twAAAAAAAACVAAAAAAAAAA==   # r0 = 0; exit
 # prog_present NAME: 0 when a program with that name is loaded.
 prog_present() { "$bpftool" prog show name "$1" 2>/dev/null | grep -q .; }
 
-# read_reply: reads one framed reply from the daemon into $reply.
-read_reply() {
-  reply=""
-  local line
-  while IFS= read -r -t 10 line <&"${D[0]}"; do
-    [ "$line" = START_BPFD_OUTPUT ] && continue
-    [ "$line" = END_BPFD_OUTPUT ] && return 0
-    reply+="$line"$'\n'
-  done
-  return 1
-}
-
-send() { printf '%s\n' "$1" >&"${D[1]}"; read_reply; }
-
 for mode in exit eof TERM INT HUP epipe; do
   name="bpfdt_$mode"
   coproc D { exec "$daemon" 2>/dev/null; }

@@ -1,5 +1,7 @@
 # Shell test helpers: `check NAME CMD...` records PASS/FAIL; `skip NAME REASON`; `finish`
-# prints "N passed, N failed, N skipped" and exits 1 if anything failed.
+# prints "N passed, N failed, N skipped" and exits 1 if anything failed. For a daemon run as
+# `coproc D { exec bpfd ...; }`: `send LINE` sends one command line and `read_reply` reads one
+# framed reply into $reply (status 1 when none came within 10 s).
 passed=0 failed=0 skipped=0
 check() {
   local name="$1"; shift
@@ -11,3 +13,15 @@ finish() {
   echo "$passed passed, $failed failed, $skipped skipped"
   [[ $failed -eq 0 ]]
 }
+
+read_reply() {
+  reply=""
+  local line
+  while IFS= read -r -t 10 line <&"${D[0]}"; do
+    [ "$line" = START_BPFD_OUTPUT ] && continue
+    [ "$line" = END_BPFD_OUTPUT ] && return 0
+    reply+="$line"$'\n'
+  done
+  return 1
+}
+send() { printf '%s\n' "$1" >&"${D[1]}"; read_reply; }
