@@ -19,15 +19,20 @@ int ReadFile(const std::string& path, std::string* out, size_t max_size) {
   out->clear();
   UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) return -errno;
+  return ReadFd(fd.get(), out, max_size);
+}
+
+int ReadFd(int fd, std::string* out, size_t max_size) {
+  out->clear();
   struct stat st;
   size_t chunk = 64 * 1024;
-  if (fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
     out->reserve(static_cast<size_t>(st.st_size) + 1);
   }
   for (;;) {
     size_t old = out->size();
     out->resize(old + chunk);
-    ssize_t n = read(fd.get(), out->data() + old, chunk);
+    ssize_t n = read(fd, out->data() + old, chunk);
     if (n < 0) {
       int err = errno;
       out->resize(old);

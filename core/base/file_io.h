@@ -10,6 +10,8 @@ namespace bpfd {
 // Reads a whole file, including /proc and tracefs files whose st_size is 0 (read to EOF);
 // -EFBIG when it holds more than max_size bytes.
 int ReadFile(const std::string& path, std::string* out, size_t max_size = SIZE_MAX);
+// The same from an open fd, from its current offset.
+int ReadFd(int fd, std::string* out, size_t max_size = SIZE_MAX);
 
 // Writes data with one write(2) per chunk (tracefs parses each write as a command).
 // append=true opens O_APPEND without truncation (required for kprobe_events/uprobe_events,
