@@ -104,8 +104,9 @@ bool PerfMap(const Place& p) {
   return Digits(rel.substr(9, rel.size() - 13));
 }
 
-// /proc/PID/... (and /proc/PID/task/TID/...): 1 placed, 0 not such a path, -1 refused. Never
-// mem, environ, fd/, cwd or the rest: what tracers read of another process only.
+// /proc/PID/... (and /proc/PID/task/TID/...): 1 placed, 0 not such a path, -1 refused, -2 a
+// name procfs never has. Never mem, environ, fd/, cwd or the rest: what tracers read of
+// another process only.
 int LocateProc(std::string_view norm, Place* p) {
   if (norm.substr(0, 6) != "/proc/") return 0;
   std::string_view rest = norm.substr(6);
@@ -132,6 +133,9 @@ int LocateProc(std::string_view norm, Place* p) {
     p->allow = leaf == "exe" ? kMeta | kRead : kMeta;
     return 1;
   }
+  // BCC appends a module's name to the root's path for every process it symbolizes:
+  // /proc/PID/root[vdso] does not exist, and says so without a refusal line per process.
+  if (leaf.substr(0, 5) == "root[") return -2;
   if (task || !Under(leaf, "root")) return -1;
   // The traced process's files as it sees them: its absolute symlinks resolve in its root.
   p->anchor += "/root";
@@ -142,10 +146,10 @@ int LocateProc(std::string_view norm, Place* p) {
   return 1;
 }
 
-// Places norm: nullptr, or why it has no place.
+// Places norm: nullptr, or why it has no place ("" for a name that cannot exist: -ENOENT).
 const char* Locate(std::string_view norm, Place* p) {
   if (int proc = LocateProc(norm, p); proc != 0)
-    return proc > 0 ? nullptr : "not a file tracers read of a process";
+    return proc > 0 ? nullptr : proc == -2 ? "" : "not a file tracers read of a process";
   const Rule* best = nullptr;
   for (const Rule& r : kRules) {
     bool hit = r.match == Rule::kBelow ? Under(norm, r.prefix)
@@ -269,7 +273,7 @@ int ResolveFileTarget(const Session& s, std::string_view cmd, const std::string&
   if (norm.empty()) return Refuse(cmd, path, "not an absolute path");
   if (HiddenPmu(s, norm)) return -ENOENT;
   Place p;
-  if (const char* why = Locate(norm, &p)) return Refuse(cmd, path, why);
+  if (const char* why = Locate(norm, &p)) return *why ? Refuse(cmd, path, why) : -ENOENT;
   const bool write = op == FileOp::kOpen &&
                      ((flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_EXCL | O_TRUNC)));
   const bool read = op == FileOp::kRead || (op == FileOp::kOpen && !write);

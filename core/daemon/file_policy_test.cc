@@ -28,6 +28,8 @@ TEST(RefusesBeforeOpening) {
     EXPECT(!t.fd.valid());
   }
   FileTarget t;
+  EXPECT_EQ(ResolveFileTarget(s, "FILE_READ", "/proc/1/root[vdso]", FileOp::kRead, 0, 0, &t),
+            -ENOENT);  // BCC's probe for every process: no refusal line
   EXPECT_EQ(
       ResolveFileTarget(s, "FILE_OPEN", "/tmp/x", FileOp::kOpen, O_WRONLY | O_CREAT, 0644, &t),
       -EACCES);
