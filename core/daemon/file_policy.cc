@@ -213,7 +213,9 @@ const char* ContentRefusal(const Place& p, int fd) {
   if (!(p.allow & kRead)) return "metadata only";
   if (p.content == Content::kAny) return nullptr;
   if (!S_ISREG(st.st_mode)) return "not an ELF file or a perf map";
-  if (PerfMap(p)) return nullptr;
+  // A perf map is its process's own file: a hard link (to /etc/shadow, where hard links are
+  // not protected) has two names.
+  if (PerfMap(p)) return st.st_nlink == 1 ? nullptr : "a perf map with other names";
   char magic[4];
   if (pread(fd, magic, 4, 0) == 4 && std::string_view(magic, 4) ==
                                          "\x7f"
