@@ -37,6 +37,8 @@ constexpr Rule kRules[] = {
     {"/sys/kernel/tracing/kprobe_events", "/sys/kernel/tracing", kReadable | kWrite, Rule::kExact},
     {"/sys/kernel/tracing/uprobe_events", "/sys/kernel/tracing", kReadable | kWrite, Rule::kExact},
     {"/sys/kernel/debug", "/sys/kernel/debug", kMeta | kList, Rule::kExact},
+    // BCC reads it as <debugfs tracing>/../kprobes/blacklist to list kprobe-able functions.
+    {"/sys/kernel/debug/kprobes/blacklist", "/sys/kernel/debug", kReadable, Rule::kExact},
     {"/sys/kernel/debug/tracing", "/sys/kernel/debug/tracing", kReadable},
     {"/sys/kernel/debug/tracing/kprobe_events", "/sys/kernel/debug/tracing", kReadable | kWrite,
      Rule::kExact},

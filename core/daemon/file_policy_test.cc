@@ -40,4 +40,14 @@ TEST(RefusesBeforeOpening) {
             -EACCES);
 }
 
+// What BCC reads besides tracefs proper is not refused (it may not exist here: no kprobes).
+TEST(AllowsWhatBccReads) {
+  Session s;
+  for (const char* p : {"/sys/kernel/debug/tracing/../kprobes/blacklist", "/proc/kallsyms",
+                        "/sys/kernel/tracing/available_filter_functions"}) {
+    FileTarget t;
+    EXPECT(ResolveFileTarget(s, "FILE_READ", p, FileOp::kRead, 0, 0, &t) != -EACCES);
+  }
+}
+
 TEST_MAIN()
