@@ -10,7 +10,7 @@ namespace bpfd {
 // Reads a whole file, including /proc and tracefs files whose st_size is 0 (read to EOF);
 // -EFBIG when it holds more than max_size bytes.
 int ReadFile(const std::string& path, std::string* out, size_t max_size = SIZE_MAX);
-// The same from an open fd, from its current offset.
+// The same from an open fd, from its current offset to EOF.
 int ReadFd(int fd, std::string* out, size_t max_size = SIZE_MAX);
 
 // Writes data with one write(2) per chunk (tracefs parses each write as a command).
