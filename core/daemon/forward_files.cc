@@ -1,5 +1,7 @@
-// Forwarded file access (docs/protocol.md "Forwarding"). Paths are base64. Writes to
-// kprobe_events/uprobe_events are remembered so the session removes its events at the end.
+// Forwarded file access (docs/protocol.md "Forwarding"). Paths are base64. Each handler works
+// on what the session's policy resolved (file_policy.h: fds, so what is checked is what is
+// used). Writes to kprobe_events/uprobe_events are remembered so the session removes its events
+// at the end.
 //   FILE_READ path              -> ret=<size>, then the contents as one data line
 //   FILE_STAT path follow       -> ret=0, then the stat fields
 //   FILE_ACCESS path mode       -> ret=<0 or -errno>
@@ -19,6 +21,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/base/file_io.h"
+#include "core/base/safe_path.h"
+#include "core/daemon/file_policy.h"
 #include "core/daemon/handler.h"
 #include "core/kernel/attached_probe.h"
 #include "core/kernel/bpf_call.h"
@@ -44,36 +49,28 @@ int DecodePath(std::string_view token, std::string* path) {
   return 0;
 }
 
-// A daemon told to create kprobes and uprobes through kprobe_events/uprobe_events (a session
-// whose probe_api is kTracefs: --probe-api tracefs) says so to forwarded tools too: BCC and
-// libbpf pick the kprobe or uprobe PMU when its sysfs directory can be read and fall back to the
-// tracefs files otherwise, so for them those directories do not exist (ENOENT for every FILE_*
-// below them; a FILE_LIST of their parent still names them, which neither library looks at).
-bool HiddenPmu(const Session& s, std::string_view path) {
-  if (s.probe_api() != ProbeApi::kTracefs) return false;
-  for (std::string_view dir :
-       {"/sys/bus/event_source/devices/kprobe", "/sys/bus/event_source/devices/uprobe",
-        "/sys/devices/kprobe", "/sys/devices/uprobe"}) {
-    if (path.substr(0, dir.size()) == dir &&
-        (path.size() == dir.size() || path[dir.size()] == '/')) {
-      return true;
-    }
-  }
-  return false;
-}
-
-// The prologue every FILE_* command shares: the path decoded, then the no-kernel check.
-// Returns true when the handler should go on; otherwise the reply is written.
-bool PathArg(Session& s, std::string_view token, CommandReply& r, std::string* path) {
-  if (DecodePath(token, path) < 0) {
+// The prologue every FILE_* command with a path shares: the path decoded, the hidden PMUs
+// (HiddenPmu: a daemon creating probes through kprobe_events/uprobe_events says so to forwarded
+// tools too; a FILE_LIST of their parent still names them, which neither BCC nor libbpf looks
+// at), the no-kernel check, then the policy's resolution for `op` (`cmd` names the command in a
+// refusal). Returns true with *t resolved; otherwise the reply is written.
+bool Target(Session& s, std::string_view cmd, std::string_view token, FileOp op, CommandReply& r,
+            FileTarget* t, int flags = 0, mode_t mode = 0) {
+  std::string path;
+  if (DecodePath(token, &path) < 0) {
     r.Ret(-EINVAL);
     return false;
   }
-  if (HiddenPmu(s, *path)) {
+  if (HiddenPmu(s, path)) {
     r.Ret(-ENOENT);
     return false;
   }
-  return !r.NoKernel(s);
+  if (r.NoKernel(s)) return false;
+  if (int err = ResolveFileTarget(s, cmd, path, op, flags, mode, t); err < 0) {
+    r.Ret(err);
+    return false;
+  }
+  return true;
 }
 
 void AppendDataLine(CommandReply& r, std::string_view data) {
@@ -132,9 +129,10 @@ void TrackProbeEvents(Session& s, const std::string& path, ProbeKind kind,
 
 // FILE_READ path -> ret = size, then the contents as one data line
 Verdict CmdFileRead(Session& s, Args a, CommandReply& r) {
-  std::string path, data;
-  if (!PathArg(s, a[0], r, &path)) return Verdict::kDone;
-  int ret = ReadFile(path, &data, kMaxFileRead);
+  FileTarget t;
+  if (!Target(s, "FILE_READ", a[0], FileOp::kRead, r, &t)) return Verdict::kDone;
+  std::string data;
+  int ret = ReadFd(t.fd.get(), &data, kMaxFileRead);
   r.Ret(ret < 0 ? ret : static_cast<int64_t>(data.size()));
   if (ret >= 0) AppendDataLine(r, data);
   return Verdict::kDone;
@@ -144,10 +142,15 @@ Verdict CmdFileRead(Session& s, Args a, CommandReply& r) {
 // mtime_nsec ctime_nsec" (the last two appended later: a reader of 13 fields still works)
 Verdict CmdFileStat(Session& s, Args a, CommandReply& r) {
   if (a[1] != "0" && a[1] != "1") return Verdict::kBadArgs;
-  std::string path;
-  if (!PathArg(s, a[0], r, &path)) return Verdict::kDone;
+  const bool follow = a[1] == "1";
+  FileTarget t;
+  if (!Target(s, "FILE_STAT", a[0], follow ? FileOp::kStat : FileOp::kLstat, r, &t))
+    return Verdict::kDone;
   struct stat st;
-  if ((a[1] == "1" ? stat(path.c_str(), &st) : lstat(path.c_str(), &st)) != 0) return r.Ret(-errno);
+  int err = !follow ? fstatat(t.dir, t.name.c_str(), &st, AT_SYMLINK_NOFOLLOW)
+            : t.fd  ? fstat(t.fd.get(), &st)
+                    : stat(t.name.c_str(), &st);
+  if (err != 0) return r.Ret(-errno);
   return RetAndNumbers(
       r, uint64_t{st.st_mode}, int64_t{st.st_size}, uint64_t{st.st_ino}, uint64_t{st.st_dev},
       uint64_t{st.st_nlink}, uint64_t{st.st_uid}, uint64_t{st.st_gid}, uint64_t{st.st_rdev},
@@ -159,17 +162,19 @@ Verdict CmdFileStat(Session& s, Args a, CommandReply& r) {
 Verdict CmdFileAccess(Session& s, Args a, CommandReply& r) {
   int mode;
   if (!ParseInt(a[1], &mode)) return Verdict::kBadArgs;
-  std::string path;
-  if (!PathArg(s, a[0], r, &path)) return Verdict::kDone;
-  return r.Ret(access(path.c_str(), mode) == 0 ? 0 : -errno);
+  FileTarget t;
+  if (!Target(s, "FILE_ACCESS", a[0], FileOp::kAccess, r, &t)) return Verdict::kDone;
+  if (t.fd) return r.Ret(AccessFd(t.fd.get(), mode));
+  return r.Ret(access(t.name.c_str(), mode) == 0 ? 0 : -errno);
 }
 
 // FILE_LIST path -> ret = count, then "<d_type> <name>" per entry but "." and "..", by name
 Verdict CmdFileList(Session& s, Args a, CommandReply& r) {
-  std::string path;
-  if (!PathArg(s, a[0], r, &path)) return Verdict::kDone;
-  DIR* d = opendir(path.c_str());
+  FileTarget t;
+  if (!Target(s, "FILE_LIST", a[0], FileOp::kList, r, &t)) return Verdict::kDone;
+  DIR* d = fdopendir(t.fd.get());
   if (!d) return r.Ret(-errno);
+  t.fd.release();  // closedir closes it
   std::vector<std::pair<std::string, int>> entries;
   errno = 0;
   while (dirent* e = readdir(d)) {
@@ -191,11 +196,11 @@ Verdict CmdFileList(Session& s, Args a, CommandReply& r) {
 
 // FILE_READLINK path -> ret = length, then the target as a data line
 Verdict CmdFileReadlink(Session& s, Args a, CommandReply& r) {
-  std::string path;
-  if (!PathArg(s, a[0], r, &path)) return Verdict::kDone;
+  FileTarget t;
+  if (!Target(s, "FILE_READLINK", a[0], FileOp::kReadlink, r, &t)) return Verdict::kDone;
   std::string target(4096, '\0');
   for (;;) {
-    ssize_t n = readlink(path.c_str(), target.data(), target.size());
+    ssize_t n = readlinkat(t.dir, t.name.c_str(), target.data(), target.size());
     if (n < 0) return r.Ret(-errno);
     if (static_cast<size_t>(n) < target.size()) {
       target.resize(static_cast<size_t>(n));
@@ -211,10 +216,10 @@ Verdict CmdFileReadlink(Session& s, Args a, CommandReply& r) {
 
 // FILE_STATFS path -> "type bsize blocks bfree bavail files ffree namelen frsize flags"
 Verdict CmdFileStatfs(Session& s, Args a, CommandReply& r) {
-  std::string path;
-  if (!PathArg(s, a[0], r, &path)) return Verdict::kDone;
+  FileTarget t;
+  if (!Target(s, "FILE_STATFS", a[0], FileOp::kStatfs, r, &t)) return Verdict::kDone;
   struct statfs st;
-  if (statfs(path.c_str(), &st) != 0) return r.Ret(-errno);
+  if ((t.fd ? fstatfs(t.fd.get(), &st) : statfs(t.name.c_str(), &st)) != 0) return r.Ret(-errno);
   return RetAndNumbers(r, static_cast<uint64_t>(st.f_type), static_cast<uint64_t>(st.f_bsize),
                        uint64_t{st.f_blocks}, uint64_t{st.f_bfree}, uint64_t{st.f_bavail},
                        uint64_t{st.f_files}, uint64_t{st.f_ffree},
@@ -222,15 +227,18 @@ Verdict CmdFileStatfs(Session& s, Args a, CommandReply& r) {
                        static_cast<uint64_t>(st.f_flags));
 }
 
-// FILE_OPEN path flags mode -> ret = the session's new fd (for FILE_WRITE)
+// FILE_OPEN path flags mode -> ret = the session's new fd (for FILE_WRITE and FILE_PREAD).
+// Under the policy the writable files (kprobe_events, uprobe_events) open without O_CREAT,
+// O_EXCL and O_TRUNC (file_policy.h).
 Verdict CmdFileOpen(Session& s, Args a, CommandReply& r) {
   uint32_t flags, mode;
   if (!ParseUint32(a[1], &flags) || !ParseUint32(a[2], &mode)) return Verdict::kBadArgs;
-  std::string path;
-  if (!PathArg(s, a[0], r, &path)) return Verdict::kDone;
-  int fd = open(path.c_str(), (static_cast<int>(flags) & kPortableOpenFlags) | O_CLOEXEC,
-                static_cast<mode_t>(mode & 07777));
-  return r.Ret(fd < 0 ? -errno : s.AddForwardedFd(UniqueFd(fd), path));
+  FileTarget t;
+  if (!Target(s, "FILE_OPEN", a[0], FileOp::kOpen, r, &t,
+              static_cast<int>(flags) & kPortableOpenFlags, static_cast<mode_t>(mode & 07777))) {
+    return Verdict::kDone;
+  }
+  return r.Ret(s.AddForwardedFd(std::move(t.fd), t.path));
 }
 
 // FILE_PREAD fd offset length -> ret = bytes read (short only at end of file), then the data.

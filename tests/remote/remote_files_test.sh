@@ -4,7 +4,8 @@
 # however many processes' roots, it is opened; each open has its own offset; a changed file
 # (even rewritten with the same size) is fetched again; a large one crosses only in the 64 KiB
 # pieces read, stays readable after its process is gone, and is completed for mmap and stdio;
-# a file under /proc/PID/ that is not below root/ is fetched at every open; a burst of stats
+# a file under /proc/PID/ that is not below root/ (status) is fetched at every open, and environ
+# is refused (the daemon's policy; below root/ only ELF files are read); a burst of stats
 # of /proc/PID/exe (BCC's check for an exec before each symbol look-up) is answered from a
 # copy at most 100 ms old. Bytes received are the library's own count (BPFD_REMOTE_STATS).
 # $1 is bpfd, $2 the expected architecture.
@@ -28,12 +29,15 @@ check "the host library is there ($lib)" test -f "$lib"
 # Two other processes whose roots lead to the same files.
 sleep 1000 & bg+=($!); p1=$!
 sleep 1000 & bg+=($!); p2=$!
-head -c 3000000 /dev/urandom >"$tmp/blob"
-head -c 8000000 /dev/urandom >"$tmp/big"    # read in three 100-byte pieces
-head -c 1000000 /dev/urandom >"$tmp/big2"   # read after its process is gone
-head -c 500000 /dev/urandom >"$tmp/big3"    # mmap'ed
-head -c 300000 /dev/urandom >"$tmp/big4"    # read through stdio (fdopen)
-head -c 1000000 /dev/urandom >"$tmp/big5"   # shrinks while open
+# The daemon's policy lets only ELF files be read below a process's root: each file starts
+# with the ELF magic, the rest random.
+elf() { { printf '\177ELF'; head -c $(($1 - 4)) /dev/urandom; } >"$2"; }
+elf 3000000 "$tmp/blob"
+elf 8000000 "$tmp/big"    # read in three 100-byte pieces
+elf 1000000 "$tmp/big2"   # read after its process is gone
+elf 500000 "$tmp/big3"    # mmap'ed
+elf 300000 "$tmp/big4"    # read through stdio (fdopen)
+elf 1000000 "$tmp/big5"   # shrinks while open
 
 cat >"$tmp/t.py" <<'PY'
 import ctypes, mmap, os, subprocess, sys
@@ -89,7 +93,11 @@ try:
 except OSError as e:
     print("shrunk", e.errno == 5)
 os.close(fd)
-print("environ", len(whole("/proc/%s/environ" % p1)) > 0 and len(whole("/proc/%s/environ" % p1)) > 0)
+print("status", b"Pid:" in whole("/proc/%s/status" % p1) and b"Pid:" in whole("/proc/%s/status" % p1))
+try:
+    whole("/proc/%s/environ" % p1); print("environ read")
+except OSError as e:
+    print("environ", e.errno == 13)
 PY
 mkfifo "$tmp/go"
 # Through a shell that forks the script (as a wrapper would): only the script makes calls.
@@ -98,7 +106,7 @@ BPFD_REMOTE_STATS=1 "$bpfd" remote --lib "$lib" --remote process -- \
   <"$tmp/go" >"$tmp/out" 2>"$tmp/err" & py=$!; bg+=($py)
 exec 3>"$tmp/go"
 for _ in $(seq 100); do grep -q '^same2' "$tmp/out" && break; sleep 0.1; done
-head -c 3000000 /dev/urandom >"$tmp/blob.new" && cat "$tmp/blob.new" >"$tmp/blob"  # same inode and size
+elf 3000000 "$tmp/blob.new" && cat "$tmp/blob.new" >"$tmp/blob"  # same inode and size
 echo >&3; exec 3>&-
 wait $py; rc=$?
 cat "$tmp/out"; tail -3 "$tmp/err"
@@ -107,7 +115,8 @@ check "a target file read through /proc/PID/root has the file's bytes" grep -qx 
 check "two opens of it read at their own offsets" grep -qx 'offsets True' "$tmp/out"
 check "through another process's root: the same bytes" grep -qx 'same2 True' "$tmp/out"
 check "rewritten in place with the same size: the new bytes" grep -qx 'fresh True' "$tmp/out"
-check "/proc/PID/environ (not below root/) reads" grep -qx 'environ True' "$tmp/out"
+check "/proc/PID/status (not below root/) reads" grep -qx 'status True' "$tmp/out"
+check "/proc/PID/environ is refused by the daemon's policy (EACCES)" grep -qx 'environ True' "$tmp/out"
 check "pieces of a large file (pread at its start, middle and end) have its bytes" grep -qx 'pieces True' "$tmp/out"
 check "a file opened through a process's root reads whole after the process is gone" grep -qx 'gone True' "$tmp/out"
 check "mmap of a file copied in pieces sees all of it" grep -qx 'mmap True' "$tmp/out"
