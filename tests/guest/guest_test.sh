@@ -2,8 +2,9 @@
 # bpfd on a real kernel of ARCH: boots a qemu-system guest (run_guest.sh) and drives its
 # daemon from the host through the virtio-serial socket: the golden transcripts (a fresh guest
 # session starts with only fds 0-2, so fd numbers match), `bpf-selftest --remote` (every line
-# PASS but the known gaps of Debian's kernels), a kprobe + kretprobe attach and detach, and the
-# cleanup of a session whose client was killed. SKIPs when tools/guest-setup has not cached the guest assets.
+# PASS but the known gaps of Debian's kernels), a kprobe + kretprobe attach and detach, the
+# cleanup of a session whose client was killed, and the listener's authentication over vsock.
+# SKIPs when tools/guest-setup has not cached the guest assets.
 # Usage: guest_test.sh ARCH HOST_BPFD GUEST_BPFD GUEST_INIT
 set -u
 lib="${TEST_SRCDIR:-$(dirname "$0")/../..}/${TEST_WORKSPACE:-}/tests/lib"
@@ -203,4 +204,22 @@ for api in pmu tracefs; do
   after=$(events_now uprobes "$sock")
   check "guest $arch: $api: nothing left in uprobe_events" test "$(grep -c "^gur\?_$$_bpfd_" <<<"$after")" = 0
 done
+
+# 7. The listener's authentication over a real vsock, inside the guest (vsock loopback: this
+#    host has neither vsock loopback nor vhost-vsock): no token, no listener; with one, a
+#    client without it and one with a wrong one are refused, the right one gets a session.
+if [[ -S ${GUEST_CTL:-} ]]; then
+  out=$(python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(120)
+s.sendall(b"vsock 7878\n"); print(s.makefile().readline().strip())' "$GUEST_CTL" 2>&1)
+  echo "vsock: $out"
+  if [[ $out == "vsock skip "* ]]; then
+    skip "guest $arch: vsock authentication" "${out#vsock skip }"
+  else
+    check "guest $arch: vsock: no listener without a token; no token and a wrong token refused; the right one served" \
+      test "$out" = "vsock ok ok ok ok"
+  fi
+else
+  skip "guest $arch: vsock authentication" "no control port"
+fi
 finish

@@ -34,7 +34,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -237,6 +239,92 @@ std::string DiskLoad(const std::string& args) {
   return "disk " + std::to_string(pid);
 }
 
+// Runs argv with stdin from `input` and stdout+stderr into /tmp/run.out; waits up to 20 s.
+// Returns the exit status (-1: it did not end or could not start); *out gets its output.
+int Run(const std::vector<const char*>& argv, const std::string& input, std::string* out) {
+  std::ofstream("/tmp/run.in") << input;
+  pid_t pid = fork();
+  if (pid == 0) {
+    int in = open("/tmp/run.in", O_RDONLY), o = open("/tmp/run.out", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(in, 0), dup2(o, 1), dup2(o, 2);
+    unsetenv("BPFD_TOKEN_FILE");
+    execv(argv[0], const_cast<char* const*>(argv.data()));
+    _exit(127);
+  }
+  int status = 0;
+  for (int waited = 0; waitpid(pid, &status, WNOHANG) == 0; waited += 20) {
+    if (waited > 20000) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      return -1;
+    }
+    SleepMs(20);
+  }
+  std::ifstream f("/tmp/run.out");
+  out->assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// "vsock PORT": the listener's authentication over a real vsock (loopback, cid 1; the host
+// kernel has no vsock loopback and no vhost-vsock): `--listen vsock:PORT` without a token
+// must exit 2; with one, a client without a token and one with a wrong token are refused and
+// one with the right token gets a session. Answers "vsock" and a word per case (ok/FAIL:…),
+// or "vsock skip <why>" when the guest has no vsock loopback.
+std::string VsockAuth(const std::string& args) {
+  const std::string port = args, spec = "vsock:" + port, peer = "vsock:1:" + port;
+  std::string out, reply = "vsock";
+  auto word = [&](bool ok, const std::string& what) {
+    reply += ok ? " ok" : " FAIL:" + what;
+  };
+  int rc = Run({"/bpfd", "--listen", spec.c_str(), nullptr}, "", &out);
+  word(rc == 2 && out.find("vsock needs --token-file") != std::string::npos, "no-token-start");
+  umask(077);
+  std::ofstream("/tmp/vsock.token") << "guest-vsock-token-0123456789abcdef\n";
+  std::ofstream("/tmp/vsock.bad") << "guest-vsock-wrong-0123456789abcdef\n";
+  int pipefd[2];
+  if (pipe(pipefd) < 0) return "vsock skip pipe";
+  pid_t listener = fork();
+  if (listener == 0) {
+    dup2(pipefd[1], 1);
+    close(pipefd[0]);
+    execl("/bpfd", "bpfd", "--listen", spec.c_str(), "--token-file", "/tmp/vsock.token",
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(pipefd[1]);
+  pollfd p = {pipefd[0], POLLIN, 0};
+  char buf[128] = {};
+  int ready = 0;
+  for (int tries = 0; tries < 50 && (ready = poll(&p, 1, 100)) <= 0; ++tries) {
+  }
+  bool up = ready > 0 && read(pipefd[0], buf, sizeof(buf) - 1) > 0 &&
+            std::string(buf).rfind("LISTENING vsock:", 0) == 0;
+  close(pipefd[0]);
+  if (!up) {
+    kill(listener, SIGKILL);
+    waitpid(listener, nullptr, 0);
+    return "vsock skip no vsock listener here";
+  }
+  rc = Run({"/bpfd", "connect", peer.c_str(), nullptr}, "exit\n", &out);
+  if (out.find("No such device") != std::string::npos ||
+      out.find("Address family not supported") != std::string::npos) {
+    reply = "vsock skip no vsock loopback: " + out.substr(0, out.find('\n'));
+  } else {
+    word(rc == 1 && out.find("asks for its token") != std::string::npos, "no-token-client");
+    rc = Run({"/bpfd", "connect", "--token-file", "/tmp/vsock.bad", peer.c_str(), nullptr},
+             "exit\n", &out);
+    word(rc == 1 && out.find("refused the connection: wrong token") != std::string::npos,
+         "wrong-token");
+    rc = Run({"/bpfd", "connect", "--token-file", "/tmp/vsock.token", peer.c_str(), nullptr},
+             "exit\n", &out);
+    word(rc == 0 && out.find("STARTED_BPFD") != std::string::npos, "right-token");
+  }
+  kill(listener, SIGTERM);
+  waitpid(listener, nullptr, 0);
+  umask(022);
+  return reply;
+}
+
 // Writes a reply line to the (non-blocking) control port.
 void Reply(int ctl, const std::string& line) {
   std::string reply = line + "\n";
@@ -271,6 +359,7 @@ bool RunControl(int ctl, std::string* pending) {
     if (line.rfind("getpid ", 0) == 0) Reply(ctl, GetpidLoad(line.substr(7)));
     if (line.rfind("exec ", 0) == 0) Reply(ctl, ExecLoad(line.substr(5)));
     if (line.rfind("disk ", 0) == 0) Reply(ctl, DiskLoad(line.substr(5)));
+    if (line.rfind("vsock ", 0) == 0) Reply(ctl, VsockAuth(line.substr(6)));
   }
   return false;
 }
