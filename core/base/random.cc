@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <vector>
 
+#include "core/base/hex.h"
 #include "core/base/unique_fd.h"
 
 namespace bpfd {
@@ -35,12 +36,9 @@ int RandomBytes(void* buf, size_t size) {
 }
 
 std::string RandomHex(size_t size) {
-  static constexpr char kDigits[] = "0123456789abcdef";
   std::vector<unsigned char> bytes(size);
   if (RandomBytes(bytes.data(), size) < 0) return "";
-  std::string s;
-  for (unsigned char b : bytes) s += {kDigits[b >> 4], kDigits[b & 15]};
-  return s;
+  return HexOf(bytes.data(), bytes.size());
 }
 
 }  // namespace bpfd

@@ -3,18 +3,14 @@
 
 #include <string>
 
+#include "core/base/hex.h"
 #include "tests/testing.h"
 
 using namespace bpfd;
 
 namespace {
 
-std::string Hex(const Sha256Digest& d) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string s;
-  for (uint8_t b : d) s += {kDigits[b >> 4], kDigits[b & 15]};
-  return s;
-}
+std::string Hex(const Sha256Digest& d) { return HexOf(d.data(), d.size()); }
 
 }  // namespace
 

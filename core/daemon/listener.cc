@@ -117,7 +117,8 @@ class Pending {
       it->Refuse("too many connections waiting");
       Erase(it);
     };
-    if (per_source_[source] >= max_source_) {
+    auto count = per_source_.find(source);
+    if (count != per_source_.end() && count->second >= max_source_) {
       auto it = std::find_if(list_.begin(), list_.end(),
                              [&](const Handshake& h) { return h.peer().source == source; });
       if (it != list_.end()) drop(it, "too many handshakes from this source; oldest dropped");

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "core/base/file_io.h"
+#include "core/base/hex.h"
 #include "core/base/random.h"
 #include "core/base/sha256.h"
 #include "core/base/unique_fd.h"
@@ -17,13 +18,6 @@ namespace bpfd {
 namespace {
 
 constexpr size_t kNonceBytes = 32;
-
-std::string Hex(const Sha256Digest& d) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string s;
-  for (uint8_t b : d) s += {kDigits[b >> 4], kDigits[b & 15]};
-  return s;
-}
 
 bool IsNonce(std::string_view s) {
   if (s.size() != 2 * kNonceBytes) return false;
@@ -36,7 +30,8 @@ std::string Mac(std::string_view token, std::string_view who, std::string_view d
                 std::string_view cnonce) {
   std::string msg = "bpfd-" + std::string(who) + " ";
   msg.append(dnonce).append(" ").append(cnonce);
-  return Hex(HmacSha256(token, msg));
+  const Sha256Digest mac = HmacSha256(token, msg);
+  return HexOf(mac.data(), mac.size());
 }
 
 }  // namespace

@@ -245,7 +245,8 @@ int Run(const std::vector<const char*>& argv, const std::string& input, std::str
   std::ofstream("/tmp/run.in") << input;
   pid_t pid = fork();
   if (pid == 0) {
-    int in = open("/tmp/run.in", O_RDONLY), o = open("/tmp/run.out", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int in = open("/tmp/run.in", O_RDONLY),
+        o = open("/tmp/run.out", O_WRONLY | O_CREAT | O_TRUNC, 0600);
     dup2(in, 0), dup2(o, 1), dup2(o, 2);
     unsetenv("BPFD_TOKEN_FILE");
     execv(argv[0], const_cast<char* const*>(argv.data()));
@@ -273,9 +274,7 @@ int Run(const std::vector<const char*>& argv, const std::string& input, std::str
 std::string VsockAuth(const std::string& args) {
   const std::string port = args, spec = "vsock:" + port, peer = "vsock:1:" + port;
   std::string out, reply = "vsock";
-  auto word = [&](bool ok, const std::string& what) {
-    reply += ok ? " ok" : " FAIL:" + what;
-  };
+  auto word = [&](bool ok, const std::string& what) { reply += ok ? " ok" : " FAIL:" + what; };
   int rc = Run({"/bpfd", "--listen", spec.c_str(), nullptr}, "", &out);
   word(rc == 2 && out.find("vsock needs --token-file") != std::string::npos, "no-token-start");
   umask(077);
