@@ -134,7 +134,7 @@ compare "a ring buffer user (BPF_RINGBUF_OUTPUT)" '^EVENT +PID +NR$' '^getpid +[
 # bpf_trace_printk read back with trace_fields(): trace_pipe is streamed (FILE_STREAM), never
 # read whole. Locally too it needs the top-level trace_pipe, which has one reader at a time.
 compare "the tutorial's hello_fields (bpf_trace_printk, trace_fields)" '^TIME\(s\) +COMM +PID +MESSAGE$' \
-  'Hello, World!$' 60 $PY "$here/bcc_hello_fields.py" "$gen_pid" 3
+  'Hello, World!$' 60 $PY "$here/bcc_hello_fields.py" tracepoint "$gen_pid" 3
 # The same streaming for a tracing instance's own trace_pipe (no other reader to wait for):
 # Python's open() + readline(), each line as it is written.
 inst=/sys/kernel/tracing/instances/bpfd_bcc_$$
