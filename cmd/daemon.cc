@@ -25,15 +25,19 @@ void Usage(FILE* out, const char* prog) {
   std::fprintf(
       out,
       "Usage: %s [--help] [--probe-api auto|pmu|tracefs] [--unrestricted]\n"
+      "                  [--write-timeout SECONDS]\n"
       "       %s --listen unix:PATH|tcp:[ADDR:]PORT|vsock:PORT [--token-file FILE]\n"
       "                  [--allow-remote] [--allow-uid UID] [--allow-gid GID]\n"
       "                  [--max-sessions N] [--max-startups N] [--allow-unauthenticated]\n"
       "                  [--probe-api auto|pmu|tracefs] [--unrestricted]\n"
+      "                  [--write-timeout SECONDS]\n"
       "Serves the BPFd line protocol (2017 BPFd compatible) on stdin/stdout.\n"
       "Prints STARTED_BPFD, then answers one command per line with\n"
       "START_BPFD_OUTPUT ... END_BPFD_OUTPUT. `exit`, end of input, SIGHUP, SIGINT\n"
       "or SIGTERM end the session; every map, program, probe, tracefs event and perf\n"
-      "buffer it created is released before exiting with status 0.\n"
+      "buffer it created is released before exiting with status 0. A client that takes\n"
+      "nothing of a reply for --write-timeout seconds (default 30) ends its session\n"
+      "the same way.\n"
       "\n"
       "The forwarding commands (FILE_*, SYS_BPF) obey a policy: only the paths and bpf\n"
       "commands tracing needs, only the session's own objects for writing; anything else\n"
@@ -80,11 +84,11 @@ int DaemonMain(int argc, char** argv) {
   ListenOptions lo;
   // The probe API for every session: --probe-api, else $BPFD_PROBE_API, read once here.
   const char* probe_api = std::getenv("BPFD_PROBE_API");
-  static constexpr Option kOptions[] = {{"probe-api", 0, true},    {"listen", 0, true},
-                                        {"token-file", 0, true},   {"allow-remote"},
-                                        {"unrestricted"},          {"allow-uid", 0, true},
-                                        {"allow-gid", 0, true},    {"max-sessions", 0, true},
-                                        {"max-startups", 0, true}, {"allow-unauthenticated"}};
+  static constexpr Option kOptions[] = {
+      {"probe-api", 0, true},    {"listen", 0, true},       {"token-file", 0, true},
+      {"allow-remote"},          {"unrestricted"},          {"allow-uid", 0, true},
+      {"allow-gid", 0, true},    {"max-sessions", 0, true}, {"max-startups", 0, true},
+      {"allow-unauthenticated"}, {"write-timeout", 0, true}};
   ParsedArgs args;
   std::string why;
   if (ParseArgs(argc, argv, kOptions, false, &args, &why) < 0 || !args.positional.empty()) {
@@ -119,6 +123,12 @@ int DaemonMain(int argc, char** argv) {
     return 2;
   }
   session.unrestricted = args.has("unrestricted");
+  int write_timeout_s = session.write_timeout_ms / 1000;
+  if (!CountOption(args, "write-timeout", &write_timeout_s) || write_timeout_s > 86400) {
+    std::fprintf(stderr, "%s: --write-timeout takes seconds, 1 to 86400\n", prog);
+    return 2;
+  }
+  session.write_timeout_ms = write_timeout_s * 1000;
   lo.session = session;  // --listen: each connection's session inherits it
   if (!lo.spec.empty()) {
     std::string error;

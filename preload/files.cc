@@ -16,6 +16,7 @@
 #include "preload/file_copies.h"
 #include "preload/real.h"
 #include "preload/state.h"
+#include "preload/streams.h"
 
 namespace bpfd::preload {
 namespace {
@@ -203,6 +204,12 @@ ssize_t CookieWrite(void* cookie, const char* buf, size_t n) {
   return RemoteWrite(static_cast<int>(reinterpret_cast<intptr_t>(cookie)), buf, n);
 }
 
+ssize_t CookieRead(void* cookie, char* buf, size_t n) {
+  int fd = static_cast<int>(reinterpret_cast<intptr_t>(cookie));
+  Obj* o = State::Get().Find(fd);
+  return o ? StreamRead(*o, fd, buf, n) : FailErrno(-EBADF);
+}
+
 int CookieClose(void* cookie) {
   int fd = static_cast<int>(reinterpret_cast<intptr_t>(cookie));
   State::Get().Release(fd);
@@ -253,6 +260,7 @@ int RemoteOpen(const std::string& path, int flags, mode_t mode) {
     }
     return fd;
   }
+  if (StreamPath(path)) return OpenStream(path, flags);  // never read whole: it never ends
   std::string identity;
   struct stat target = {};
   if (UnderProcRoot(path) && RemoteStat(path, true, &target) == 0 && S_ISREG(target.st_mode))
@@ -401,25 +409,26 @@ FILE* RemoteFopen(const std::string& path, const char* mode) {
     errno = EISDIR;
     return nullptr;
   }
-  if (!write) {
-    // stdio reads behind the library's back: a copy filled in pieces is completed first.
-    if (o && o->kind == Kind::kLazyFile) {
-      auto lock = State::Get().Lock();
-      int r = FillCopy(*o->copy, 0, UINT64_MAX);
-      if (r < 0) {
-        State::Get().Release(fd);
-        Real().close(fd);
-        errno = -r;
-        return nullptr;
-      }
-    }
-    return Real().fdopen(fd, mode);
+  // stdio reads and writes bypass our read() and write(): route them through a cookie stream.
+  if (write || (o && o->kind == Kind::kStream)) {
+    cookie_io_functions_t io = {write ? nullptr : CookieRead, write ? CookieWrite : nullptr,
+                                nullptr, CookieClose};
+    FILE* f = fopencookie(reinterpret_cast<void*>(static_cast<intptr_t>(fd)), mode, io);
+    if (!f) CookieClose(reinterpret_cast<void*>(static_cast<intptr_t>(fd)));
+    return f;
   }
-  // stdio writes bypass our write(): route them through a cookie stream.
-  cookie_io_functions_t io = {nullptr, CookieWrite, nullptr, CookieClose};
-  FILE* f = fopencookie(reinterpret_cast<void*>(static_cast<intptr_t>(fd)), mode, io);
-  if (!f) CookieClose(reinterpret_cast<void*>(static_cast<intptr_t>(fd)));
-  return f;
+  // stdio reads behind the library's back: a copy filled in pieces is completed first.
+  if (o && o->kind == Kind::kLazyFile) {
+    auto lock = State::Get().Lock();
+    int r = FillCopy(*o->copy, 0, UINT64_MAX);
+    if (r < 0) {
+      State::Get().Release(fd);
+      Real().close(fd);
+      errno = -r;
+      return nullptr;
+    }
+  }
+  return Real().fdopen(fd, mode);
 }
 
 ssize_t RemoteWrite(int fd, const void* buf, size_t n) {

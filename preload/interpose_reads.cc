@@ -2,7 +2,8 @@
 // the pieces it covers are fetched; a fetch that fails fails the read (EIO or the target's
 // errno), never shows the copy's holes. Calls that read behind an offset the library can
 // see (vectors, sendfile, splice, copy_file_range, stdio through fdopen) complete the copy
-// first. For every other fd: one table load, then libc.
+// first. A stream (streams.h) is read with FILE_STREAM. For every other fd: one table load,
+// then libc.
 #include <fcntl.h>
 #include <sys/sendfile.h>
 #include <sys/uio.h>
@@ -15,6 +16,7 @@
 #include "preload/file_copies.h"
 #include "preload/real.h"
 #include "preload/state.h"
+#include "preload/streams.h"
 
 using namespace bpfd::preload;
 
@@ -40,7 +42,9 @@ bool Ready(int fd, uint64_t off, uint64_t len) {
 bool ReadyAll(int fd) { return Ready(fd, 0, UINT64_MAX); }
 
 ssize_t Read(int fd, void* buf, size_t n) {
-  if (Lazy(fd)) {  // read() reads at the file offset
+  Obj* o = State::Get().Find(fd);
+  if (o && o->kind == Kind::kStream) return StreamRead(*o, fd, buf, n);
+  if (o && o->kind == Kind::kLazyFile) {  // read() reads at the file offset
     off_t at = lseek(fd, 0, SEEK_CUR);
     if (at >= 0 && !Ready(fd, static_cast<uint64_t>(at), n)) return -1;
   }

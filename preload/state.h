@@ -20,7 +20,19 @@ namespace bpfd::preload {
 class Ring;
 
 // kLazyFile: a real local fd (a memfd) on a copy of a target file filled as it is read.
-enum class Kind { kMap, kProg, kBtf, kLink, kBpfOther, kPerf, kFileWrite, kDir, kLazyFile };
+// kStream: a pipe-like target file read with FILE_STREAM (streams.h).
+enum class Kind {
+  kMap,
+  kProg,
+  kBtf,
+  kLink,
+  kBpfOther,
+  kPerf,
+  kFileWrite,
+  kDir,
+  kLazyFile,
+  kStream
+};
 
 struct FileCopy;  // file_copies.cc
 
@@ -29,7 +41,7 @@ struct Obj {
   Kind kind = Kind::kBpfOther;
   int rfd = -1;  // the daemon's fd number (kDir: -1)
   int refs = 1;
-  std::string path;  // kDir: the directory on the target; kFileWrite: for messages
+  std::string path;  // kDir: the directory on the target; kFileWrite, kStream: for messages
   // Maps: from BPF_MAP_CREATE or, lazily, BPF_OBJ_GET_INFO_BY_FD.
   bool map_known = false;
   uint32_t map_type = 0, key_size = 0, value_size = 0, max_entries = 0, map_id = 0;

@@ -232,9 +232,10 @@ int OpenUnrestricted(const std::string& path, FileOp op, int flags, mode_t mode,
   if (op == FileOp::kList)
     fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);  // as opendir(3)
   else if (op == FileOp::kRead)
-    fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);  // a FIFO must not block us
   else if (op == FileOp::kOpen)
-    fd = open(path.c_str(), flags | O_CLOEXEC, mode);
+    fd = open(path.c_str(), flags | O_CLOEXEC | ((flags & O_ACCMODE) == O_RDONLY ? O_NONBLOCK : 0),
+              mode);
   else
     return 0;
   if (fd < 0) return -errno;
@@ -307,9 +308,10 @@ int ResolveFileTarget(const Session& s, std::string_view cmd, const std::string&
     case FileOp::kList:
       r = OpenPlace(p, anchor.get(), O_RDONLY | O_DIRECTORY, 0, res, &t->fd);
       break;
-    default:  // a perf map is never read through a symlink
-      r = OpenPlace(p, anchor.get(), (read ? O_RDONLY : flags) | (PerfMap(p) ? O_NOFOLLOW : 0),
-                    mode, res, &t->fd);
+    default:  // a perf map is never read through a symlink; reads never block (a FIFO, a pipe)
+      r = OpenPlace(p, anchor.get(),
+                    (read ? O_RDONLY | O_NONBLOCK : flags) | (PerfMap(p) ? O_NOFOLLOW : 0), mode,
+                    res, &t->fd);
   }
   if (r == -EXDEV || r == -ELOOP) return Refuse(cmd, path, "it resolves outside " + p.anchor);
   if (r < 0) return r;

@@ -23,8 +23,8 @@ enum class FileOp {
   kReadlink,  // FILE_READLINK               -> dir + name
   kStatfs,    // FILE_STATFS                 -> fd (O_PATH)
   kList,      // FILE_LIST                   -> fd (O_RDONLY | O_DIRECTORY)
-  kRead,      // FILE_READ                   -> fd (O_RDONLY)
-  kOpen,      // FILE_OPEN with its flags    -> fd
+  kRead,      // FILE_READ                   -> fd (O_RDONLY | O_NONBLOCK)
+  kOpen,      // FILE_OPEN with its flags    -> fd (read-only: O_NONBLOCK added)
 };
 
 // What a FILE_* handler works on. Unrestricted, nothing is resolved ahead: fd is opened only

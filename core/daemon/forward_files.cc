@@ -2,7 +2,8 @@
 // on what the session's policy resolved (file_policy.h: fds, so what is checked is what is
 // used). Writes to kprobe_events/uprobe_events are remembered so the session removes its events
 // at the end.
-//   FILE_READ path              -> ret=<size>, then the contents as one data line
+//   FILE_READ path              -> ret=<size>, then the contents as one data line (a pipe-like
+//                                  file: what it had, after a bounded wait; -EAGAIN if nothing)
 //   FILE_STAT path follow       -> ret=0, then the stat fields
 //   FILE_ACCESS path mode       -> ret=<0 or -errno>
 //   FILE_LIST path              -> ret=<count>, then "<d_type> <name>" per entry
@@ -11,6 +12,7 @@
 //   FILE_OPEN path flags mode   -> ret=<the session's new fd>
 //   FILE_WRITE fd data          -> ret=<bytes written>
 //   FILE_PREAD fd offset length -> ret=<bytes read>, then the data
+//   FILE_STREAM fd max timeout  -> ret=<bytes read; 0 at EOF; -EAGAIN>, then the data
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -36,6 +38,11 @@ namespace bpfd {
 namespace {
 
 constexpr size_t kMaxFileRead = 256u << 20;
+// FILE_READ of a file with nothing to read yet (trace_pipe, a FIFO) waits this long at most.
+constexpr int kFileReadWaitMs = 3000;
+// FILE_STREAM's caps: larger requests are clamped.
+constexpr uint64_t kMaxStreamBytes = 1u << 20;
+constexpr uint32_t kMaxStreamWaitMs = 10000;
 // open(2) flags with the same value on every Linux architecture bpfd runs on.
 constexpr int kPortableOpenFlags = O_ACCMODE | O_CREAT | O_EXCL | O_TRUNC | O_APPEND | O_NONBLOCK;
 
@@ -127,12 +134,70 @@ void TrackProbeEvents(Session& s, const std::string& path, ProbeKind kind,
   }
 }
 
-// FILE_READ path -> ret = size, then the contents as one data line
+// Appends what the non-blocking fd has now to *out, which ends at `max` bytes: 1 at end of file,
+// 0 when the fd has nothing more for now or *out is full, or -errno.
+int Drain(int fd, std::string* out, size_t max) {
+  while (out->size() < max) {
+    size_t old = out->size();
+    out->resize(std::min(max, old + (64u << 10)));
+    ssize_t n = read(fd, out->data() + old, out->size() - old);
+    out->resize(old + static_cast<size_t>(std::max<ssize_t>(n, 0)));
+    if (n == 0) return 1;
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+  }
+  return 0;
+}
+
+// Reads the non-blocking fd into *data (up to max bytes): what it has now, else what comes
+// within timeout_ms, unless the next command line, EOF of the input or a stop signal comes
+// first. 1 at end of file, 0, or -errno; -EAGAIN when nothing came.
+int ReadSoon(Session& s, int fd, std::string* data, size_t max, int timeout_ms) {
+  int r = Drain(fd, data, max);
+  if (r == 0 && data->empty() && timeout_ms > 0) {
+    int w = WaitUnlessInput(s, {fd}, timeout_ms, [&] {
+      r = Drain(fd, data, max);
+      return r != 0 || !data->empty();
+    });
+    if (w < 0) return w;
+  }
+  if (r < 0 && !data->empty()) return 0;  // the data first; the error comes again next time
+  return r == 0 && data->empty() ? -EAGAIN : r;
+}
+
+// FILE_READ path -> ret = size, then the contents as one data line. The file is read to its
+// end; one that has nothing more for now (a pipe) gives what it had, or what came within
+// kFileReadWaitMs, or -EAGAIN.
 Verdict CmdFileRead(Session& s, Args a, CommandReply& r) {
   FileTarget t;
   if (!Target(s, "FILE_READ", a[0], FileOp::kRead, r, &t)) return Verdict::kDone;
   std::string data;
-  int ret = ReadFd(t.fd.get(), &data, kMaxFileRead);
+  int ret = ReadSoon(s, t.fd.get(), &data, kMaxFileRead + 1, kFileReadWaitMs);
+  if (ret >= 0 && data.size() > kMaxFileRead) ret = -EFBIG;
+  r.Ret(ret < 0 ? ret : static_cast<int64_t>(data.size()));
+  if (ret >= 0) AppendDataLine(r, data);
+  return Verdict::kDone;
+}
+
+// FILE_STREAM fd max_bytes timeout_ms -> ret = bytes read (0 at end of file; -EAGAIN when
+// nothing came within timeout_ms or the next command came first), then the data. For
+// trace_pipe and the like, FILE_OPEN'd read-only; max_bytes is clamped to kMaxStreamBytes
+// and timeout_ms to kMaxStreamWaitMs.
+Verdict CmdFileStream(Session& s, Args a, CommandReply& r) {
+  int fd;
+  uint64_t max;
+  uint32_t timeout;
+  if (!ParseInt(a[0], &fd) || !ParseUint64(a[1], &max) || !ParseUint32(a[2], &timeout))
+    return Verdict::kBadArgs;
+  ForwardedFd* f = s.FindForwardedFd(fd);
+  if (!f || f->path.empty()) return r.Ret(-EBADF);
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0 || (flags & O_ACCMODE) != O_RDONLY) return r.Ret(-EBADF);
+  if (max == 0) return r.Ret(-EINVAL);
+  if (!(flags & O_NONBLOCK) && fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) return r.Ret(-errno);
+  std::string data;
+  int ret = ReadSoon(s, fd, &data, std::min(max, kMaxStreamBytes),
+                     static_cast<int>(std::min(timeout, kMaxStreamWaitMs)));
   r.Ret(ret < 0 ? ret : static_cast<int64_t>(data.size()));
   if (ret >= 0) AppendDataLine(r, data);
   return Verdict::kDone;
@@ -305,6 +370,7 @@ constexpr Command kForwardFileCommands[] = {
     {"FILE_OPEN", 3, "file_open", CmdFileOpen},
     {"FILE_WRITE", 2, "file_write", CmdFileWrite},
     {"FILE_PREAD", 3, "file_pread", CmdFilePread},
+    {"FILE_STREAM", 3, "file_stream", CmdFileStream},
 };
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <string>
 
+#include "core/base/bounded_write.h"
 #include "core/base/line_reader.h"
 #include "core/daemon/dispatch.h"
 #include "core/daemon/session.h"
@@ -63,6 +64,17 @@ void RestoreSignals(const sigset_t* old) {
   for (int sig : kStopSignals) ::signal(sig, SIG_DFL);
 }
 
+// The result w of writing the banner or a reply, after saying why the session ends (nothing for
+// a reader that went away or a stop signal, which the daemon reports).
+int Checked(int w, const BoundedWriter& out) {
+  if (w == -ETIMEDOUT)
+    std::fprintf(stderr, "bpfd: the client read nothing of a reply for %d ms: ending the session\n",
+                 out.idle_ms());
+  else if (w < 0 && w != -EPIPE && w != -ECONNRESET && w != -EINTR)
+    std::fprintf(stderr, "bpfd: writing reply: %s\n", std::strerror(-w));
+  return w;
+}
+
 }  // namespace
 
 int ServeSession(int in_fd, int out_fd, const SessionOptions& opts) {
@@ -76,7 +88,8 @@ int ServeSession(int in_fd, int out_fd, const SessionOptions& opts) {
 
   // Everything else (tracefs, kallsyms, libbpf probes) opens lazily, so a fresh session's
   // first map gets the lowest free fd (3 when only stdio is open).
-  if (WriteAll(out_fd, std::string(kBannerLine) + "\n") == 0) {
+  BoundedWriter out(out_fd, opts.write_timeout_ms, &wait_mask);
+  if (Checked(out.Write(std::string(kBannerLine) + "\n"), out) == 0) {
     Session session(opts);
     LineReader input(in_fd, &wait_mask);
     session.set_input(&input);
@@ -94,12 +107,7 @@ int ServeSession(int in_fd, int out_fd, const SessionOptions& opts) {
       LineAction act = HandleLine(session, line, reply);
       if (act == LineAction::kExit) break;
       if (act == LineAction::kIgnore) continue;
-      int w = reply.Flush(out_fd);
-      if (w < 0) {
-        if (w != -EPIPE && w != -ECONNRESET)
-          std::fprintf(stderr, "bpfd: writing reply: %s\n", std::strerror(-w));
-        break;
-      }
+      if (Checked(reply.Flush(out), out) < 0) break;
     }
     session.Cleanup();
   }

@@ -51,6 +51,9 @@ struct SessionOptions {
   // FILE_* reach only the tracing paths, SYS_BPF only the commands tools need and only the
   // session's own objects for writing. true (--unrestricted): the 2017 behaviour, a root shell.
   bool unrestricted = false;
+  // A client that takes no byte of a reply for this long ends its session (--write-timeout;
+  // negative: no limit).
+  int write_timeout_ms = 30000;
 };
 
 class Session {

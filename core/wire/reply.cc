@@ -27,10 +27,20 @@ void Reply::Text(std::string_view text) {
 
 void Reply::Ret(std::string_view fn, int64_t value) { AppendRet(fn, value, &buf_); }
 
-int Reply::Flush(int fd) {
+std::string_view Reply::Finish() {
   buf_.append(kReplyEndLine);
   buf_.push_back('\n');
-  int r = WriteAll(fd, buf_);
+  return buf_;
+}
+
+int Reply::Flush(int fd) {
+  int r = WriteAll(fd, Finish());
+  Clear();
+  return r;
+}
+
+int Reply::Flush(BoundedWriter& out) {
+  int r = out.Write(Finish());
   Clear();
   return r;
 }

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/base/bounded_write.h"
 #include "core/wire/framing.h"
 
 namespace bpfd {
@@ -39,8 +40,12 @@ class Reply {
   // Writes START + body + END to fd, retrying short writes, EINTR and EAGAIN; then clears.
   // Returns 0 or -errno (-EPIPE when the reader went away).
   int Flush(int fd);
+  // The same through a BoundedWriter: also -ETIMEDOUT or -EINTR (BoundedWriter::Write).
+  int Flush(BoundedWriter& out);
 
  private:
+  std::string_view Finish();  // appends the END line: the whole framed reply
+
   static constexpr size_t kHeaderLen = kReplyStartLine.size() + 1;
   static constexpr size_t kKeepCapacity = 16u << 20;
   std::string buf_;

@@ -139,6 +139,10 @@ echo "bpftool prog list while execsnoop-bpfcc ran: $(grep -c . "$tmp/out.during"
 check "guest $arch: bpftool prog list through the library shows execsnoop's kprobe programs" \
   grep -qE '^[0-9]+: kprobe +name syscall__execve' "$tmp/out.during"
 tool "opensnoop-bpfcc" "$GUEST_SOCK" '^PID +COMM +FD +ERR +PATH$' '^[0-9]+ +init +[0-9]+ +0 +/init$' 60 opensnoop-bpfcc
+# The BCC tutorial's hello_fields as written (a kprobe on clone, bpf_trace_printk,
+# trace_fields()): the guest's trace_pipe streamed through FILE_STREAM; the init's forks.
+tool "the tutorial's hello_fields (kprobe, trace_fields)" "$GUEST_SOCK" '^TIME\(s\) +COMM +PID +MESSAGE$' \
+  'Hello, World!$' 60 /usr/bin/python3 "${lib%/lib}/remote/bcc_hello_fields.py" kprobe 3
 tool "funccount-bpfcc vfs_read (kprobe, PMU)" "$GUEST_SOCK" '^Tracing 1 functions' '^vfs_read +[0-9]+$' +60 \
   funccount-bpfcc -d 2 vfs_read
 # Stacks: a BPF_MAP_TYPE_STACK_TRACE read from the host, symbolised with the guest's kallsyms.

@@ -131,6 +131,26 @@ compare "threadsnoop-bpfcc (uprobe)" '^TIME\(ms\) +PID +COMM +FUNC$' '^[0-9]+ +[
 compare "trace-bpfcc on a tracepoint (perf buffer)" '^PID +TID +COMM +FUNC' 'sys_enter_getpid +[0-9]+$' 8 \
   trace-bpfcc 't:syscalls:sys_enter_getpid "%d", args->__syscall_nr'
 compare "a ring buffer user (BPF_RINGBUF_OUTPUT)" '^EVENT +PID +NR$' '^getpid +[0-9]+ +[0-9]+$' 60 $PY "$here/bcc_ringbuf.py" 5
+# bpf_trace_printk read back with trace_fields(): trace_pipe is streamed (FILE_STREAM), never
+# read whole. Locally too it needs the top-level trace_pipe, which has one reader at a time.
+compare "the tutorial's hello_fields (bpf_trace_printk, trace_fields)" '^TIME\(s\) +COMM +PID +MESSAGE$' \
+  'Hello, World!$' 60 $PY "$here/bcc_hello_fields.py" tracepoint "$gen_pid" 3
+# The same streaming for a tracing instance's own trace_pipe (no other reader to wait for):
+# Python's open() + readline(), each line as it is written.
+inst=/sys/kernel/tracing/instances/bpfd_bcc_$$
+if mkdir "$inst" 2>/dev/null; then
+  (for i in 1 2 3; do sleep 0.3; echo "bpfd line $i" >"$inst/trace_marker"; done) &
+  timeout 20 "${remote[@]}" $PY -c 'import sys
+f = open(sys.argv[1] + "/trace_pipe", "rb")
+for _ in range(3): print(f.readline().decode().rstrip())' "$inst" >"$tmp/inst.out" 2>"$tmp/inst.err"
+  rc=$?
+  wait $!
+  rmdir "$inst"
+  check "readline() of an instance's trace_pipe through bpfd remote: 3 lines as written (exit $rc)" \
+    eval "[[ $rc == 0 && \$(grep -c 'tracing_mark_write: bpfd line [123]$' '$tmp/inst.out') == 3 ]]"
+else
+  skip "readline() of an instance's trace_pipe" "cannot make a tracing instance"
+fi
 # tplist only reads tracefs: the same kernel gives the same lines. (Their order is the
 # directory listing's: the kernel's readdir order here, FILE_LIST's sorted one remotely.)
 for args in "sched:sched_s*" "-v sched:sched_switch"; do
