@@ -55,14 +55,17 @@ void LineBuffer::Commit(size_t n) {
 
 void LineBuffer::CheckOverlong() {
   if (max_line_ == 0 || discarding_ || end_ - start_ <= max_line_ || HasLine()) return;
-  if (!overlong_) {  // one report per line; a second before the first is taken joins it
-    overlong_ = true;
-    overlong_head_.assign(buf_.data() + start_, std::min(kOverlongHead, end_ - start_));
-    overlong_seen_ = end_ - start_;
-  }
+  NoteOverlong(end_ - start_);
   discarding_ = true;
   start_ = end_ = scan_ = 0;
   nl_ = std::string::npos;
+}
+
+void LineBuffer::NoteOverlong(size_t seen) {
+  if (overlong_) return;  // one report at a time; a second before the first is taken joins it
+  overlong_ = true;
+  overlong_head_.assign(buf_.data() + start_, std::min(kOverlongHead, seen));
+  overlong_seen_ = seen;
 }
 
 bool LineBuffer::TakeOverlong(std::string* head, uint64_t* seen) {
@@ -90,6 +93,12 @@ bool LineBuffer::HasLine() const {
 bool LineBuffer::NextLine(std::string_view* line) {
   if (!HasLine()) {
     CheckOverlong();  // what is left after the lines taken may be an over-long one
+    return false;
+  }
+  if (max_line_ > 0 && nl_ - start_ > max_line_) {  // arrived whole, but over the cap all the same
+    NoteOverlong(nl_ - start_);
+    start_ = scan_ = nl_ + 1;
+    nl_ = std::string::npos;
     return false;
   }
   size_t len = nl_ - start_;

@@ -47,6 +47,8 @@ class LineBuffer {
  private:
   // An unterminated line over max_line_ at [start_, end_): report it and start discarding.
   void CheckOverlong();
+  // Records the report for the line at start_, of which `seen` bytes arrived.
+  void NoteOverlong(size_t seen);
 
   std::string buf_;  // bytes [start_, end_) are unconsumed
   size_t start_ = 0;
