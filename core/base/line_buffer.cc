@@ -31,9 +31,13 @@ std::span<char> LineBuffer::Space(size_t min_free) {
   size_t want = std::max(min_free, end_ - start_);
   if (buf_.size() - end_ < want) {
     size_t grow = std::max(buf_.size() * 2, end_ + want);
-    // Under a cap, room for one more read past a line of max_line_ bytes is all it takes.
-    if (max_line_ > 0)
-      grow = std::max(end_ + min_free, std::min(grow, start_ + max_line_ + min_free));
+    // Under a cap, room for one more read past a line of max_line_ bytes is all it takes; a
+    // line past half the cap gets that room at once, so a nearly capped buffer is never copied.
+    const size_t capped = start_ + max_line_ + min_free;
+    if (max_line_ > 0 && grow > capped / 2) {
+      grow = std::max(end_ + min_free, capped);
+      buf_.reserve(grow);  // exactly: resize alone may double the capacity
+    }
     buf_.resize(grow);
   }
   return {buf_.data() + end_, buf_.size() - end_};

@@ -127,8 +127,8 @@ TEST(TooManyNameBytesAreRefusedInBoundedMemory) {
   EXPECT_EQ(ElfImage::LoadPath(path, &img), -EFBIG);
   unlink(path.c_str());
   long grew_kb = PeakRssKb() - before;
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::steady_clock::now() - start)
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                  start)
                 .count();
   std::printf("peak RSS grew by %ld KiB, %lld ms\n", grew_kb, static_cast<long long>(ms));
   EXPECT(grew_kb < 64 * 1024);
