@@ -25,12 +25,12 @@ void Usage(FILE* out, const char* prog) {
   std::fprintf(
       out,
       "Usage: %s [--help] [--probe-api auto|pmu|tracefs] [--unrestricted]\n"
-      "                  [--write-timeout SECONDS]\n"
+      "                  [--write-timeout SECONDS] [--max-line BYTES]\n"
       "       %s --listen unix:PATH|tcp:[ADDR:]PORT|vsock:PORT [--token-file FILE]\n"
       "                  [--allow-remote] [--allow-uid UID] [--allow-gid GID]\n"
       "                  [--max-sessions N] [--max-startups N] [--allow-unauthenticated]\n"
       "                  [--probe-api auto|pmu|tracefs] [--unrestricted]\n"
-      "                  [--write-timeout SECONDS]\n"
+      "                  [--write-timeout SECONDS] [--max-line BYTES]\n"
       "Serves the BPFd line protocol (2017 BPFd compatible) on stdin/stdout.\n"
       "Prints STARTED_BPFD, then answers one command per line with\n"
       "START_BPFD_OUTPUT ... END_BPFD_OUTPUT. `exit`, end of input, SIGHUP, SIGINT\n"
@@ -42,6 +42,9 @@ void Usage(FILE* out, const char* prog) {
       "The forwarding commands (FILE_*, SYS_BPF) obey a policy: only the paths and bpf\n"
       "commands tracing needs, only the session's own objects for writing; anything else\n"
       "gets -EACCES and a line on stderr. --unrestricted lifts it (docs/security.md).\n"
+      "\n"
+      "--max-line (default 64 MiB) caps a command line: a longer one is dropped up to its\n"
+      "newline and answered -E2BIG (docs/protocol.md \"Limits\"); the session goes on.\n"
       "\n"
       "--listen serves many sessions at once, each in its own process with its own\n"
       "descriptors, probes and cleanup when its connection ends. It prints\n"
@@ -88,7 +91,7 @@ int DaemonMain(int argc, char** argv) {
       {"probe-api", 0, true},    {"listen", 0, true},       {"token-file", 0, true},
       {"allow-remote"},          {"unrestricted"},          {"allow-uid", 0, true},
       {"allow-gid", 0, true},    {"max-sessions", 0, true}, {"max-startups", 0, true},
-      {"allow-unauthenticated"}, {"write-timeout", 0, true}};
+      {"allow-unauthenticated"}, {"write-timeout", 0, true}, {"max-line", 0, true}};
   ParsedArgs args;
   std::string why;
   if (ParseArgs(argc, argv, kOptions, false, &args, &why) < 0 || !args.positional.empty()) {
@@ -129,6 +132,13 @@ int DaemonMain(int argc, char** argv) {
     return 2;
   }
   session.write_timeout_ms = write_timeout_s * 1000;
+  uint64_t max_line = session.max_line;
+  if (args.has("max-line") && (!ParseUint64(args.get("max-line"), &max_line) || max_line < 64 ||
+                               max_line > (uint64_t{1} << 40))) {
+    std::fprintf(stderr, "%s: --max-line takes a byte count of 64 or more\n", prog);
+    return 2;
+  }
+  session.max_line = static_cast<size_t>(max_line);
   lo.session = session;  // --listen: each connection's session inherits it
   if (!lo.spec.empty()) {
     std::string error;

@@ -36,7 +36,11 @@ int LineReader::ReadAvailable() {
 
 int LineReader::ReadLine(std::string* line) {
   std::string_view next;
-  while (!buf_.NextLine(&next)) {
+  while (true) {
+    // An over-long line comes before the lines after it (NextLine may find it, too).
+    if (buf_.TakeOverlong(line, &overlong_seen_)) return -E2BIG;
+    if (buf_.NextLine(&next)) break;
+    if (buf_.HasOverlong()) continue;
     if (eof_) {
       if (buf_.empty()) return 0;
       line->assign(buf_.TakeRest());  // unterminated last line

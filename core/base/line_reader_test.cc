@@ -114,6 +114,28 @@ TEST(ManySmallLinesStayBounded) {
   writer.join();
 }
 
+TEST(OverlongLineIsE2bigThenReadingGoesOn) {
+  Pipe p;
+  LineReader in(p.r.get());
+  in.SetMaxLine(1000);
+  std::thread writer([&] {
+    WriteStr(p.w.get(),
+             "one\nRING_POLL " + std::string(1u << 20, ' ') + "\ntwo\n" + std::string(5000, 'e'));
+    p.w.reset();
+  });
+  std::string line;
+  EXPECT_EQ(in.ReadLine(&line), 1);
+  EXPECT_EQ(line, std::string("one"));
+  EXPECT_EQ(in.ReadLine(&line), -E2BIG);
+  EXPECT(line.starts_with("RING_POLL "));
+  EXPECT(in.overlong_seen() > 1000);
+  EXPECT_EQ(in.ReadLine(&line), 1);
+  EXPECT_EQ(line, std::string("two"));
+  EXPECT_EQ(in.ReadLine(&line), -E2BIG);  // over-long at EOF: reported, then EOF
+  EXPECT_EQ(in.ReadLine(&line), 0);
+  writer.join();
+}
+
 TEST(BadFd) {
   LineReader in(-1);
   std::string line;

@@ -161,19 +161,32 @@ uint64_t Read(const std::vector<uint8_t>& b, size_t off, size_t width) {
 // One SYS_BPF call being checked.
 class Checker {
  public:
-  Checker(Session& s, int cmd, const BpfCall& call) : s_(s), cmd_(cmd), call_(call) {}
+  // sizes_only (--unrestricted): no policy, only what keeps the kernel inside the daemon's
+  // copies (Unsafe); Refuse then lets the call through and no object counts as foreign.
+  Checker(Session& s, int cmd, const BpfCall& call)
+      : s_(s), cmd_(cmd), call_(call), sizes_only_(s.unrestricted()) {}
 
   uint32_t U32(size_t off) const { return static_cast<uint32_t>(Read(call_.attr(), off, 4)); }
   uint64_t U64(size_t off) const { return Read(call_.attr(), off, 8); }
   bool Foreign(uint64_t fd) const {
-    return fd <= INT32_MAX && s_.IsForeignFd(static_cast<int>(fd));
+    return !sizes_only_ && fd <= INT32_MAX && s_.IsForeignFd(static_cast<int>(fd));
   }
   bool ForeignAt(size_t fd_off) const { return Foreign(U32(fd_off)); }
 
   int Refuse(std::string_view why) const {
+    if (sizes_only_) return 0;
     std::fprintf(stderr, "bpfd: policy: SYS_BPF %s refused (%.*s; --unrestricted lifts this)\n",
                  CmdName(cmd_).c_str(), static_cast<int>(why.size()), why.data());
     return -EACCES;
+  }
+
+  // A call the kernel would make read or write past the daemon's copies (or at an address in
+  // the daemon it was never sent): refused in every mode, -EFAULT when unrestricted.
+  int Unsafe(std::string_view why) const {
+    if (!sizes_only_) return Refuse(why);
+    std::fprintf(stderr, "bpfd: SYS_BPF %s refused (%.*s: the kernel would reach past the copy)\n",
+                 CmdName(cmd_).c_str(), static_cast<int>(why.size()), why.data());
+    return -EFAULT;
   }
 
   // The buffer whose pointer sits at `off` in the attr (parent -1) or in buffer `parent`.
@@ -198,13 +211,13 @@ class Checker {
       uint64_t bytes = count * (p.rec == SIZE_MAX ? p.unit : Read(b, p.rec, 4));
       if (const SysBpfBuffer* buf = Buffer(parent, p.off)) {
         const std::vector<uint8_t>& d = buf->data;
-        if (d.size() < bytes) return Refuse("a buffer shorter than the kernel is told");
+        if (d.size() < bytes) return Unsafe("a buffer shorter than the kernel is told");
         if (p.str && std::memchr(d.data(), 0, d.size()) == nullptr)
-          return Refuse("a string without its NUL");
+          return Unsafe("a string without its NUL");
         continue;
       }
       if (Read(b, p.off, 8) == 0 || (p.len != SIZE_MAX && count == 0)) continue;
-      return Refuse("a pointer the daemon did not copy");
+      return Unsafe("a pointer the daemon did not copy");
     }
     return 0;
   }
@@ -212,7 +225,7 @@ class Checker {
   // The buffer at `off` in the attr, if any, must hold `bytes`.
   int Holds(size_t off, uint64_t bytes) const {
     const SysBpfBuffer* buf = Buffer(-1, off);
-    if (buf && buf->data.size() < bytes) return Refuse("a buffer shorter than the map's sizes");
+    if (buf && buf->data.size() < bytes) return Unsafe("a buffer shorter than the map's sizes");
     return 0;
   }
 
@@ -240,6 +253,7 @@ class Checker {
   Session& s_;
   int cmd_;
   const BpfCall& call_;
+  bool sizes_only_;
 };
 
 int CheckMapElem(const Checker& c) {
@@ -467,6 +481,7 @@ int CheckCommand(const Checker& c) {
     case BPF_PROG_LOAD:
       return CheckProgLoad(c);
     case BPF_OBJ_PIN:
+      if (int r = c.Pointers({{.off = OFF(pathname), .str = true}}); r < 0) return r;
       return c.Refuse("a pin outlives the session");
     case BPF_OBJ_GET:
       return CheckObjGet(c);
@@ -544,6 +559,7 @@ long CallWith(BpfCall& call, int cmd, size_t off, uint32_t value) {
 long CallBpfUnderPolicy(Session& s, int cmd, BpfCall& call) {
   Checker c(s, cmd, call);
   if (int r = CheckCommand(c); r < 0) return r;
+  if (s.unrestricted()) return call.Call(cmd);
   constexpr uint32_t kWriteFlags = BPF_F_RDONLY | BPF_F_WRONLY;
   if (cmd == BPF_MAP_GET_FD_BY_ID)
     return CallWith(call, cmd, OFF(open_flags),

@@ -9,8 +9,11 @@
 namespace bpfd {
 
 // Runs bpf command cmd as `call` describes, under the policy: the call's result, or -EACCES
-// without calling. Maps opened by id or pin get a read-only fd where the kernel allows (the
-// reply's attr still shows the client's flags).
+// without calling. In an --unrestricted session only the size checks apply (every buffer holds
+// what the attr tells the kernel, strings their NUL, no pointer the daemon did not copy):
+// -EFAULT and one stderr line otherwise; commands the daemon does not know go unchecked. Maps
+// opened by id or pin get a read-only fd where the kernel allows (the reply's attr still shows the
+// client's flags).
 long CallBpfUnderPolicy(Session& s, int cmd, BpfCall& call);
 
 // True for the commands whose new fd is an object the session did not create (*_GET_FD_BY_ID,

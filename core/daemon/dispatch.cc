@@ -1,6 +1,8 @@
 #include "core/daemon/dispatch.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <new>
 #include <stdexcept>
 #include <vector>
@@ -40,10 +42,35 @@ static const Command* FindCommand(std::string_view name) {
   return nullptr;
 }
 
+// The reply to a line refused whole (too long, too many tokens): "<ret_name>: ret=-E2BIG" when
+// it starts with a known command, else "Command not recognized".
+static LineAction RefuseLine(std::string_view head, Reply& reply) {
+  reply.Clear();
+  const Command* cmd = FindCommand(head.substr(0, head.find(' ')));
+  if (cmd) {
+    reply.Ret(cmd->ret_name, -E2BIG);
+  } else {
+    reply.NotRecognized();
+  }
+  return LineAction::kReply;
+}
+
+LineAction HandleOverlongLine(std::string_view head, uint64_t seen, size_t max_line, Reply& reply) {
+  std::fprintf(stderr,
+               "bpfd: line of %llu+ bytes exceeds --max-line %zu; dropped up to its newline\n",
+               static_cast<unsigned long long>(seen), max_line);
+  return RefuseLine(head, reply);
+}
+
 LineAction HandleLine(Session& session, std::string_view line, Reply& reply) {
   reply.Clear();
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (line.empty()) return LineAction::kIgnore;
+  // Counted before splitting: a line of spaces would otherwise cost 16 bytes per byte.
+  if (size_t n = CountTokens(line); n > kMaxTokens) {
+    std::fprintf(stderr, "bpfd: line of %zu tokens exceeds the limit of %zu\n", n, kMaxTokens);
+    return RefuseLine(line, reply);
+  }
   const Command* cmd = nullptr;
   try {
     std::vector<std::string_view> tokens = SplitTokens(line);
@@ -56,6 +83,13 @@ LineAction HandleLine(Session& session, std::string_view line, Reply& reply) {
     }
     CommandReply out(reply, cmd->ret_name);
     if (cmd->handler(session, args, out) == Verdict::kBadArgs) reply.NotRecognized();
+    if (reply.body().size() > kMaxReplyBody) {
+      std::fprintf(stderr, "bpfd: %.*s: reply of %zu bytes exceeds the limit of %zu\n",
+                   static_cast<int>(cmd->name.size()), cmd->name.data(), reply.body().size(),
+                   kMaxReplyBody);
+      reply.Clear();
+      reply.Ret(cmd->ret_name, -ENOBUFS);
+    }
   } catch (const std::exception& e) {
     // Only allocation failures are expected here (bad_alloc, or length_error for sizes
     // beyond what a container can hold); anything else is reported as -EINVAL.

@@ -207,4 +207,20 @@ TEST(LargeReplyIsOneBuffer) {
   EXPECT_EQ(r.body().size(), size_t{200000} * 33);
 }
 
+// Lines refused whole: too many tokens (counted before any is made), or over --max-line
+// (LineReader's -E2BIG): E2BIG under the command's own reply name, else "not recognized".
+TEST(LinesOverTheCaps) {
+  std::string spaces(kMaxTokens, ' ');
+  EXPECT_EQ(Run("RING_POLL 0" + spaces), std::string("ring_poll: ret=-7\n"));
+  EXPECT_EQ(Run(spaces), kNR);
+  EXPECT_EQ(Run("RING_POLL 0" + spaces.substr(2)), kNR);  // at the cap: parsed (empty rings)
+  Reply r;
+  EXPECT(HandleOverlongLine("SYS_BPF 1 QUFB", 70u << 20, 64u << 20, r) == LineAction::kReply);
+  EXPECT_EQ(std::string(r.body()), std::string("sys_bpf: ret=-7\n"));
+  HandleOverlongLine("AAAAAAAAAAAAAAAA", 70u << 20, 64u << 20, r);
+  EXPECT_EQ(std::string(r.body()), kNR);
+  HandleOverlongLine("exit now", 70u << 20, 64u << 20, r);  // not an exit: the line was dropped
+  EXPECT_EQ(std::string(r.body()), kNR);
+}
+
 TEST_MAIN()

@@ -12,6 +12,7 @@
 
 #include <cerrno>
 #include <cstddef>
+#include <cstdio>
 #include <cstring>
 
 #include "core/daemon/bpf_policy.h"
@@ -63,9 +64,13 @@ Verdict CmdSysBpf(Session& s, Args a, CommandReply& r) {
   if (!ParseInt(a[0], &cmd)) return Verdict::kBadArgs;
   BpfCall call;
   int ret = call.Parse(a.subspan(1));
+  if (ret == -E2BIG)
+    std::fprintf(stderr, "bpfd: SYS_BPF: buffers over %llu MiB each or %llu MiB together\n",
+                 static_cast<unsigned long long>(kMaxBpfBuffer >> 20),
+                 static_cast<unsigned long long>(kMaxBpfBuffers >> 20));
   if (ret < 0) return r.Ret(ret);
   if (r.NoKernel(s)) return Verdict::kDone;
-  long res = s.unrestricted() ? call.Call(cmd) : CallBpfUnderPolicy(s, cmd, call);
+  long res = CallBpfUnderPolicy(s, cmd, call);  // --unrestricted: its size checks only
   if (BpfCmdReturnsFd(cmd)) {
     res = Adopt(s, res);
     if (res >= 0 && BpfCmdOpensExisting(cmd))

@@ -30,6 +30,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -383,6 +384,8 @@ bool NoBatch(int err) {
   return err == -EINVAL || err == -EOPNOTSUPP || err == -524 || err == -ENOSYS;
 }
 
+// Both dumps stop with -ENOBUFS once the entries outgrow kMaxReplyBody (wire/reply.h): a dump
+// is one reply, not paged.
 // Dumps with BPF_MAP_LOOKUP_BATCH: the entry count, or a negative errno (nothing appended
 // when the very first batch call is refused, so the caller can fall back).
 int64_t DumpBatch(int fd, const MapRecord& m, uint32_t vbuf, std::string* out) {
@@ -404,6 +407,7 @@ int64_t DumpBatch(int fd, const MapRecord& m, uint32_t vbuf, std::string* out) {
     }
     if (ret < 0 && ret != -ENOENT) return ret;
     AppendEntries(out, keys.data(), m.key_size, values.data(), vbuf, count);
+    if (out->size() > kMaxReplyBody) return -ENOBUFS;
     total += count;
     if (ret == -ENOENT) return total;
     in.swap(next);
@@ -421,6 +425,7 @@ int64_t DumpByKey(int fd, const MapRecord& m, uint32_t vbuf, std::string* out) {
     int lr = bpf_map_lookup_elem(fd, key.data(), value.data());
     if (lr == 0) {
       AppendEntries(out, key.data(), m.key_size, value.data(), vbuf, 1);
+      if (out->size() > kMaxReplyBody) return -ENOBUFS;
       ++total;
     } else if (lr != -ENOENT) {  // ENOENT: deleted while we walked
       return lr;
@@ -503,6 +508,9 @@ Verdict CmdMapDump(Session& s, Args a, CommandReply& r) {
   int64_t n = DumpBatch(fd.get(), m, static_cast<uint32_t>(vbuf), &body);
   if (n < 0 && NoBatch(static_cast<int>(n)) && body.empty())
     n = DumpByKey(fd.get(), m, static_cast<uint32_t>(vbuf), &body);
+  if (n == -ENOBUFS)
+    std::fprintf(stderr, "bpfd: MAP_DUMP %u: the dump exceeds the reply limit of %zu bytes\n", id,
+                 kMaxReplyBody);
   r.Ret(n);
   if (n >= 0) r.raw()->append(body);
   return Verdict::kDone;

@@ -92,19 +92,22 @@ int ServeSession(int in_fd, int out_fd, const SessionOptions& opts) {
   if (Checked(out.Write(std::string(kBannerLine) + "\n"), out) == 0) {
     Session session(opts);
     LineReader input(in_fd, &wait_mask);
+    input.SetMaxLine(opts.max_line);
     session.set_input(&input);
     Reply reply;
     std::string line;
     while (!g_stop_signal && !StopSignalPending()) {
       int r = input.ReadLine(&line);
       if (r == -EINTR) continue;  // the loop condition decides
-      if (r < 0) {
+      if (r < 0 && r != -E2BIG) {
         if (r != -ECONNRESET)
           std::fprintf(stderr, "bpfd: reading commands: %s\n", std::strerror(-r));
         break;
       }
-      if (r == 0) break;  // EOF: the host went away
-      LineAction act = HandleLine(session, line, reply);
+      if (r == 0) break;            // EOF: the host went away
+      LineAction act = r == -E2BIG  // a line over --max-line, dropped
+                           ? HandleOverlongLine(line, input.overlong_seen(), opts.max_line, reply)
+                           : HandleLine(session, line, reply);
       if (act == LineAction::kExit) break;
       if (act == LineAction::kIgnore) continue;
       if (Checked(reply.Flush(out), out) < 0) break;

@@ -54,6 +54,11 @@ struct SessionOptions {
   // A client that takes no byte of a reply for this long ends its session (--write-timeout;
   // negative: no limit).
   int write_timeout_ms = 30000;
+  // The longest command line (--max-line); a longer one is dropped with an -E2BIG reply. The
+  // largest legitimate lines are a 1M-instruction program (PROG_LOAD or SYS_BPF: 8 MiB, 11 MiB
+  // in base64, with func/line info some more) and a vmlinux-sized BTF (BTF_LOAD: about 6 MiB,
+  // 8 MiB in base64): 64 MiB leaves them a margin of five or more.
+  size_t max_line = 64u << 20;
 };
 
 class Session {

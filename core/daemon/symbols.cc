@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
@@ -52,15 +53,20 @@ uint16_t ElfMachine(int fd) {
 
 // "<offset hex> <vaddr hex> <size> <name>" for every function symbol of the image. On 32-bit
 // ARM bit 0 of a function's address only marks Thumb code: the instruction is at addr & ~1.
-void FunctionLines(const ElfImage& img, bool arm, std::vector<std::string>* out) {
+// 0, or -ENOBUFS once the lines outgrow a reply (kMaxReplyBody: symbols sharing a long name).
+int FunctionLines(const ElfImage& img, bool arm, std::vector<std::string>* out) {
   constexpr uint8_t kFirstNonFuncRank = 4;  // ElfImage ranks: functions 0-2, objects 4-6
+  size_t bytes = 0;
   for (const ElfImage::Symbol& s : img.symbols) {
     if (s.rank >= kFirstNonFuncRank) continue;
     uint64_t vaddr = arm ? s.addr & ~uint64_t{1} : s.addr;
     uint64_t off;
     if (!img.VaddrToFileOffset(vaddr, &off)) continue;  // not backed by the file
+    bytes += img.NameOf(s).size() + 48;
+    if (bytes > kMaxReplyBody) return -ENOBUFS;
     out->push_back(FormatElfFuncLine({off, vaddr, s.size, std::string(img.NameOf(s))}));
   }
+  return 0;
 }
 
 // GET_KALLSYMS -> /proc/kallsyms
@@ -136,13 +142,17 @@ Verdict CmdGetUsymAddr(Session& s, Args a, CommandReply& r) {
 Verdict CmdGetElfFuncs(Session& s, Args a, CommandReply& r) {
   if (a[0].empty()) return Verdict::kBadArgs;
   if (r.NoKernel(s)) return Verdict::kDone;
-  UniqueFd fd(::open(std::string(a[0]).c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) return r.Ret(-errno);
+  UniqueFd fd;
   std::unique_ptr<ElfImage> img;
-  int ret = ElfImage::Load(fd.get(), &img);
+  int ret = ElfImage::OpenFile(std::string(a[0]), &fd);
+  if (ret == 0) ret = ElfImage::Load(fd.get(), &img);
   if (ret < 0) return r.Ret(ret);
   std::vector<std::string> lines;
-  FunctionLines(*img, ElfMachine(fd.get()) == EM_ARM, &lines);
+  if (FunctionLines(*img, ElfMachine(fd.get()) == EM_ARM, &lines) < 0) {
+    std::fprintf(stderr, "bpfd: GET_ELF_FUNCS: the function list exceeds the reply limit of %zu\n",
+                 kMaxReplyBody);
+    return r.Ret(-ENOBUFS);
+  }
   return r.RetLines(lines);
 }
 

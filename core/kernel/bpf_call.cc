@@ -5,6 +5,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -45,6 +46,11 @@ uint8_t* BpfCall::SlotAddr(const BpfSlot& s) {
 }
 
 long BpfCall::Call(const std::function<long(void*, uint32_t)>& sys) {
+  // The kernel writes some results (info_len, prog_cnt, retval...) at their fixed offsets
+  // whatever size it is given: a short attr is zero-extended to a page around the call, so
+  // they land in it, and cut back to the client's size afterwards.
+  const size_t size = req_.attr.size();
+  req_.attr.resize(std::max(size, kMaxBpfAttr), 0);
   std::vector<SysBpfBuffer>& bufs = req_.bufs;
   std::vector<uint64_t> saved(bufs.size());
   for (size_t i = 0; i < bufs.size(); ++i) {
@@ -54,8 +60,9 @@ long BpfCall::Call(const std::function<long(void*, uint32_t)>& sys) {
     uint64_t p = bufs[i].data.empty() ? 0 : reinterpret_cast<uintptr_t>(bufs[i].data.data());
     std::memcpy(slot, &p, 8);
   }
-  long r = sys(req_.attr.data(), static_cast<uint32_t>(req_.attr.size()));
+  long r = sys(req_.attr.data(), static_cast<uint32_t>(size));
   for (size_t i = bufs.size(); i-- > 0;) std::memcpy(SlotAddr(bufs[i].slot), &saved[i], 8);
+  req_.attr.resize(size);
   return r;
 }
 

@@ -22,7 +22,8 @@ class BpfCall {
   int Parse(std::span<const std::string_view> args);
 
   // Points every slot at its buffer, runs sys(attr, size) (the bpf syscall for cmd by
-  // default), then restores the client's pointer values, nested ones too. Returns sys's result.
+  // default; attr zero-extended to kMaxBpfAttr bytes in memory, size the client's), then
+  // restores the client's pointer values, nested ones too. Returns sys's result.
   long Call(int cmd);
   long Call(const std::function<long(void* attr, uint32_t size)>& sys);
 

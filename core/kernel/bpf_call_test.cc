@@ -29,7 +29,12 @@ TEST(BpfCallRejectsMalformedDescriptions) {
   EXPECT_EQ(Parse(c, {attr16, "a0", "i", "4", "AAAA"}), -EINVAL);      // 3 bytes, not 4
   EXPECT_EQ(Parse(c, {attr16, "a0", "o", "4", "AAAAAA=="}), -EINVAL);  // o takes no data
   EXPECT_EQ(Parse(c, {attr16, "a0", "o", "x", "-"}), -EINVAL);
-  EXPECT_EQ(Parse(c, {attr16, "a0", "o", "300000000", "-"}), -E2BIG);
+  EXPECT_EQ(Parse(c, {attr16, "a0", "o", "268435456", "-"}), -E2BIG);  // 40 bytes, 358 MB reply
+  EXPECT_EQ(Parse(c, {attr16, "a0", "o", std::to_string(kMaxBpfBuffer + 1), "-"}), -E2BIG);
+  const std::string each = std::to_string(kMaxBpfBuffer);
+  EXPECT_EQ(Parse(c, {attr16, "a0", "o", each, "-", "a8", "o", each, "-"}), 0);
+  EXPECT_EQ(Parse(c, {attr16, "a0", "o", each, "-", "a8", "o", each, "-", "b0.0", "o", "1", "-"}),
+            -E2BIG);  // over kMaxBpfBuffers together
   std::string big(Base64EncodedSize(kMaxBpfAttr + 3), 'A');
   EXPECT_EQ(Parse(c, {big}), -EINVAL);
   EXPECT_EQ(Parse(c, {attr16, "a8", "o", "16", "-", "b0.8", "i", "0", "-"}), 0);
@@ -83,6 +88,26 @@ TEST(BpfCallEmptyBufferIsNullPointer) {
   std::string reply;
   c.AppendReply(&reply);
   EXPECT_EQ(reply, Base64Encode(reinterpret_cast<uint8_t*>(&attr), 8) + "\n0 -\n");
+}
+
+// A 4-byte attr still gets room for what the kernel writes at fixed offsets (info_len at 8,
+// a query's prog_cnt at 16...), and the reply carries the client's 4 bytes only.
+TEST(BpfCallShortAttrIsZeroExtended) {
+  uint32_t attr = 7;
+  BpfCall c;
+  EXPECT_EQ(Parse(c, {Base64Encode(reinterpret_cast<uint8_t*>(&attr), 4)}), 0);
+  uint32_t given = 0;
+  bool zeros = true;
+  c.Call([&](void* p, uint32_t size) -> long {
+    given = size;
+    auto* b = static_cast<uint8_t*>(p);
+    for (size_t i = 4; i < kMaxBpfAttr; ++i) zeros = zeros && b[i] == 0;
+    std::memset(b + 8, 0xff, 64);  // what the kernel writes past the client's bytes
+    return 0;
+  });
+  EXPECT_EQ(given, 4u);
+  EXPECT(zeros);
+  EXPECT_EQ(c.attr().size(), size_t{4});
 }
 
 TEST(ProbeEventWritesAreParsed) {

@@ -5,10 +5,14 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
+#include <map>
+#include <string_view>
 
 #include "core/base/unique_fd.h"
 
@@ -27,6 +31,32 @@ uint8_t RankOf(const GElf_Sym& s) {
   return static_cast<uint8_t>(t * 4 + b);
 }
 
+// Where a string table's copy sits in ElfImage::names.
+struct Span {
+  uint32_t base, size;
+};
+
+// The string table in section `index`, copied to the end of *names on first use (noted in
+// *tables): 0, -EFBIG when names would pass 4 GiB (offsets are u32), -ENOEXEC if unreadable.
+int StringTable(Elf* elf, size_t index, std::map<size_t, Span>* tables, std::string* names,
+                Span* out) {
+  auto it = tables->find(index);
+  if (it == tables->end()) {
+    Elf_Scn* scn = elf_getscn(elf, index);
+    Elf_Data* data = scn ? elf_getdata(scn, nullptr) : nullptr;
+    if (!data || !data->d_buf) return -ENOEXEC;
+    if (data->d_size > UINT32_MAX - names->size()) {
+      std::fprintf(stderr, "bpfd: ELF file with string tables over 4 GiB refused\n");
+      return -EFBIG;
+    }
+    Span span{static_cast<uint32_t>(names->size()), static_cast<uint32_t>(data->d_size)};
+    it = tables->emplace(index, span).first;
+    names->append(static_cast<const char*>(data->d_buf), data->d_size);
+  }
+  *out = it->second;
+  return 0;
+}
+
 bool Wanted(const GElf_Sym& s) {
   int type = GELF_ST_TYPE(s.st_info);
   if (type != STT_FUNC && type != STT_GNU_IFUNC && type != STT_OBJECT) return false;
@@ -36,14 +66,29 @@ bool Wanted(const GElf_Sym& s) {
 
 }  // namespace
 
-int ElfImage::LoadPath(const std::string& path, std::unique_ptr<ElfImage>* out) {
-  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+int ElfImage::OpenFile(const std::string& path, UniqueFd* out) {
+  // Non-blocking: opening a FIFO (say, planted as a process's deleted executable) for reading
+  // would otherwise wait for a writer forever.
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
   if (!fd) return -errno;
+  struct stat st;
+  if (fstat(fd.get(), &st) != 0) return -errno;
+  if (!S_ISREG(st.st_mode)) return -ENOEXEC;
+  *out = std::move(fd);
+  return 0;
+}
+
+int ElfImage::LoadPath(const std::string& path, std::unique_ptr<ElfImage>* out) {
+  UniqueFd fd;
+  if (int r = OpenFile(path, &fd); r < 0) return r;
   return Load(fd.get(), out);
 }
 
 int ElfImage::Load(int fd, std::unique_ptr<ElfImage>* out) {
   if (elf_version(EV_CURRENT) == EV_NONE) return -ENOSYS;
+  struct stat st;
+  if (fstat(fd, &st) != 0) return -errno;
+  if (!S_ISREG(st.st_mode)) return -ENOEXEC;
   std::unique_ptr<Elf, ElfCloser> elf(elf_begin(fd, ELF_C_READ_MMAP, nullptr));
   if (!elf || elf_kind(elf.get()) != ELF_K_ELF) return -ENOEXEC;
   GElf_Ehdr ehdr;
@@ -61,7 +106,11 @@ int ElfImage::Load(int fd, std::unique_ptr<ElfImage>* out) {
         {ph.p_offset, ph.p_vaddr, ph.p_filesz, ph.p_memsz, (ph.p_flags & PF_X) != 0});
   }
 
-  // Symbols of .symtab and .dynsym; their many duplicates are removed after sorting.
+  // Symbols of .symtab and .dynsym; their many duplicates are removed after sorting. Names
+  // point into one copy of each string table: however many symbols share a name (or parts of
+  // one), the names cost at most the tables' size, which the file holds.
+  std::map<size_t, Span> tables;  // string table section index -> its copy in names
+  uint64_t name_bytes = 0;        // the symbols' name lengths, summed
   for (Elf_Scn* scn = nullptr; (scn = elf_nextscn(elf.get(), scn)) != nullptr;) {
     GElf_Shdr sh;
     if (!gelf_getshdr(scn, &sh)) continue;
@@ -69,17 +118,29 @@ int ElfImage::Load(int fd, std::unique_ptr<ElfImage>* out) {
     if (sh.sh_entsize == 0) continue;
     Elf_Data* data = elf_getdata(scn, nullptr);
     if (!data) continue;
+    Span table;
+    if (int r = StringTable(elf.get(), sh.sh_link, &tables, &img->names, &table); r < 0) {
+      if (r == -EFBIG) return r;
+      continue;  // no usable string table: no names for this table's symbols
+    }
+    const std::string_view strtab = std::string_view(img->names).substr(table.base, table.size);
     size_t count = sh.sh_size / sh.sh_entsize;
     for (size_t i = 0; i < count; ++i) {
       GElf_Sym sym;
       if (!gelf_getsym(data, static_cast<int>(i), &sym) || !Wanted(sym)) continue;
-      const char* name = elf_strptr(elf.get(), sh.sh_link, sym.st_name);
-      if (!name || !*name) continue;
-      size_t len = strlen(name);
-      if (img->names.size() + len > UINT32_MAX) return -EFBIG;
-      img->symbols.push_back({sym.st_value, sym.st_size, static_cast<uint32_t>(img->names.size()),
+      if (sym.st_name >= strtab.size()) continue;
+      size_t len = strtab.substr(sym.st_name).find('\0');
+      if (len == 0 || len == std::string_view::npos) continue;  // empty or unterminated
+      // Sorting by name compares names: their total length bounds that work, too.
+      name_bytes += len;
+      if (img->symbols.size() >= kMaxSymbols || name_bytes > kMaxNameBytes) {
+        std::fprintf(stderr,
+                     "bpfd: ELF file refused: over %zu symbols or %zu MiB of symbol names\n",
+                     kMaxSymbols, kMaxNameBytes >> 20);
+        return -EFBIG;
+      }
+      img->symbols.push_back({sym.st_value, sym.st_size, table.base + sym.st_name,
                               static_cast<uint32_t>(len), RankOf(sym)});
-      img->names.append(name, len);
     }
   }
 
@@ -100,7 +161,9 @@ int ElfImage::Load(int fd, std::unique_ptr<ElfImage>* out) {
   std::sort(img->by_name.begin(), img->by_name.end(), [p](uint32_t a, uint32_t b) {
     const Symbol& x = p->symbols[a];
     const Symbol& y = p->symbols[b];
-    int c = p->NameOf(x).compare(p->NameOf(y));
+    int c = x.name_off == y.name_off && x.name_len == y.name_len
+                ? 0
+                : p->NameOf(x).compare(p->NameOf(y));
     return c != 0 ? c < 0 : x.rank < y.rank;
   });
   *out = std::move(img);

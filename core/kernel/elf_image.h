@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/base/unique_fd.h"
+
 namespace bpfd {
 
 struct ElfImage {
@@ -21,9 +23,20 @@ struct ElfImage {
     uint8_t rank;  // lower is preferred: func before object, then global, weak, local
   };
 
-  // Parses the ELF open at fd (the fd is not kept). -ENOEXEC: not an ELF executable/shared object.
+  // Most symbols an image keeps, and most name bytes they may add up to (symbols sharing one
+  // long name count it each time): -EFBIG and one stderr line beyond. Names are stored once
+  // (the file's string tables, copied), so memory stays within the file's size.
+  static constexpr size_t kMaxSymbols = 8u << 20;
+  static constexpr size_t kMaxNameBytes = 256u << 20;
+
+  // Parses the ELF open at fd (the fd is not kept). -ENOEXEC: not a regular file, or not an
+  // ELF executable/shared object; -EFBIG: over kMaxSymbols or kMaxNameBytes, or string tables
+  // over 4 GiB.
   static int Load(int fd, std::unique_ptr<ElfImage>* out);
-  // Convenience: open path and Load.
+  // Opens path for Load without blocking (O_NONBLOCK: a FIFO cannot hang the caller): 0, -errno,
+  // or -ENOEXEC for anything but a regular file.
+  static int OpenFile(const std::string& path, UniqueFd* out);
+  // Convenience: OpenFile and Load.
   static int LoadPath(const std::string& path, std::unique_ptr<ElfImage>* out);
 
   // File offset -> ELF vaddr through the PT_LOAD segment holding that offset.

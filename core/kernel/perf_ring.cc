@@ -17,16 +17,20 @@ int PerfRing::Consume(
   uint64_t tail = meta_->data_tail;  // only we write it
   int records = 0;
   bool damaged = false;
+  if (head - tail > size_) {  // more than the ring holds: nothing in it can be trusted
+    tail = head;
+    damaged = true;
+  }
   while (tail < head) {
     // Records are 8-aligned with sizes in multiples of 8: the header itself never wraps.
     const uint64_t off = tail & mask;
     perf_event_header hdr;
-    if (head - tail < sizeof(hdr)) {
+    if (head - tail < sizeof(hdr) || off % 8 != 0) {
       damaged = true;
       break;
     }
     std::memcpy(&hdr, data_ + off, sizeof(hdr));
-    if (hdr.size < sizeof(hdr) || hdr.size % 8 != 0 || hdr.size > head - tail) {
+    if (hdr.size < sizeof(hdr) || hdr.size % 8 != 0 || hdr.size > head - tail || hdr.size > size_) {
       damaged = true;
       break;
     }

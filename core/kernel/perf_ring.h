@@ -24,7 +24,8 @@ class PerfRing {
   // Walks the records present now, in order: on_record gets each header and its hdr.size bytes
   // (header included; contiguous, a record that wraps is reassembled; valid during the call).
   // kNext consumes it; kStop leaves it and the rest for later; kCorrupt, like a header that
-  // cannot be right (size under 8, not a multiple of 8, past the head), skips everything up to
+  // cannot be right (size under 8, not a multiple of 8, past the head or over the ring; a
+  // head more than the ring ahead), skips everything up to
   // the head. Then publishes the new tail. Returns the records consumed, or -EIO after damage.
   int Consume(
       const std::function<Step(const perf_event_header& hdr, const uint8_t* rec)>& on_record);

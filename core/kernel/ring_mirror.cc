@@ -11,6 +11,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <string_view>
 
 namespace bpfd {
 namespace {
@@ -20,6 +21,17 @@ int MapRegion(int fd, size_t len, int prot, uint64_t offset, Mapping* out) {
   if (p == MAP_FAILED) return -errno;
   *out = Mapping(p, len);
   return 0;
+}
+
+// The fd is a perf event (its anon inode's name): anything else, a regular file above all,
+// could hand us a mapping that faults (SIGBUS past its end) or says what it likes.
+int CheckPerfEvent(int fd) {
+  char path[40], target[64];
+  std::snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+  ssize_t n = readlink(path, target, sizeof(target));
+  if (n < 0) return -errno;
+  return std::string_view(target, static_cast<size_t>(n)) == "anon_inode:[perf_event]" ? 0
+                                                                                       : -EINVAL;
 }
 
 // The fd is a BPF ringbuf map of exactly data_size bytes (its mask must be ours): 0 or -errno.
@@ -45,7 +57,8 @@ int RingMirror::Map(int fd, RingKind kind, uint64_t data_size, std::unique_ptr<R
   const size_t dsz = static_cast<size_t>(data_size);
   int r;
   if (kind == RingKind::kPerf) {
-    r = MapRegion(fd, pg + dsz, PROT_READ | PROT_WRITE, 0, &ring->meta_);
+    r = CheckPerfEvent(fd);
+    if (r == 0) r = MapRegion(fd, pg + dsz, PROT_READ | PROT_WRITE, 0, &ring->meta_);
   } else {
     r = CheckRingbufMap(fd, data_size);
     if (r == 0) r = MapRegion(fd, pg, PROT_READ | PROT_WRITE, 0, &ring->meta_);
@@ -59,6 +72,7 @@ int RingMirror::Map(int fd, RingKind kind, uint64_t data_size, std::unique_ptr<R
 }
 
 bool RingMirror::HasData() const {
+  if (broken_) return false;
   if (kind_ == RingKind::kPerf) return perf_.HasData();
   auto* cons = reinterpret_cast<unsigned long*>(meta_.data());
   auto* prod = reinterpret_cast<unsigned long*>(data_.data());
@@ -66,6 +80,7 @@ bool RingMirror::HasData() const {
 }
 
 uint64_t RingMirror::Take(uint64_t max_bytes, std::vector<uint8_t>* out) {
+  if (broken_) return 0;
   return kind_ == RingKind::kPerf ? TakePerf(max_bytes, out) : TakeRingbuf(max_bytes, out);
 }
 
@@ -89,6 +104,7 @@ uint64_t RingMirror::TakeRingbuf(uint64_t max_bytes, std::vector<uint8_t>* out) 
   const uint64_t mask = data_size_ - 1;
   unsigned long cons = *cons_pos;  // only we write it
   uint64_t taken = 0;
+  if (prod - cons > data_size_) return Broken("producer position ahead by more than the ring");
   while (cons < prod) {
     const uint8_t* rec = data + (cons & mask);
     uint32_t len = __atomic_load_n(reinterpret_cast<const uint32_t*>(rec), __ATOMIC_ACQUIRE);
@@ -96,13 +112,20 @@ uint64_t RingMirror::TakeRingbuf(uint64_t max_bytes, std::vector<uint8_t>* out) 
     uint64_t total =
         ((len & ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT)) + BPF_RINGBUF_HDR_SZ + 7) &
         ~uint64_t{7};
-    if (total > data_size_ || taken + total > max_bytes) break;
+    if (total > prod - cons) return Broken("a record longer than what was produced");
+    if (taken + total > max_bytes) break;
     out->insert(out->end(), rec, rec + total);
     cons += static_cast<unsigned long>(total);
     taken += total;
   }
   __atomic_store_n(cons_pos, cons, __ATOMIC_RELEASE);
   return taken;
+}
+
+uint64_t RingMirror::Broken(const char* why) {
+  std::fprintf(stderr, "bpfd: ringbuf: %s; the ring is no longer read\n", why);
+  broken_ = true;
+  return 0;
 }
 
 }  // namespace bpfd

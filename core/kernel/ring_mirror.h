@@ -15,13 +15,15 @@ enum class RingKind { kPerf, kRingbuf };
 
 class RingMirror {
  public:
-  // Maps fd's ring. perf: 1 page + data_size, read-write. ringbuf (fd must be a
+  // Maps fd's ring. perf (fd must be a perf event, else -EINVAL): 1 page + data_size,
+  // read-write. ringbuf (fd must be a
   // BPF_MAP_TYPE_RINGBUF of max_entries data_size): the consumer page read-write, the producer
   // page and the (double-mapped) data read-only. data_size: a power-of-two multiple of the
   // page size. 0 or -errno.
   static int Map(int fd, RingKind kind, uint64_t data_size, std::unique_ptr<RingMirror>* out);
 
-  // True when a record is waiting (no syscall).
+  // True when a record is waiting (no syscall). A ring found damaged (a record header that
+  // cannot be right) is not read again: never data, Take 0, one stderr line when found.
   bool HasData() const;
 
   // Appends the whole records (raw, headers included) that fit in max_bytes to *out, and
@@ -33,6 +35,7 @@ class RingMirror {
       : kind_(kind), data_size_(data_size), page_(page) {}
   uint64_t TakePerf(uint64_t max_bytes, std::vector<uint8_t>* out);
   uint64_t TakeRingbuf(uint64_t max_bytes, std::vector<uint8_t>* out);
+  uint64_t Broken(const char* why);  // says why on stderr, stops the ring; returns 0
 
   RingKind kind_;
   uint64_t data_size_;
@@ -40,6 +43,7 @@ class RingMirror {
   Mapping meta_;   // perf: metadata page + data; ringbuf: the consumer page
   Mapping data_;   // ringbuf: producer page + data mapped twice
   PerfRing perf_;  // perf: the consumer of meta_
+  bool broken_ = false;
 };
 
 }  // namespace bpfd

@@ -116,14 +116,14 @@ int UserSymbols::GetImage(const std::string& key_path, const std::vector<std::st
                           std::shared_ptr<const ElfImage>* out) {
   int err = -ENOENT;
   for (const std::string& c : candidates) {
-    UniqueFd fd(open(c.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) {
-      err = -errno;
+    UniqueFd fd;
+    if (int r = ElfImage::OpenFile(c, &fd); r < 0) {
+      if (r == -ENOEXEC) return r;  // not a regular file (a FIFO, a device)
+      err = r;
       continue;
     }
     struct stat st;
     if (fstat(fd.get(), &st) != 0) return -errno;
-    if (!S_ISREG(st.st_mode)) return -ENOEXEC;
     Key key(key_path, st.st_dev, st.st_ino, static_cast<int64_t>(st.st_mtim.tv_sec),
             static_cast<int64_t>(st.st_mtim.tv_nsec));
     auto it = cache_.find(key);

@@ -1,6 +1,7 @@
 // Reply: collects one command's reply lines and writes them framed by kReplyStartLine /
 // kReplyEndLine in a single buffer (one write loop per reply; appends are amortised O(1)).
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -9,6 +10,10 @@
 #include "core/wire/framing.h"
 
 namespace bpfd {
+
+// The largest reply body the daemon sends (HandleLine answers -ENOBUFS instead): twice the
+// largest file a tool reads whole (/proc/kallsyms, vmlinux BTF: tens of MiB), base64 included.
+inline constexpr size_t kMaxReplyBody = 128u << 20;
 
 class Reply {
  public:

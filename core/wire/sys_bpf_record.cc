@@ -92,7 +92,7 @@ int ParseSysBpfArgs(std::span<const std::string_view> a, SysBpfRequest* req) {
     if (a[i + 1] != "i" && a[i + 1] != "o" && a[i + 1] != "x") return -EINVAL;
     b.dir = a[i + 1][0];
     if (!ParseUint64(a[i + 2], &len)) return -EINVAL;
-    if (len > kMaxBpfBuffers - total) return -E2BIG;
+    if (len > kMaxBpfBuffer || len > kMaxBpfBuffers - total) return -E2BIG;
     total += len;
     if (b.dir == 'o') {
       if (a[i + 3] != "-") return -EINVAL;

@@ -15,8 +15,13 @@
 
 namespace bpfd {
 
-inline constexpr size_t kMaxBpfAttr = 4096;             // the kernel's own limit (a page)
-inline constexpr uint64_t kMaxBpfBuffers = 256u << 20;  // all buffers of one call together
+inline constexpr size_t kMaxBpfAttr = 4096;  // the kernel's own limit (a page)
+// What one SYS_BPF may carry (-E2BIG beyond): the largest legitimate buffers are a verifier log
+// (libbpf and BCC stop at 16 MiB), a 1M-instruction program (8 MiB; its xlated or jited copy
+// from OBJ_GET_INFO_BY_FD about as much) and batch lookups (the caller picks the count). 64 MiB
+// together keeps the reply (base64: 4/3 of it) under kMaxReplyBody (wire/reply.h).
+inline constexpr uint64_t kMaxBpfBuffer = 32u << 20;   // one buffer
+inline constexpr uint64_t kMaxBpfBuffers = 64u << 20;  // all buffers of one call together
 
 struct BpfSlot {
   int parent = -1;   // -1: in the attr; else the index of an earlier buffer
@@ -52,8 +57,8 @@ void AppendSysBpfBuffer(const BpfSlot& slot, char dir, uint64_t len, const void*
 std::string FormatSysBpfRequest(const SysBpfRequest& req);
 
 // Parses the arguments after "SYS_BPF <cmd>" into req->attr and req->bufs: 0, -EINVAL
-// (malformed, an empty or over-long attr, a slot outside its parent), or -E2BIG (buffers
-// together over kMaxBpfBuffers).
+// (malformed, an empty or over-long attr, a slot outside its parent), or -E2BIG (a buffer over
+// kMaxBpfBuffer, or all together over kMaxBpfBuffers).
 int ParseSysBpfArgs(std::span<const std::string_view> args, SysBpfRequest* req);
 
 // The reply's data lines after the ret line.

@@ -1,5 +1,6 @@
 #include "core/wire/tokens.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include <climits>
@@ -7,9 +8,15 @@
 
 namespace bpfd {
 
+size_t CountTokens(std::string_view line) {
+  if (line.empty()) return 0;
+  return 1 + static_cast<size_t>(std::count(line.begin(), line.end(), ' '));
+}
+
 std::vector<std::string_view> SplitTokens(std::string_view line) {
   std::vector<std::string_view> out;
   if (line.empty()) return out;
+  out.reserve(CountTokens(line));
   size_t start = 0;
   while (true) {
     size_t sp = line.find(' ', start);

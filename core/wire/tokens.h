@@ -1,6 +1,7 @@
 // Tokenizer and strict number parsers for the line protocol: tokens are separated by single
 // spaces (two spaces make an empty token); numbers are plain decimal with no '+', no spaces.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -9,6 +10,8 @@ namespace bpfd {
 
 // Splits `line` on every ' '. "a  b" gives {"a", "", "b"}; "" gives {}.
 std::vector<std::string_view> SplitTokens(std::string_view line);
+// How many tokens SplitTokens would give, without allocating.
+size_t CountTokens(std::string_view line);
 
 // Each parser returns true and sets *out only if the whole token is a decimal number that
 // fits the type. Signed parsers accept one leading '-'; unsigned ones reject any sign.

@@ -67,4 +67,11 @@ TEST(ParseUnsigned) {
   EXPECT(!ParseUint32(std::string("1\0", 2), &u));
 }
 
+TEST(CountTokensMatchesSplit) {
+  for (std::string_view l : {"", "a", "a b", "a  b", " ", "  ", "x y z "}) {
+    EXPECT_EQ(CountTokens(l), SplitTokens(l).size());
+  }
+  EXPECT_EQ(CountTokens(std::string(100000, ' ')), size_t{100001});
+}
+
 TEST_MAIN()

@@ -2,6 +2,7 @@
 // way BCC does it, through SYS_PERF_EVENT_OPEN and SYS_IOCTL) writes to a perf event array's
 // ring or a BPF ringbuf, and RING_POLL returns the kernel's raw records, whole ones only.
 // SKIPs when bpf() is unusable (EPERM in a sandbox, ENOSYS under qemu-user).
+#include <fcntl.h>
 #include <linux/perf_event.h>
 #include <pthread.h>
 #include <sched.h>
@@ -9,6 +10,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
+#include <cstring>
 #include <string>
 #include <thread>
 #include <vector>
@@ -228,6 +231,34 @@ TEST(RingbufMirrorsRecords) {
   EXPECT_EQ(Poll(s, 1000, map, kRecord - 1).size(), 0u);
   EXPECT_EQ(Poll(s, 0, map, kRecord).size(), kRecord);  // one whole record fits
   EXPECT_EQ(Poll(s, 0, map, 1 << 20).size(), kRecord);  // and the other was kept
+}
+
+// A FILE_OPEN'd regular file is no ring: mapping it would let RING_POLL fault past its end
+// (SIGBUS) or walk records the file makes up. Both kinds refuse it, before any mmap.
+TEST(RingMapRefusesARegularFile) {
+  char path[] = "/tmp/bpfd_ring_fileXXXXXX";
+  int tmp = mkstemp(path);
+  EXPECT(tmp >= 0);
+  if (tmp < 0) return;
+  const long page = sysconf(_SC_PAGESIZE);
+  // A metadata page claiming a far-away head, then a record header of an absurd size.
+  std::vector<uint8_t> bytes(static_cast<size_t>(page) * 5, 0);
+  uint64_t head = 1ull << 40;
+  std::memcpy(bytes.data() + offsetof(perf_event_mmap_page, data_head), &head, 8);
+  bytes[static_cast<size_t>(page) + 6] = 0xff;
+  EXPECT_EQ(write(tmp, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+  close(tmp);
+  SessionOptions opts;
+  opts.unrestricted = true;  // FILE_OPEN of a path outside tracing
+  Session s(opts);
+  long long fd = Ret(s, "FILE_OPEN " + Data(path, strlen(path)) + " " + N(O_RDWR) + " 0");
+  unlink(path);
+  EXPECT(fd >= 0);
+  if (fd < 0) return;
+  EXPECT_EQ(Ret(s, "RING_MAP " + N(fd) + " perf " + N(page * 4)), -EINVAL);
+  if (BpfUnavailable().empty())  // the ringbuf check asks bpf(): ENOSYS under qemu-user
+    EXPECT_EQ(Ret(s, "RING_MAP " + N(fd) + " ringbuf " + N(page * 4)), -EINVAL);
+  EXPECT_EQ(Ret(s, "RING_POLL 0 " + N(fd) + ":4096"), -EBADF);  // nothing was mapped
 }
 
 TEST_MAIN()

@@ -229,49 +229,64 @@ TEST(PointersTheDaemonDidNotCopyAreRefused) {
   EXPECT_EQ(SysBpf(s, BPF_MAP_LOOKUP_ELEM, attr, InBuf(ATTR_SLOT(key), &key, 4)).ret, -EACCES);
 }
 
+// In every mode: the kernel would write into (or read from) the daemon's heap past the copy.
+// Restricted sessions say -EACCES (the policy's line), unrestricted ones -EFAULT.
 TEST(BuffersShorterThanTheKernelIsToldAreRefused) {
   REQUIRE_BPF();
-  Session s;
-  long long map = CreateMap(s);  // 4-byte keys, 8-byte values
-  uint32_t key = 1;
-  bpf_attr attr{};
-  attr.map_fd = static_cast<uint32_t>(map);
-  attr.key = 0x7f0000001000;
-  attr.value = 0x7f0000001008;
-  // The kernel would write 8 bytes into a 4-byte buffer of the daemon's heap.
-  EXPECT_EQ(SysBpf(s, BPF_MAP_LOOKUP_ELEM, attr,
-                   InBuf(ATTR_SLOT(key), &key, 4) + OutBuf(ATTR_SLOT(value), 4))
-                .ret,
-            -EACCES);
-  EXPECT_EQ(SysBpf(s, BPF_MAP_LOOKUP_ELEM, attr,
-                   InBuf(ATTR_SLOT(key), &key, 2) + OutBuf(ATTR_SLOT(value), 8))
-                .ret,
-            -EACCES);
-  EXPECT_EQ(SysBpf(s, BPF_MAP_LOOKUP_ELEM, attr,
-                   InBuf(ATTR_SLOT(key), &key, 4) + OutBuf(ATTR_SLOT(value), 8))
-                .ret,
-            -ENOENT);
-  // A verifier log the kernel is told is 64 KiB long, in 16 bytes.
-  using namespace insn;
-  const bpf_insn code[] = {Mov64Imm(BPF_REG_0, 0), Exit()};
-  static const char license[] = "GPL";
-  bpf_attr load{};
-  load.prog_type = BPF_PROG_TYPE_TRACEPOINT;
-  load.insn_cnt = 2;
-  load.log_level = 1;
-  load.log_size = 65536;
-  std::string groups = InBuf(ATTR_SLOT(insns), code, sizeof(code)) +
-                       InBuf(ATTR_SLOT(license), license, sizeof(license));
-  EXPECT_EQ(SysBpf(s, BPF_PROG_LOAD, load, groups + OutBuf(ATTR_SLOT(log_buf), 16)).ret, -EACCES);
-  EXPECT(SysBpf(s, BPF_PROG_LOAD, load, groups + OutBuf(ATTR_SLOT(log_buf), 65536)).ret > 2);
-  // A license without its NUL: the kernel would read on into the heap.
-  load.log_level = 0;
-  load.log_size = 0;
-  EXPECT_EQ(
-      SysBpf(s, BPF_PROG_LOAD, load,
-             InBuf(ATTR_SLOT(insns), code, sizeof(code)) + InBuf(ATTR_SLOT(license), "GPL", 3))
-          .ret,
-      -EACCES);
+  for (bool unrestricted : {false, true}) {
+    Session s(unrestricted ? Unrestricted() : SessionOptions{});
+    const long long refused = unrestricted ? -EFAULT : -EACCES;
+    long long map = CreateMap(s);  // 4-byte keys, 8-byte values
+    uint32_t key = 1;
+    bpf_attr attr{};
+    attr.map_fd = static_cast<uint32_t>(map);
+    attr.key = 0x7f0000001000;
+    attr.value = 0x7f0000001008;
+    // The kernel would write 8 bytes into a 4-byte buffer of the daemon's heap.
+    EXPECT_EQ(SysBpf(s, BPF_MAP_LOOKUP_ELEM, attr,
+                     InBuf(ATTR_SLOT(key), &key, 4) + OutBuf(ATTR_SLOT(value), 4))
+                  .ret,
+              refused);
+    EXPECT_EQ(SysBpf(s, BPF_MAP_LOOKUP_ELEM, attr,
+                     InBuf(ATTR_SLOT(key), &key, 2) + OutBuf(ATTR_SLOT(value), 8))
+                  .ret,
+              refused);
+    EXPECT_EQ(SysBpf(s, BPF_MAP_LOOKUP_ELEM, attr,
+                     InBuf(ATTR_SLOT(key), &key, 4) + OutBuf(ATTR_SLOT(value), 8))
+                  .ret,
+              -ENOENT);
+    // A verifier log the kernel is told is 64 KiB long, in 16 bytes.
+    using namespace insn;
+    const bpf_insn code[] = {Mov64Imm(BPF_REG_0, 0), Exit()};
+    static const char license[] = "GPL";
+    bpf_attr load{};
+    load.prog_type = BPF_PROG_TYPE_TRACEPOINT;
+    load.insn_cnt = 2;
+    load.log_level = 1;
+    load.log_size = 65536;
+    std::string groups = InBuf(ATTR_SLOT(insns), code, sizeof(code)) +
+                         InBuf(ATTR_SLOT(license), license, sizeof(license));
+    EXPECT_EQ(SysBpf(s, BPF_PROG_LOAD, load, groups + OutBuf(ATTR_SLOT(log_buf), 16)).ret, refused);
+    EXPECT(SysBpf(s, BPF_PROG_LOAD, load, groups + OutBuf(ATTR_SLOT(log_buf), 65536)).ret > 2);
+    // A license without its NUL: the kernel would read on into the heap.
+    load.log_level = 0;
+    load.log_size = 0;
+    EXPECT_EQ(
+        SysBpf(s, BPF_PROG_LOAD, load,
+               InBuf(ATTR_SLOT(insns), code, sizeof(code)) + InBuf(ATTR_SLOT(license), "GPL", 3))
+            .ret,
+        refused);
+  }
+}
+
+// A 40-byte line asking for a 256 MiB output buffer: -E2BIG in a small reply, in every mode.
+TEST(HugeOutputBuffersAreRefused) {
+  for (bool unrestricted : {false, true}) {
+    Session s(unrestricted ? Unrestricted() : SessionOptions{});
+    auto lines = Cmd(s, "SYS_BPF 1 AAAAAAAAAAAAAAAAAAAAAA== a8 o 268435456 -");
+    EXPECT_EQ(RetOf(lines), -E2BIG);
+    EXPECT_EQ(lines.size(), size_t{1});
+  }
 }
 
 TEST(LinkCreateTakesOnlyTracingAttachTypes) {
