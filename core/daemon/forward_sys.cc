@@ -16,6 +16,7 @@
 
 #include "core/daemon/bpf_policy.h"
 #include "core/daemon/handler.h"
+#include "core/daemon/track.h"
 #include "core/kernel/bpf_call.h"
 #include "core/kernel/perf_event.h"
 #include "core/wire/base64.h"
@@ -65,7 +66,9 @@ Verdict CmdSysBpf(Session& s, Args a, CommandReply& r) {
   int ret = call.Parse(a.subspan(1));
   if (ret < 0) return r.Ret(ret);
   if (r.NoKernel(s)) return Verdict::kDone;
-  long res = s.unrestricted() ? call.Call(cmd) : CallBpfUnderPolicy(s, cmd, call);
+  long res = TrackedBpf(s, cmd, call, [&] {
+    return s.unrestricted() ? call.Call(cmd) : CallBpfUnderPolicy(s, cmd, call);
+  });
   if (BpfCmdReturnsFd(cmd)) {
     res = Adopt(s, res);
     if (res >= 0 && BpfCmdOpensExisting(cmd))
