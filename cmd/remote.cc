@@ -39,7 +39,7 @@ constexpr char kUsage[] =
 
 constexpr int kBannerTimeoutMs = 10000;
 constexpr int kCallTimeoutMs = 30000;
-constexpr int kLingerMs = 3000;  // the daemon's time to end after the tool's session ends
+constexpr int kLingerMs = kSessionCleanupMs;  // the daemon's time to clean up after the tool
 
 int Usage(const std::string& why) {
   std::fprintf(stderr, "bpfd remote: %s\n%s", why.c_str(), kUsage);

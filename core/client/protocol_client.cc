@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 
@@ -59,7 +60,7 @@ class SigpipeGuard {
 }  // namespace
 
 ProtocolClient::~ProtocolClient() {
-  if (pid_ >= 0 || from_child_) Close(1000);
+  if (pid_ >= 0 || from_child_) Close(kSessionCleanupMs);
 }
 
 int ProtocolClient::Spawn(const std::vector<std::string>& argv, SpawnOptions opts) {
@@ -284,6 +285,8 @@ int ProtocolClient::Close(int timeout_ms) {
   from_child_.reset();  // a reply still being written ends in EPIPE for the child
   int status = 0;
   int result = pid_ < 0 ? 0 : -ETIMEDOUT;  // a socket peer: nothing to wait for
+  const int64_t notice = NowMs() + kCleanupNoticeMs;
+  bool said = false;
   for (int64_t sleep_us = 200; pid_ >= 0; sleep_us = std::min<int64_t>(sleep_us * 2, 20000)) {
     pid_t w = waitpid(pid_, &status, WNOHANG);
     if (w == pid_) {
@@ -293,6 +296,13 @@ int ProtocolClient::Close(int timeout_ms) {
     if (w < 0 && errno != EINTR) {
       result = -errno;
       break;
+    }
+    if (!said && NowMs() >= notice && deadline - NowMs() > kCleanupNoticeMs) {
+      said = true;
+      std::fprintf(stderr,
+                   "bpfd: waiting for the daemon to clean up its session (removing tracefs "
+                   "events takes a while; at most %d s more)\n",
+                   static_cast<int>((deadline - NowMs() + 999) / 1000));
     }
     if (NowMs() >= deadline) {
       kill(pid_, SIGKILL);

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/base/clock.h"
 #include "core/base/line_buffer.h"
 #include "core/base/unique_fd.h"
 #include "core/wire/framing.h"
@@ -30,7 +31,7 @@ struct SpawnOptions {
 class ProtocolClient {
  public:
   ProtocolClient() = default;
-  ~ProtocolClient();  // Close(1000) if still running
+  ~ProtocolClient();  // Close(kSessionCleanupMs) if still running
   ProtocolClient(const ProtocolClient&) = delete;
   ProtocolClient& operator=(const ProtocolClient&) = delete;
 
@@ -72,11 +73,12 @@ class ProtocolClient {
   // Sends `line` + '\n' without reading anything (e.g. "exit"). 0 or -errno.
   int Send(std::string_view line, int timeout_ms);
 
-  // Sends "exit", closes both pipes and waits up to timeout_ms for the child to end, then
-  // kills it (SIGKILL) and reaps it. Returns its exit status (0..255), 128 + N if signal N
+  // Sends "exit", closes both pipes and waits up to timeout_ms for the child to end (its
+  // cleanup; one stderr line when that takes over kCleanupNoticeMs), then kills it (SIGKILL)
+  // and reaps it. Returns its exit status (0..255), 128 + N if signal N
   // ended it, -ETIMEDOUT if it had to be killed, 0 for an attached socket, -ECHILD if there
   // was no peer.
-  int Close(int timeout_ms = 5000);
+  int Close(int timeout_ms = kSessionCleanupMs);
 
   // Hands the connection over to someone else (e.g. an exec'ed program): *read_fd and
   // *write_fd take the two ends (for an attached socket, two fds of it), blocking and still

@@ -45,8 +45,8 @@ std::vector<std::string_view> Split(std::string_view line) {
 
 bool ParseHeader(std::string_view line, JournalHeader* h) {
   auto t = Split(line);
-  return t.size() == 5 && t[0] == kMagic && t[1] == "1" && ParseInt(t[2], &h->pid) &&
-         h->pid > 0 && !t[3].empty() && (h->boot_id = std::string(t[3]), true) &&
+  return t.size() == 5 && t[0] == kMagic && t[1] == "1" && ParseInt(t[2], &h->pid) && h->pid > 0 &&
+         !t[3].empty() && (h->boot_id = std::string(t[3]), true) &&
          ParseUint64(t[4], &h->start_time);
 }
 

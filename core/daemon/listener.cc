@@ -26,8 +26,6 @@
 namespace bpfd {
 namespace {
 
-constexpr int kStopGraceMs = 10000;
-
 volatile sig_atomic_t g_stop = 0;
 volatile sig_atomic_t g_child = 0;
 void OnStop(int sig) { g_stop = sig; }
@@ -62,11 +60,19 @@ void Reap(std::set<pid_t>* children) {
   while ((pid = waitpid(-1, nullptr, WNOHANG)) > 0) children->erase(pid);
 }
 
-// SIGTERM to every session, then wait for them (they clean up), SIGKILL after the grace time.
+// SIGTERM to every session, then wait for them (they clean up; said once after
+// kCleanupNoticeMs), SIGKILL after kSessionCleanupMs.
 void StopAll(std::set<pid_t>* children) {
   for (pid_t p : *children) kill(p, SIGTERM);
-  for (int waited = 0; !children->empty() && waited < kStopGraceMs; waited += 10) {
+  const int64_t start = NowMs();
+  bool said = false;
+  while (!children->empty() && NowMs() - start < kSessionCleanupMs) {
     Reap(children);
+    if (!said && !children->empty() && NowMs() - start >= kCleanupNoticeMs) {
+      said = true;
+      std::fprintf(stderr, "bpfd: waiting for %zu session(s) to clean up (at most %d s)\n",
+                   children->size(), kSessionCleanupMs / 1000);
+    }
     timespec ts = {0, 10 * 1000 * 1000};
     nanosleep(&ts, nullptr);
   }

@@ -119,8 +119,8 @@ int TrackFileOpen(Session& s, const std::string& path, int flags) {
   }
   const bool write = (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
   // Under the policy no knob is writable (file_policy.cc); unrestricted, any is.
-  if (!write || !s.unrestricted() || !s.kernel_enabled() || EventsFile(real) || BufferFile(real) || s.HasKnob(real) ||
-      !IsTracefsFile(real))
+  if (!write || !s.unrestricted() || !s.kernel_enabled() || EventsFile(real) || BufferFile(real) ||
+      s.HasKnob(real) || !IsTracefsFile(real))
     return 0;
   std::string original;
   if (ReadFile(real, &original, kMaxKnob) >= 0)
@@ -157,8 +157,9 @@ ssize_t TrackedWrite(Session& s, const std::string& path, int fd, std::string_vi
   const auto after = Listing(file);
   if (n < 0) {  // the lines before the failing one took effect: only the others are forgotten
     for (const JournalEntry& j : recorded) {
-      auto e = std::find_if(edits.begin(), edits.end(),
-                            [&](const ProbeEventEdit& e) { return e.add && EventName(e) == j.name; });
+      auto e = std::find_if(edits.begin(), edits.end(), [&](const ProbeEventEdit& e) {
+        return e.add && EventName(e) == j.name;
+      });
       if (!Listed(after, *e)) s.ForgetMade(j);
     }
   }
