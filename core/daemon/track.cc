@@ -177,9 +177,10 @@ ssize_t TrackedWrite(Session& s, const std::string& path, int fd, std::string_vi
 }
 
 long TrackedBpf(Session& s, int cmd, BpfCall& call, const std::function<long()>& run) {
+  if (!s.unrestricted()) return run();  // the policy refuses pins and legacy attachments
   JournalEntry j;
   bool recorded = false;
-  if (cmd == BPF_OBJ_PIN && s.kernel_enabled()) {
+  if (cmd == BPF_OBJ_PIN) {
     j = {JournalEntry::Type::kPin, PinPath(call), ""};
     recorded = !j.path.empty() && s.RecordMade(j);
   } else if (cmd == BPF_PROG_ATTACH || cmd == BPF_PROG_DETACH) {

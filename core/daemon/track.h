@@ -23,8 +23,9 @@ int TrackFileOpen(Session& s, const std::string& path, int flags);
 // name forgotten. The bytes written or -errno.
 ssize_t TrackedWrite(Session& s, const std::string& path, int fd, std::string_view data);
 
-// SYS_BPF cmd through `call` (run by `run`): a pin or a legacy cgroup attachment is recorded
-// before it is made and forgotten if the kernel refuses it; BPF_PROG_DETACH forgets one.
+// SYS_BPF cmd through `call` (run by `run`): unrestricted (the policy refuses both), a pin or a
+// legacy cgroup attachment is recorded before it is made and forgotten if the kernel refuses
+// it; BPF_PROG_DETACH forgets one.
 long TrackedBpf(Session& s, int cmd, BpfCall& call, const std::function<long()>& run);
 
 }  // namespace bpfd
