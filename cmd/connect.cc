@@ -88,7 +88,7 @@ int ConnectMain(int argc, char** argv) {
     if (r < 0) break;
     if (out.Flush(STDOUT_FILENO) < 0) break;  // our reader went away
   }
-  int status = c.Close(5000);
+  int status = c.Close(kSessionCleanupMs);
   if (r < 0) {
     std::fprintf(stderr, "bpfd connect: %s: %s\n", spec.c_str(),
                  r == -ECONNRESET || r == -EPIPE ? "the daemon went away (connection closed)"

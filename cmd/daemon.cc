@@ -13,9 +13,11 @@
 
 #include "cmd/mode.h"
 #include "cmd/modes.h"
+#include "core/daemon/journal.h"
 #include "core/daemon/listener.h"
 #include "core/daemon/serve.h"
 #include "core/daemon/session.h"
+#include "core/daemon/sweep.h"
 #include "core/wire/tokens.h"
 
 namespace bpfd {
@@ -25,12 +27,12 @@ void Usage(FILE* out, const char* prog) {
   std::fprintf(
       out,
       "Usage: %s [--help] [--probe-api auto|pmu|tracefs] [--unrestricted]\n"
-      "                  [--write-timeout SECONDS] [--max-line BYTES]\n"
+      "                  [--write-timeout SECONDS] [--max-line BYTES] [--state-dir DIR]\n"
       "       %s --listen unix:PATH|tcp:[ADDR:]PORT|vsock:PORT [--token-file FILE]\n"
       "                  [--allow-remote] [--allow-uid UID] [--allow-gid GID]\n"
       "                  [--max-sessions N] [--max-startups N] [--allow-unauthenticated]\n"
       "                  [--probe-api auto|pmu|tracefs] [--unrestricted]\n"
-      "                  [--write-timeout SECONDS] [--max-line BYTES]\n"
+      "                  [--write-timeout SECONDS] [--max-line BYTES] [--state-dir DIR]\n"
       "Serves the BPFd line protocol (2017 BPFd compatible) on stdin/stdout.\n"
       "Prints STARTED_BPFD, then answers one command per line with\n"
       "START_BPFD_OUTPUT ... END_BPFD_OUTPUT. `exit`, end of input, SIGHUP, SIGINT\n"
@@ -67,7 +69,14 @@ void Usage(FILE* out, const char* prog) {
       "--probe-api (or $BPFD_PROBE_API) says how BPF_ATTACH_KPROBE/UPROBE create\n"
       "probes: auto (default) uses the kprobe/uprobe PMU when the kernel has it, else\n"
       "kprobe_events/uprobe_events in tracefs; pmu only the PMU; tracefs always the\n"
-      "tracefs files (what pre-4.17 kernels offer). Exit: 0 ok, 1 cannot listen, 2 usage.\n",
+      "tracefs files (what pre-4.17 kernels offer).\n"
+      "\n"
+      "--state-dir DIR (default /run/bpfd; /data/local/tmp/bpfd without /run, else\n"
+      "/tmp/bpfd) holds one journal per session of the events, pins, cgroup attachments\n"
+      "and tracefs settings it made, written before each is made. At start the daemon\n"
+      "undoes what sessions that died (SIGKILL, OOM, a crash) left, and removes dead\n"
+      "pids' *_bpfd_<pid> events; other tools' events are never touched.\n"
+      "Exit: 0 ok, 1 cannot listen, 2 usage.\n",
       prog, prog);
 }
 
@@ -91,7 +100,8 @@ int DaemonMain(int argc, char** argv) {
       {"probe-api", 0, true},    {"listen", 0, true},       {"token-file", 0, true},
       {"allow-remote"},          {"unrestricted"},          {"allow-uid", 0, true},
       {"allow-gid", 0, true},    {"max-sessions", 0, true}, {"max-startups", 0, true},
-      {"allow-unauthenticated"}, {"write-timeout", 0, true}, {"max-line", 0, true}};
+      {"allow-unauthenticated"}, {"write-timeout", 0, true}, {"max-line", 0, true},
+      {"state-dir", 0, true}};
   ParsedArgs args;
   std::string why;
   if (ParseArgs(argc, argv, kOptions, false, &args, &why) < 0 || !args.positional.empty()) {
@@ -139,6 +149,19 @@ int DaemonMain(int argc, char** argv) {
     return 2;
   }
   session.max_line = static_cast<size_t>(max_line);
+  session.state_dir = args.has("state-dir") ? args.get("state-dir") : DefaultStateDir();
+  if (std::string why; PrepareStateDir(session.state_dir, &why) < 0) {
+    if (args.has("state-dir")) {
+      std::fprintf(stderr, "%s: --state-dir: %s\n", prog, why.c_str());
+      return 2;
+    }
+    // Only root makes what a journal records: another user's daemon says nothing.
+    if (geteuid() == 0)
+      std::fprintf(stderr, "bpfd: %s; sessions are not journalled\n", why.c_str());
+    session.state_dir.clear();
+  }
+  // Every mode that serves sessions starts here: what dead sessions left goes first.
+  SweepLeftovers(session.state_dir);
   lo.session = session;  // --listen: each connection's session inherits it
   if (!lo.spec.empty()) {
     std::string error;

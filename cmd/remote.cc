@@ -39,7 +39,10 @@ constexpr char kUsage[] =
 
 constexpr int kBannerTimeoutMs = 10000;
 constexpr int kCallTimeoutMs = 30000;
-constexpr int kLingerMs = 3000;  // the daemon's time to end after the tool's session ends
+// The daemon's time to end on its own after the tool's session ends (then SIGTERM: something,
+// e.g. a child of the tool, still holds the session; it still gets kSessionCleanupMs to clean
+// up).
+constexpr int kLingerMs = 3000;
 
 int Usage(const std::string& why) {
   std::fprintf(stderr, "bpfd remote: %s\n%s", why.c_str(), kUsage);
@@ -120,11 +123,12 @@ int RemoteMain(int argc, char** argv) {
 
   ToolOutcome out;
   int r = RunToolWithSession(&c, tool, env, kLingerMs, &out, &error);
-  if (out.session_close == -ETIMEDOUT)
+  if (out.session_stopped || out.session_close == -ETIMEDOUT)
     std::fprintf(stderr,
                  "bpfd remote: the daemon was still running %d s after %s ended (something "
-                 "kept the session open); stopped it\n",
-                 kLingerMs / 1000, tool[0].c_str());
+                 "kept the session open); stopped it%s\n",
+                 kLingerMs / 1000, tool[0].c_str(),
+                 out.session_close == -ETIMEDOUT ? " (killed: no cleanup)" : "");
   if (r < 0) {
     std::fprintf(stderr, "bpfd remote: %s\n", error.c_str());
     return out.handed_over ? 127 : 1;

@@ -245,6 +245,12 @@ int RemoteOpen(const std::string& path, int flags, mode_t mode) {
   State& st = State::Get();
   auto lock = st.Lock();
   if ((flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC))) {
+    // The daemon refuses O_TRUNC on the event files (it would delete every idle event of the
+    // system): fopen(..., "w") and open(O_TRUNC) of them append, as libbpf and BCC open them.
+    std::string_view base = std::string_view(path).substr(path.rfind('/') + 1);
+    if ((flags & O_ACCMODE) != O_RDONLY &&
+        (base == "kprobe_events" || base == "uprobe_events" || base == "dynamic_events"))
+      flags = (flags & ~(O_TRUNC | O_CREAT)) | O_APPEND;
     int64_t r =
         CallPath("FILE_OPEN", path,
                  std::to_string(PortableFlags(flags)) + " " + std::to_string(mode), nullptr);

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 
@@ -59,7 +60,7 @@ class SigpipeGuard {
 }  // namespace
 
 ProtocolClient::~ProtocolClient() {
-  if (pid_ >= 0 || from_child_) Close(1000);
+  if (pid_ >= 0 || from_child_) Close(kSessionCleanupMs);
 }
 
 int ProtocolClient::Spawn(const std::vector<std::string>& argv, SpawnOptions opts) {
@@ -276,14 +277,18 @@ int ProtocolClient::Call(std::string_view line, std::vector<std::string>* reply_
       timeout_ms);
 }
 
-int ProtocolClient::Close(int timeout_ms) {
+int ProtocolClient::Close(int timeout_ms, int term_after_ms) {
+  terminated_ = false;
   if (pid_ < 0 && !from_child_) return -ECHILD;
   const int64_t deadline = Deadline(timeout_ms < 0 ? 0 : timeout_ms);
+  const int64_t term_at = term_after_ms < 0 ? -1 : NowMs() + term_after_ms;
   if (to_child_) WriteLine("exit", deadline);  // best effort: EOF below ends it as well
   to_child_.reset();
   from_child_.reset();  // a reply still being written ends in EPIPE for the child
   int status = 0;
   int result = pid_ < 0 ? 0 : -ETIMEDOUT;  // a socket peer: nothing to wait for
+  int64_t notice = (term_at < 0 ? NowMs() : term_at) + kCleanupNoticeMs;
+  bool said = false;
   for (int64_t sleep_us = 200; pid_ >= 0; sleep_us = std::min<int64_t>(sleep_us * 2, 20000)) {
     pid_t w = waitpid(pid_, &status, WNOHANG);
     if (w == pid_) {
@@ -293,6 +298,17 @@ int ProtocolClient::Close(int timeout_ms) {
     if (w < 0 && errno != EINTR) {
       result = -errno;
       break;
+    }
+    if (term_at >= 0 && !terminated_ && NowMs() >= term_at) {
+      terminated_ = true;
+      kill(pid_, SIGTERM);
+    }
+    if (!said && NowMs() >= notice && deadline - NowMs() > kCleanupNoticeMs) {
+      said = true;
+      std::fprintf(stderr,
+                   "bpfd: waiting for the daemon to clean up its session (removing tracefs "
+                   "events takes a while; at most %d s more)\n",
+                   static_cast<int>((deadline - NowMs() + 999) / 1000));
     }
     if (NowMs() >= deadline) {
       kill(pid_, SIGKILL);

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/base/clock.h"
 #include "core/base/line_buffer.h"
 #include "core/base/unique_fd.h"
 #include "core/wire/framing.h"
@@ -30,7 +31,7 @@ struct SpawnOptions {
 class ProtocolClient {
  public:
   ProtocolClient() = default;
-  ~ProtocolClient();  // Close(1000) if still running
+  ~ProtocolClient();  // Close(kSessionCleanupMs) if still running
   ProtocolClient(const ProtocolClient&) = delete;
   ProtocolClient& operator=(const ProtocolClient&) = delete;
 
@@ -72,11 +73,16 @@ class ProtocolClient {
   // Sends `line` + '\n' without reading anything (e.g. "exit"). 0 or -errno.
   int Send(std::string_view line, int timeout_ms);
 
-  // Sends "exit", closes both pipes and waits up to timeout_ms for the child to end, then
-  // kills it (SIGKILL) and reaps it. Returns its exit status (0..255), 128 + N if signal N
-  // ended it, -ETIMEDOUT if it had to be killed, 0 for an attached socket, -ECHILD if there
-  // was no peer.
-  int Close(int timeout_ms = 5000);
+  // Sends "exit", closes both pipes and waits up to timeout_ms for the child to end (its
+  // cleanup; one stderr line when that takes over kCleanupNoticeMs), then kills it (SIGKILL)
+  // and reaps it. term_after_ms >= 0 (the pipes may be held by others, e.g. a tool's child):
+  // a child still running after that long gets SIGTERM, which ends a daemon's session with
+  // its cleanup, and terminated() says so. Returns its exit status (0..255), 128 + N if
+  // signal N ended it, -ETIMEDOUT if it had to be killed, 0 for an attached socket, -ECHILD
+  // if there was no peer.
+  int Close(int timeout_ms = kSessionCleanupMs, int term_after_ms = -1);
+  // True when the last Close had to send SIGTERM.
+  bool terminated() const { return terminated_; }
 
   // Hands the connection over to someone else (e.g. an exec'ed program): *read_fd and
   // *write_fd take the two ends (for an attached socket, two fds of it), blocking and still
@@ -111,6 +117,7 @@ class ProtocolClient {
   int unfinished_ = 0;        // replies whose END line has not been read yet
   bool in_reply_ = false;     // the first unfinished reply's START line has been read
   bool interrupted_ = false;  // a signal hit a wait (see TakeInterrupted)
+  bool terminated_ = false;   // the last Close sent SIGTERM
 };
 
 }  // namespace bpfd

@@ -161,6 +161,18 @@ TEST(SilentPeerTimesOut) {
   EXPECT_EQ(c.Close(300), -ETIMEDOUT);  // it ignores exit and EOF: killed
   EXPECT(NowMs() - t0 < 3000);
   EXPECT_EQ(c.pid(), -1);
+  EXPECT(!c.terminated());
+}
+
+// A peer whose input someone else still holds ends on SIGTERM (a daemon cleans up then), not
+// on SIGKILL.
+TEST(CloseSendsSigtermAfterTheLinger) {
+  ProtocolClient c;
+  EXPECT_EQ(SpawnSh(&c, "trap 'exit 4' TERM; while :; do sleep 0.05; done"), 0);
+  int64_t t0 = NowMs();
+  EXPECT_EQ(c.Close(10000, 200), 4);
+  EXPECT(c.terminated());
+  EXPECT(NowMs() - t0 >= 200 && NowMs() - t0 < 5000);
 }
 
 TEST(ResyncAfterTimeout) {

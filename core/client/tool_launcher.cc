@@ -192,7 +192,7 @@ int RunToolWithSession(ProtocolClient* c, const std::vector<std::string>& argv,
   if (r == 0) r = Inheritable(&wr);
   if (r < 0) {
     *error = std::string("cannot hand the daemon connection to the tool: ") + std::strerror(-r);
-    out->session_close = c->Close(linger_ms);
+    out->session_close = c->Close(kSessionCleanupMs, linger_ms);
     return r;
   }
   out->handed_over = true;
@@ -212,7 +212,7 @@ int RunToolWithSession(ProtocolClient* c, const std::vector<std::string>& argv,
     if (pid < 0) {
       *error = "cannot run '" + argv[0] + "': " + std::strerror(-pid) +
                (pid == -ENOENT ? " (is it installed and in PATH?)" : "");
-      out->session_close = c->Close(linger_ms);
+      out->session_close = c->Close(kSessionCleanupMs, linger_ms);
       return pid;
     }
     signals.Relay(pid);
@@ -223,7 +223,8 @@ int RunToolWithSession(ProtocolClient* c, const std::vector<std::string>& argv,
       }
     }
   }
-  out->session_close = c->Close(linger_ms);
+  out->session_close = c->Close(kSessionCleanupMs, linger_ms);
+  out->session_stopped = c->terminated();
   out->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return 0;
 }

@@ -51,12 +51,14 @@ struct ToolOutcome {
   bool handed_over = false;  // the connection was ready to pass on (else the tool was not tried)
   int status = 0;            // the tool's exit status (0..255, 128+N for signal N)
   int session_close = 0;     // ProtocolClient::Close's result (-ETIMEDOUT: it had to be killed)
+  bool session_stopped = false;  // the daemon got SIGTERM: something kept the session open
 };
 
 // Hands c's connection to `argv` (PATH searched) and runs it with `env` set in addition to
 // ours (and BPFD_REMOTE_FDS). While it runs, SIGINT and SIGQUIT are ignored here (the terminal
 // delivers them to the tool), SIGTERM and SIGHUP are passed on to it. Then closes the
-// session: the daemon's child gets `linger_ms` to end after its EOF, then is killed.
+// session: the daemon's child gets `linger_ms` to end after its EOF, then SIGTERM (its session
+// ends with cleanup), then kSessionCleanupMs in all before it is killed.
 // Returns 0 when the tool ran (its status in *out), or -errno when the connection could not
 // be handed over or the tool could not be started (out->handed_over says which; *error why).
 int RunToolWithSession(ProtocolClient* c, const std::vector<std::string>& argv,

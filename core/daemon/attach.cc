@@ -35,9 +35,13 @@ bool ParseProbeType(std::string_view s, bool* retprobe) {
 
 // Kprobes and uprobes go through the PMU or kprobe_events/uprobe_events as the session's
 // probe_api says (DaemonMain sets it from --probe-api or $BPFD_PROBE_API).
-ProbeOptions SessionProbeOptions(const Session& s) {
+ProbeOptions SessionProbeOptions(Session& s) {
   ProbeOptions opts;
   opts.api = s.probe_api();
+  // Ours by name ("*_bpfd_<pid>"), and journalled in case the pid is reused before a sweep.
+  opts.before_create = [&s](const std::string& file, const std::string& name) {
+    s.RecordMade({JournalEntry::Type::kEvent, file, name}, /*undo_at_end=*/false);
+  };
   return opts;
 }
 

@@ -1,7 +1,7 @@
 // Forwarded file access (docs/protocol.md "Forwarding"). Paths are base64. Each handler works
 // on what the session's policy resolved (file_policy.h: fds, so what is checked is what is
-// used). Writes to kprobe_events/uprobe_events are remembered so the session removes its events
-// at the end.
+// used). What FILE_OPEN and FILE_WRITE make that outlives the session's fds (events, knobs) is
+// journalled and undone at the end (track.h).
 //   FILE_READ path              -> ret=<size>, then the contents as one data line (a pipe-like
 //                                  file: what it had, after a bounded wait; -EAGAIN if nothing)
 //   FILE_STAT path follow       -> ret=0, then the stat fields
@@ -27,6 +27,7 @@
 #include "core/base/safe_path.h"
 #include "core/daemon/file_policy.h"
 #include "core/daemon/handler.h"
+#include "core/daemon/track.h"
 #include "core/kernel/attached_probe.h"
 #include "core/kernel/bpf_call.h"
 #include "core/kernel/probe_events.h"
@@ -94,44 +95,6 @@ Verdict RetAndNumbers(CommandReply& r, T... v) {
   line.pop_back();
   r.Line(line);
   return Verdict::kDone;
-}
-
-bool ProbeEventsFile(std::string_view path, ProbeKind* kind) {
-  std::string_view base = path.substr(path.rfind('/') + 1);
-  if (base == "kprobe_events")
-    *kind = ProbeKind::kKprobe;
-  else if (base == "uprobe_events")
-    *kind = ProbeKind::kUprobe;
-  else
-    return false;
-  return true;
-}
-
-// After a successful write of `data` to the events file at `path`: notes the events it
-// defined (the kernel-named ones by comparing the listing with `before`), forgets removed ones.
-void TrackProbeEvents(Session& s, const std::string& path, ProbeKind kind,
-                      const std::vector<ProbeEventEdit>& edits, const std::string& before) {
-  const std::string tracefs = path.substr(0, path.rfind('/'));
-  bool unnamed = false;
-  for (const ProbeEventEdit& e : edits) {
-    if (!e.add)
-      s.ForgetProbeEvent(kind, e.group, e.event);
-    else if (!e.event.empty())
-      s.NoteProbeEvent(tracefs, kind, e.group, e.event);
-    else
-      unnamed = true;
-  }
-  std::string after;
-  if (!unnamed || ReadFile(path, &after) < 0) return;
-  auto old = ListedProbeEvents(before);
-  for (const auto& listed : ListedProbeEvents(after)) {
-    const auto& [group, event] = listed;  // (no lambda captures a structured binding: clang 14)
-    bool ours = std::any_of(edits.begin(), edits.end(), [&](const ProbeEventEdit& e) {
-      return e.add && e.event.empty() && e.group == listed.first;
-    });
-    if (ours && std::find(old.begin(), old.end(), listed) == old.end())
-      s.NoteProbeEvent(tracefs, kind, group, event);
-  }
 }
 
 // Appends what the non-blocking fd has now to *out, which ends at `max` bytes: 1 at end of file,
@@ -293,11 +256,16 @@ Verdict CmdFileStatfs(Session& s, Args a, CommandReply& r) {
 }
 
 // FILE_OPEN path flags mode -> ret = the session's new fd (for FILE_WRITE and FILE_PREAD).
-// Under the policy the writable files (kprobe_events, uprobe_events) open without O_CREAT,
-// O_EXCL and O_TRUNC (file_policy.h).
+// Under the policy the writable files (kprobe_events, uprobe_events) open without O_CREAT and
+// O_EXCL (file_policy.h); O_TRUNC on an events file is refused and a tracefs knob opened for
+// writing is recorded with its content, to be restored at the end (track.h).
 Verdict CmdFileOpen(Session& s, Args a, CommandReply& r) {
   uint32_t flags, mode;
   if (!ParseUint32(a[1], &flags) || !ParseUint32(a[2], &mode)) return Verdict::kBadArgs;
+  std::string path;
+  if (DecodePath(a[0], &path) == 0 && s.kernel_enabled()) {
+    if (int err = TrackFileOpen(s, path, static_cast<int>(flags)); err < 0) return r.Ret(err);
+  }
   FileTarget t;
   if (!Target(s, "FILE_OPEN", a[0], FileOp::kOpen, r, &t,
               static_cast<int>(flags) & kPortableOpenFlags, static_cast<mode_t>(mode & 07777))) {
@@ -341,23 +309,8 @@ Verdict CmdFileWrite(Session& s, Args a, CommandReply& r) {
   if (DecodeData(a[1], &data) < 0) return r.Ret(-EINVAL);
   ForwardedFd* f = s.FindForwardedFd(fd);
   if (!f || f->path.empty()) return r.Ret(-EBADF);
-  ProbeKind kind;
-  bool events = ProbeEventsFile(f->path, &kind);
-  std::vector<ProbeEventEdit> edits;
-  std::string before;
-  if (events) {
-    edits = ParseProbeEventWrite(
-        std::string_view(reinterpret_cast<const char*>(data.data()), data.size()), kind);
-    for (const ProbeEventEdit& e : edits)
-      if (e.add && e.event.empty() && before.empty()) ReadFile(f->path, &before);
-  }
-  ssize_t n;
-  do {
-    n = write(fd, data.data(), data.size());
-  } while (n < 0 && errno == EINTR);
-  r.Ret(n < 0 ? -errno : n);
-  if (n >= 0 && events) TrackProbeEvents(s, f->path, kind, edits, before);
-  return Verdict::kDone;
+  return r.Ret(TrackedWrite(
+      s, f->path, fd, std::string_view(reinterpret_cast<const char*>(data.data()), data.size())));
 }
 
 constexpr Command kForwardFileCommands[] = {

@@ -17,6 +17,7 @@
 
 #include "core/daemon/bpf_policy.h"
 #include "core/daemon/handler.h"
+#include "core/daemon/track.h"
 #include "core/kernel/bpf_call.h"
 #include "core/kernel/perf_event.h"
 #include "core/wire/base64.h"
@@ -70,7 +71,7 @@ Verdict CmdSysBpf(Session& s, Args a, CommandReply& r) {
                  static_cast<unsigned long long>(kMaxBpfBuffers >> 20));
   if (ret < 0) return r.Ret(ret);
   if (r.NoKernel(s)) return Verdict::kDone;
-  long res = CallBpfUnderPolicy(s, cmd, call);  // --unrestricted: its size checks only
+  long res = TrackedBpf(s, cmd, call, [&] { return CallBpfUnderPolicy(s, cmd, call); });
   if (BpfCmdReturnsFd(cmd)) {
     res = Adopt(s, res);
     if (res >= 0 && BpfCmdOpensExisting(cmd))

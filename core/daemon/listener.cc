@@ -21,12 +21,11 @@
 #include "core/daemon/handshake.h"
 #include "core/daemon/listen_socket.h"
 #include "core/daemon/serve.h"
+#include "core/daemon/sweep.h"
 #include "core/wire/auth.h"
 
 namespace bpfd {
 namespace {
-
-constexpr int kStopGraceMs = 10000;
 
 volatile sig_atomic_t g_stop = 0;
 volatile sig_atomic_t g_child = 0;
@@ -57,25 +56,43 @@ std::string_view KindName(BoundSocket::Kind k) {
   _exit(0);
 }
 
-void Reap(std::set<pid_t>* children) {
+// Reaps ended sessions. One killed by a signal (the OOM killer, a crash) could not clean up:
+// what it journalled is undone now, not only at the next start.
+void Reap(std::set<pid_t>* children, const std::string& state_dir) {
   pid_t pid;
-  while ((pid = waitpid(-1, nullptr, WNOHANG)) > 0) children->erase(pid);
+  int status = 0;
+  bool killed = false;
+  while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+    children->erase(pid);
+    killed |= WIFSIGNALED(status);
+  }
+  if (killed) SweepLeftovers(state_dir);
 }
 
-// SIGTERM to every session, then wait for them (they clean up), SIGKILL after the grace time.
-void StopAll(std::set<pid_t>* children) {
+// SIGTERM to every session, then wait for them (they clean up; said once after
+// kCleanupNoticeMs), SIGKILL after kSessionCleanupMs.
+void StopAll(std::set<pid_t>* children, const std::string& state_dir) {
   for (pid_t p : *children) kill(p, SIGTERM);
-  for (int waited = 0; !children->empty() && waited < kStopGraceMs; waited += 10) {
-    Reap(children);
+  const int64_t start = NowMs();
+  bool said = false;
+  while (!children->empty() && NowMs() - start < kSessionCleanupMs) {
+    Reap(children, state_dir);
+    if (!said && !children->empty() && NowMs() - start >= kCleanupNoticeMs) {
+      said = true;
+      std::fprintf(stderr, "bpfd: waiting for %zu session(s) to clean up (at most %d s)\n",
+                   children->size(), kSessionCleanupMs / 1000);
+    }
     timespec ts = {0, 10 * 1000 * 1000};
     nanosleep(&ts, nullptr);
   }
+  if (children->empty()) return;
   for (pid_t p : *children) kill(p, SIGKILL);
   while (!children->empty()) {
     pid_t pid = waitpid(-1, nullptr, 0);
     if (pid < 0) break;
     children->erase(pid);
   }
+  SweepLeftovers(state_dir);  // what the killed ones journalled
 }
 
 // The option checks that need no socket: which transports need a token, and the token.
@@ -208,7 +225,7 @@ struct Server {
     int pr = ppoll(fds.data(), fds.size(), t < 0 ? nullptr : &ts, &wait_mask);
     if (g_child) {
       g_child = 0;
-      Reap(&children);
+      Reap(&children, opts.session.state_dir);
     }
     if (pr < 0) return;
     // Handshakes first (fds[1..] match the list's order as it was), then new connections.
@@ -287,7 +304,7 @@ int RunListener(const ListenOptions& opts, std::string* error) {
     it->Refuse("the listener is stopping");
     it = s.pending.Erase(it);
   }
-  StopAll(&s.children);
+  StopAll(&s.children, opts.session.state_dir);
   if (!s.sock.unix_path.empty()) unlink(s.sock.unix_path.c_str());
   std::fprintf(stderr, "bpfd: listener stopped (%s); every session cleaned up\n",
                strsignal(g_stop));

@@ -1,7 +1,11 @@
 #include "core/daemon/session.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
+#include <cstring>
 
+#include "core/daemon/sweep.h"
 #include "core/kernel/attached_probe.h"
 #include "core/kernel/ksyms.h"
 #include "core/kernel/perf_buffer.h"
@@ -10,7 +14,8 @@
 
 namespace bpfd {
 
-Session::Session(SessionOptions opts) : opts_(opts) {}
+Session::Session(SessionOptions opts)
+    : opts_(opts), journal_(opts.kernel ? opts.state_dir : std::string()) {}
 
 Session::~Session() { Cleanup(); }
 
@@ -112,15 +117,35 @@ bool Session::IsForeignFd(int fd) {
 
 int Session::CloseForwardedFd(int fd) { return forwarded_.erase(fd) ? 0 : -EBADF; }
 
-void Session::NoteProbeEvent(const std::string& tracefs, ProbeKind kind, const std::string& group,
-                             const std::string& event) {
-  ForgetProbeEvent(kind, group, event);
-  probe_events_.push_back(ProbeEventRef{tracefs, kind, group, event});
+bool Session::RecordMade(const JournalEntry& e, bool undo_at_end) {
+  if (std::find(made_.begin(), made_.end(), e) != made_.end()) return false;
+  if (e.type == JournalEntry::Type::kKnob && HasKnob(e.path)) return false;
+  journal_.Append('+', e);
+  if (undo_at_end) made_.push_back(e);
+  return true;
 }
 
-void Session::ForgetProbeEvent(ProbeKind kind, const std::string& group, const std::string& event) {
-  std::erase_if(probe_events_, [&](const ProbeEventRef& e) {
-    return e.kind == kind && e.event == event && (group.empty() || e.group == group);
+void Session::ForgetMade(const JournalEntry& e) {
+  auto it = std::find(made_.begin(), made_.end(), e);
+  if (it == made_.end()) return;
+  journal_.Append('-', e);
+  made_.erase(it);
+}
+
+void Session::ForgetEvent(std::string_view name) {
+  const bool any_group = name.find('/') == std::string_view::npos;
+  for (size_t i = made_.size(); i-- > 0;) {
+    const JournalEntry& e = made_[i];
+    if (e.type != JournalEntry::Type::kEvent) continue;
+    std::string_view ev = e.name;
+    if (any_group) ev.remove_prefix(ev.find('/') == std::string_view::npos ? 0 : ev.find('/') + 1);
+    if (ev == name) ForgetMade(JournalEntry(e));
+  }
+}
+
+bool Session::HasKnob(const std::string& path) const {
+  return std::any_of(made_.begin(), made_.end(), [&](const JournalEntry& e) {
+    return e.type == JournalEntry::Type::kKnob && e.path == path;
   });
 }
 
@@ -142,12 +167,17 @@ void Session::Cleanup() {
   forwarded_.clear();
   progs_.clear();
   maps_.clear();
-  // Only now are the perf events that used them closed.
-  for (size_t i = probe_events_.size(); i-- > 0;) {
-    const ProbeEventRef& e = probe_events_[i];
-    RemoveProbeEventRetrying(e.tracefs, e.kind, e.group, e.event);
+  // Only now are the perf events that used the events closed.
+  int failed = 0;
+  for (size_t i = made_.size(); i-- > 0;) {
+    if (int r = UndoJournalEntry(made_[i]); r < 0) {
+      ++failed;
+      std::fprintf(stderr, "bpfd: undoing %s: %s (left for the next start)\n",
+                   FormatJournalEntry('+', made_[i]).c_str(), std::strerror(-r));
+    }
   }
-  probe_events_.clear();
+  made_.clear();
+  if (failed == 0) journal_.Remove();
   ksyms_.reset();
   usyms_.reset();
 }

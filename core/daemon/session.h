@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/base/unique_fd.h"
+#include "core/daemon/journal.h"
 #include "core/kernel/attached_probe.h"
 #include "core/kernel/tracefs.h"
 
@@ -59,6 +60,8 @@ struct SessionOptions {
   // in base64, with func/line info some more) and a vmlinux-sized BTF (BTF_LOAD: about 6 MiB,
   // 8 MiB in base64): 64 MiB leaves them a margin of five or more.
   size_t max_line = 64u << 20;
+  // Where the session journals what outlives its fds (journal.h; --state-dir). "": nowhere.
+  std::string state_dir;
 };
 
 class Session {
@@ -108,19 +111,25 @@ class Session {
   // 0, or -EBADF when the session does not own fd (stdin/stdout, v1 objects, strangers).
   int CloseForwardedFd(int fd);
 
-  // Dynamic kprobe/uprobe events defined through FILE_WRITE (tracefs: the events file's
-  // directory). Cleanup() removes those still noted, after every fd is closed.
-  void NoteProbeEvent(const std::string& tracefs, ProbeKind kind, const std::string& group,
-                      const std::string& event);
-  // Forgets group/event ("" group: in any group) after the client removed it.
-  void ForgetProbeEvent(ProbeKind kind, const std::string& group, const std::string& event);
+  // What outlives the session's fds (events, pins, cgroup attachments, knobs; journal.h):
+  // RecordMade journals it *before* it is made and, with undo_at_end, keeps it for Cleanup()
+  // to undo (an identical entry, or a knob already recorded, is not recorded twice).
+  // True when recorded now (false: recorded already).
+  bool RecordMade(const JournalEntry& e, bool undo_at_end = true);
+  // The client undid it, or making it failed: journalled as undone, not undone again.
+  void ForgetMade(const JournalEntry& e);
+  // The client removed event `name` ("group/event"; "event": in any group) by name.
+  void ForgetEvent(std::string_view name);
+  // True when the knob at path is recorded already (its original content is known).
+  bool HasKnob(const std::string& path) const;
 
   // Symbol caches, created on first use.
   KernelSymbols& ksyms();
   UserSymbols& usyms();
 
   // Detaches every probe (removing tracefs events), closes perf buffers, forwarded fds,
-  // programs and maps, then removes the dynamic events FILE_WRITE defined.
+  // programs and maps, then undoes what RecordMade kept, newest first, and deletes the journal
+  // (kept when an undo failed, for the next start's sweep).
   void Cleanup();
 
  private:
@@ -144,13 +153,9 @@ class Session {
   std::vector<ProbeEntry> probes_;  // attach order; detached in reverse
   std::set<std::string> closed_keys_;
   std::map<int, BufferEntry> buffers_;
-  struct ProbeEventRef {
-    std::string tracefs;
-    ProbeKind kind;
-    std::string group, event;
-  };
   std::map<int, ForwardedFd> forwarded_;
-  std::vector<ProbeEventRef> probe_events_;  // definition order; removed in reverse
+  Journal journal_;
+  std::vector<JournalEntry> made_;  // in the order made; undone in reverse
   std::unique_ptr<KernelSymbols> ksyms_;
   std::unique_ptr<UserSymbols> usyms_;
 };

@@ -182,6 +182,7 @@ int AttachViaTracefs(const ProbeOptions& opts, ProbeKind kind, const std::string
   const std::string group = kind == ProbeKind::kKprobe ? "kprobes" : "uprobes";
   const std::string event = DynamicEventName(ev_name);
   std::string def = std::string(retprobe ? "r:" : "p:") + group + "/" + event + " " + target_def;
+  if (opts.before_create) opts.before_create(tracefs + file, group + "/" + event);
   r = AddProbeEvent(tracefs, kind, def);
   if (r == -EEXIST) {
     // A leftover with our pid in its name comes from a dead process (we never reuse names).

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -30,6 +31,9 @@ struct ProbeOptions {
   std::string tracefs;  // tracefs root; empty: FindTracefs() (may mount) when tracefs is needed
   ProbeApi api = ProbeApi::kAuto;  // kprobes and uprobes only
   uint64_t fn_offset = 0;          // kprobe only: offset inside fn_name
+  // Called with the events file and "group/event" just before a tracefs event is created (the
+  // caller records it where a crash cannot lose it); may be empty.
+  std::function<void(const std::string& events_file, const std::string& name)> before_create = {};
 };
 
 class AttachedProbe {

@@ -130,4 +130,21 @@ TEST(ProbeEventWritesAreParsed) {
          l[1].second == "r_x");
 }
 
+TEST(DynamicEventWritesAreParsed) {
+  // dynamic_events also takes eprobes, synthetic events, fprobes and tracepoint probes; a
+  // definition without a group has none (the kernel picks one by kind).
+  auto d = ParseDynamicEventWrite(
+      "p:g/k do_sys_open\ne:eg/e sched.sched_switch\ns:synthetic/lat u64 l\nf:fp vfs_read\n"
+      "t:tp sched_switch\nr vfs_write\n-:g/k\nx:nope\n");
+  EXPECT_EQ(d.size(), 7u);
+  if (d.size() != 7) return;
+  EXPECT(d[0].add && d[0].group == "g" && d[0].event == "k");
+  EXPECT(d[1].add && d[1].group == "eg" && d[1].event == "e");
+  EXPECT(d[2].add && d[2].group == "synthetic" && d[2].event == "lat");
+  EXPECT(d[3].add && d[3].group.empty() && d[3].event == "fp");
+  EXPECT(d[4].add && d[4].group.empty() && d[4].event == "tp");
+  EXPECT(d[5].add && d[5].group.empty() && d[5].event.empty());
+  EXPECT(!d[6].add && d[6].group == "g" && d[6].event == "k");
+}
+
 TEST_MAIN()

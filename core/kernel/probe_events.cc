@@ -1,4 +1,4 @@
-// Parsing of kprobe_events/uprobe_events writes and listings; see probe_event_edits.h.
+// Parsing of kprobe_events/uprobe_events writes and listings; see probe_events.h.
 #include "core/kernel/probe_events.h"
 
 namespace bpfd {
@@ -25,10 +25,9 @@ void ForEachLine(std::string_view text, Fn fn) {
   }
 }
 
-}  // namespace
-
-std::vector<ProbeEventEdit> ParseProbeEventWrite(std::string_view text, ProbeKind kind) {
-  const std::string_view def = kind == ProbeKind::kKprobe ? "kprobes" : "uprobes";
+// Definitions start with one of `letters`; `def` is the group of one without a group.
+std::vector<ProbeEventEdit> ParseEdits(std::string_view text, std::string_view def,
+                                       std::string_view letters) {
   std::vector<ProbeEventEdit> edits;
   ForEachLine(text, [&](std::string_view cmd) {
     ProbeEventEdit e;
@@ -36,7 +35,7 @@ std::vector<ProbeEventEdit> ParseProbeEventWrite(std::string_view text, ProbeKin
       if (cmd.size() < 3 || cmd[1] != ':') return;  // "-:" needs a name
       e.add = false;
       SplitName(cmd.substr(2), "", &e);
-    } else if (cmd[0] == 'p' || cmd[0] == 'r') {
+    } else if (letters.find(cmd[0]) != std::string_view::npos) {
       size_t i = 1;
       while (i < cmd.size() && cmd[i] >= '0' && cmd[i] <= '9') ++i;  // r<maxactive>
       if (i < cmd.size() && cmd[i] != ':') return;
@@ -52,6 +51,16 @@ std::vector<ProbeEventEdit> ParseProbeEventWrite(std::string_view text, ProbeKin
     edits.push_back(std::move(e));
   });
   return edits;
+}
+
+}  // namespace
+
+std::vector<ProbeEventEdit> ParseProbeEventWrite(std::string_view text, ProbeKind kind) {
+  return ParseEdits(text, kind == ProbeKind::kKprobe ? "kprobes" : "uprobes", "pr");
+}
+
+std::vector<ProbeEventEdit> ParseDynamicEventWrite(std::string_view text) {
+  return ParseEdits(text, "", "presft");
 }
 
 std::vector<std::pair<std::string, std::string>> ListedProbeEvents(std::string_view text) {

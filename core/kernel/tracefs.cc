@@ -179,13 +179,27 @@ int RemoveProbeEvent(const std::string& tracefs, ProbeKind kind, std::string_vie
 // The perf event release that drops the last user can trail the close(2) slightly.
 int RemoveProbeEventRetrying(const std::string& tracefs, ProbeKind kind, const std::string& group,
                              const std::string& event) {
+  if (!IsSafePathComponent(group) || !IsSafePathComponent(event)) return -EINVAL;
+  return RemoveDynamicEvent(tracefs + ProbeEventsFile(kind), group + "/" + event);
+}
+
+int RemoveDynamicEvent(const std::string& events_file, std::string_view name) {
+  for (char c : name)
+    if (IsControl(c) || c == ' ') return -EINVAL;
+  if (name.empty()) return -EINVAL;
+  const std::string cmd = "-:" + std::string(name);
   int r = 0;
   for (int attempt = 0; attempt < 20; ++attempt) {
-    r = RemoveProbeEvent(tracefs, kind, group, event);
+    r = WriteFile(events_file, cmd, /*append=*/true);
     if (r != -EBUSY) break;
     SleepMs(attempt < 5 ? 1 : 20);
   }
   return r;
+}
+
+bool IsTracefsFile(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash != std::string::npos && IsTracefs(slash == 0 ? "/" : path.substr(0, slash));
 }
 
 }  // namespace bpfd

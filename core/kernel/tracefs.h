@@ -47,5 +47,12 @@ int RemoveProbeEvent(const std::string& tracefs, ProbeKind kind, std::string_vie
 // just closed may still hold the event).
 int RemoveProbeEventRetrying(const std::string& tracefs, ProbeKind kind, const std::string& group,
                              const std::string& event);
+// Writes "-:<name>" (name "group/event" or "event") to an events file (kprobe_events,
+// uprobe_events, dynamic_events), retried like RemoveProbeEventRetrying. -EINVAL for a name
+// with a space or control character; else the kernel's answer (-ENOENT: no such event).
+int RemoveDynamicEvent(const std::string& events_file, std::string_view name);
+
+// True when path's directory is on a tracefs (statfs magic), so path is one of its files.
+bool IsTracefsFile(const std::string& path);
 
 }  // namespace bpfd

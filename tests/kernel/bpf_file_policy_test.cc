@@ -244,7 +244,7 @@ TEST(BothResolversAgree) {
   rmdir(dir.c_str());
 }
 
-// Writes reach uprobe_events; O_CREAT and O_TRUNC are dropped there (truncating it would
+// Writes reach uprobe_events; O_CREAT is dropped there and O_TRUNC refused (truncating it would
 // delete every session's events).
 TEST(UprobeEventsWritableNeverTruncated) {
   REQUIRE_ROOT();
@@ -259,13 +259,13 @@ TEST(UprobeEventsWritableNeverTruncated) {
   std::string listing;
   {
     Session s;
-    const std::string flags = N(O_WRONLY | O_APPEND | O_CREAT | O_TRUNC);
+    const std::string flags = N(O_WRONLY | O_APPEND | O_CREAT);
     long long fd = Ret(s, "FILE_OPEN " + Path(ev) + " " + flags + " 420");
     EXPECT(fd > 2);
     std::string def = "p:bpfd_policy/" + name + " " + exe + ":" + hex;
     EXPECT_EQ(Ret(s, "FILE_WRITE " + N(fd) + " " + Path(def)), static_cast<long long>(def.size()));
-    long long again = Ret(s, "FILE_OPEN " + Path(ev) + " " + flags + " 420");  // no truncation
-    EXPECT(again > 2);
+    EXPECT(Ret(s, "FILE_OPEN " + Path(ev) + " " + flags + " 420") > 2);
+    EXPECT_EQ(Ret(s, "FILE_OPEN " + Path(ev) + " " + N(O_WRONLY | O_TRUNC) + " 0"), -EACCES);
     ReadFile(ev, &listing);
     EXPECT(listing.find("bpfd_policy/" + name) != std::string::npos);
   }
