@@ -24,8 +24,7 @@ void CheckReply(LineAction action, const Reply& reply) {
 
 }  // namespace
 
-LineAction FeedLines(Session& session, std::string_view in,
-                     bool (*filter)(std::string_view line)) {
+LineAction FeedLines(Session& session, std::string_view in, bool (*filter)(std::string_view line)) {
   Reply reply;
   while (!in.empty()) {
     size_t nl = in.find('\n');

@@ -42,8 +42,8 @@ const std::string kClientNonce(64, 'c');
 
 // The MAC of the protocol (wire/auth.h), computed here without the code under test.
 std::string Mac(std::string_view who, std::string_view dnonce, std::string_view cnonce) {
-  std::string msg = "bpfd-" + std::string(who) + " " + std::string(dnonce) + " " +
-                    std::string(cnonce);
+  std::string msg =
+      "bpfd-" + std::string(who) + " " + std::string(dnonce) + " " + std::string(cnonce);
   bpfd::Sha256Digest d = bpfd::HmacSha256(kToken, msg);
   return bpfd::HexOf(d.data(), d.size());
 }
@@ -67,10 +67,14 @@ std::string Expand(std::string_view in, std::string_view dnonce) {
   for (size_t i = 0; i < in.size(); ++i) {
     if (in[i] == '\x01' && i + 1 < in.size()) {
       char p = in[++i];
-      if (p == 'D') out += dnonce;
-      else if (p == 'R') out += kClientNonce + " " + Mac("client", dnonce, kClientNonce);
-      else if (p == 'E') out += std::string(dnonce) + " " + Mac("client", dnonce, dnonce);
-      else out += {'\x01', p};
+      if (p == 'D')
+        out += dnonce;
+      else if (p == 'R')
+        out += kClientNonce + " " + Mac("client", dnonce, kClientNonce);
+      else if (p == 'E')
+        out += std::string(dnonce) + " " + Mac("client", dnonce, dnonce);
+      else
+        out += {'\x01', p};
       continue;
     }
     out += in[i];
@@ -147,8 +151,8 @@ void FuzzDaemonSide(uint8_t mode, std::string_view in) {
     bpfd::UniqueFd admitted = h.Admit();
     if (!admitted) std::abort();
     std::string ok = RecvAll(client.get());
-    std::string want = std::string(bpfd::kAuthOkPrefix) +
-                       Mac("daemon", dnonce, line.substr(0, 64)) + "\n";
+    std::string want =
+        std::string(bpfd::kAuthOkPrefix) + Mac("daemon", dnonce, line.substr(0, 64)) + "\n";
     if (ok != want) std::abort();
     return;
   }
@@ -199,7 +203,9 @@ std::string ReadLine(int fd, std::string* pending) {
 void RunFakeDaemon(int fd, std::string_view in, FakeDaemon* out) {
   const std::string dnonce(64, 'd');
   std::string pending, line_so_far;
-  bool challenged = false;  // a complete challenge line went out
+  // A complete challenge line went out and the client's response is not read yet (it answers
+  // one challenge only, so a later \x01K does not wait).
+  bool challenged = false, consumed = false;
   auto send_text = [&](const std::string& s) {
     send(fd, s.data(), s.size(), MSG_NOSIGNAL);
     for (char c : s) {
@@ -219,7 +225,8 @@ void RunFakeDaemon(int fd, std::string_view in, FakeDaemon* out) {
       text.clear();
       if (in[++i] == 'C') {
         send_text(bpfd::FormatAuthChallenge(dnonce) + "\n");
-      } else if (challenged) {
+      } else if (challenged && !consumed) {
+        consumed = true;
         std::string resp = ReadLine(fd, &pending);
         if (resp.empty() || resp == "exit") continue;
         out->answered = true;

@@ -22,9 +22,16 @@ constexpr long kBpffsMagic = 0xcafe4a11;
 // What a tool may read or write in tracefs, as empty or plausible regular files: a write is
 // kept, a read of trace_pipe returns at once.
 constexpr const char* kTracefsFiles[] = {
-    "kprobe_events",   "uprobe_events", "dynamic_events", "trace_pipe",
-    "trace",           "set_event",     "tracing_on",     "available_events",
-    "available_filter_functions", "events/enable",
+    "kprobe_events",
+    "uprobe_events",
+    "dynamic_events",
+    "trace_pipe",
+    "trace",
+    "set_event",
+    "tracing_on",
+    "available_events",
+    "available_filter_functions",
+    "events/enable",
 };
 
 int Fail(std::string* why, const std::string& what) {
@@ -67,7 +74,8 @@ int EnterScratchNamespace(std::string* why) {
       return Fail(why, std::string("creating the fake ") + f);
   mkdir("/sys/kernel/debug/tracing", 0755);
   mkdir("/sys/kernel/debug/kprobes", 0755);
-  if (WriteFile("/sys/kernel/debug/kprobes/blacklist", "0xffffffff81000000-0xffffffff81000010 fuzz\n", false) < 0)
+  if (WriteFile("/sys/kernel/debug/kprobes/blacklist",
+                "0xffffffff81000000-0xffffffff81000010 fuzz\n", false) < 0)
     return Fail(why, "creating the fake kprobes/blacklist");
   if (mount("/sys/kernel/tracing", "/sys/kernel/debug/tracing", nullptr, MS_BIND, nullptr) != 0)
     return Fail(why, "bind-mounting the fake tracefs at /sys/kernel/debug/tracing");
@@ -77,9 +85,10 @@ int EnterScratchNamespace(std::string* why) {
   if (int r = Tmpfs("/tmp", why); r < 0) return r;
   // Belt and braces: what the handlers will see.
   struct stat st;
-  if (FsType("/sys/kernel/tracing") != kTmpfsMagic || FsType("/sys/kernel/debug/tracing") != kTmpfsMagic ||
-      FsType("/sys/fs/bpf") != kBpffsMagic || FsType("/tmp") != kTmpfsMagic ||
-      stat("/sys/kernel/tracing/kprobe_events", &st) != 0 || !S_ISREG(st.st_mode)) {
+  if (FsType("/sys/kernel/tracing") != kTmpfsMagic ||
+      FsType("/sys/kernel/debug/tracing") != kTmpfsMagic || FsType("/sys/fs/bpf") != kBpffsMagic ||
+      FsType("/tmp") != kTmpfsMagic || stat("/sys/kernel/tracing/kprobe_events", &st) != 0 ||
+      !S_ISREG(st.st_mode)) {
     errno = EIO;
     return Fail(why, "the scratch tree is not what was mounted");
   }
