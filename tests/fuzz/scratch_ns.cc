@@ -1,14 +1,22 @@
 #include "tests/fuzz/scratch_ns.h"
 
 #include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sched.h>
+#include <stddef.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
+#include <vector>
 
 #include "core/base/file_io.h"
 
@@ -48,6 +56,46 @@ long FsType(const char* path) {
 int Tmpfs(const char* where, std::string* why) {
   if (mount("scratch", where, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=64m") != 0)
     return Fail(why, std::string("mount tmpfs on ") + where);
+  return 0;
+}
+
+#if defined(__x86_64__)
+constexpr uint32_t kAuditArch = AUDIT_ARCH_X86_64;
+#elif defined(__aarch64__)
+constexpr uint32_t kAuditArch = AUDIT_ARCH_AARCH64;
+#elif defined(__arm__)
+constexpr uint32_t kAuditArch = AUDIT_ARCH_ARM;
+#endif
+
+// From now on the process cannot change its mounts or namespaces (-EPERM). The daemon mounts a
+// tracefs where it finds none (FindTracefs checks the statfs magic, which the fake tree does
+// not have): that mount would put the real kprobe_events back on top of the fake one.
+int ForbidMounts(std::string* why) {
+  std::vector<sock_filter> f = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kAuditArch, 1, 0),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+  };
+  const long denied[] = {
+      __NR_mount,         __NR_umount2,    __NR_pivot_root,
+      __NR_unshare,       __NR_setns,      __NR_chroot,
+#ifdef __NR_open_tree
+      __NR_open_tree,     __NR_move_mount, __NR_fsopen,
+      __NR_fsconfig,      __NR_fsmount,    __NR_fspick,
+#endif
+#ifdef __NR_mount_setattr
+      __NR_mount_setattr,
+#endif
+  };
+  for (long nr : denied) {
+    f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(nr), 0, 1));
+    f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM));
+  }
+  f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+  sock_fprog prog = {static_cast<unsigned short>(f.size()), f.data()};
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return Fail(why, "PR_SET_NO_NEW_PRIVS");
+  if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) return Fail(why, "seccomp");
   return 0;
 }
 
@@ -91,6 +139,11 @@ int EnterScratchNamespace(std::string* why) {
       !S_ISREG(st.st_mode)) {
     errno = EIO;
     return Fail(why, "the scratch tree is not what was mounted");
+  }
+  if (int r = ForbidMounts(why); r < 0) return r;
+  if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, nullptr) == 0 || errno != EPERM) {
+    errno = EIO;
+    return Fail(why, "a mount still works after the seccomp filter");
   }
   return 0;
 }

@@ -1,7 +1,8 @@
 // A throw-away mount namespace for fuzzing the handlers with kernel access: tracefs, debugfs,
 // cgroupfs and /tmp become private tmpfs scratch trees (tracefs with fake regular files for
 // kprobe_events, uprobe_events, dynamic_events, trace_pipe…), /sys/fs/bpf a fresh bpffs, so
-// a fuzzed write lands nowhere real while bpf() calls stay real.
+// a fuzzed write lands nowhere real while bpf() calls stay real. A seccomp filter then forbids
+// mounts and namespace changes, so nothing can mount the real tracefs back on top.
 #pragma once
 #include <string>
 
