@@ -3,7 +3,7 @@
 // throw-away mount namespace (scratch_ns.h) where tracefs, debugfs, /tmp and cgroupfs are
 // tmpfs and /sys/fs/bpf is a fresh bpffs. Needs root; tools/fuzz skips it otherwise.
 //
-// One Session serves BPFD_FUZZ_RESET inputs (default 8; 1 makes every input reproducible on
+// One Session serves BPFD_FUZZ_RESET inputs (default 32; 1 makes every input reproducible on
 // its own), then it is destroyed with everything it made, which bounds the fds. Its input is
 // at EOF, so a wait (PERF_READER_POLL, RING_POLL) returns as it does at the end of a session.
 // Lines loading a program that calls a helper able to touch other processes (send_signal,
@@ -54,7 +54,7 @@ bool SafeLine(std::string_view line) {
 
 int ResetEvery() {
   const char* v = std::getenv("BPFD_FUZZ_RESET");
-  int n = v ? std::atoi(v) : 8;
+  int n = v ? std::atoi(v) : 32;
   return n > 0 ? n : 1;
 }
 
