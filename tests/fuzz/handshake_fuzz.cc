@@ -162,16 +162,16 @@ void FuzzDaemonSide(uint8_t mode, std::string_view in) {
   if (fail != std::string(bpfd::kAuthFailPrefix) + why + "\n") std::abort();
 }
 
-// The token file the client reads: ours, mode 0600, in a fresh temporary directory.
+// The token file the client reads: ours, mode 0600, in $TEST_TMPDIR under Bazel, else in the
+// working directory (tools/fuzz runs each harness in its own directory of $BPFD_CACHE/fuzz).
 const std::string& TokenFile() {
   static const std::string path = [] {
     const char* tmp = std::getenv("TEST_TMPDIR");
-    std::string dir = std::string(tmp ? tmp : "/tmp") + "/bpfd-fuzz-XXXXXX";
-    if (!mkdtemp(dir.data())) std::abort();
-    std::string file = dir + "/token";
+    std::string file = std::string(tmp ? tmp : ".") + "/bpfd-fuzz-token";
     bpfd::UniqueFd fd(open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
     std::string text = kToken + "\n";
-    if (!fd || write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
+    if (!fd || fchmod(fd.get(), 0600) != 0 ||
+        write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
       std::abort();
     return file;
   }();
