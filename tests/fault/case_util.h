@@ -31,7 +31,9 @@ class Case {
       : env_(env), name_(std::move(name)), before_(Snapshot()), tracefs_(TracefsDir()) {}
   const FaultEnv& env() const { return env_; }
   const std::string& tracefs() const { return tracefs_; }
-  std::string Path(const std::string& what) const { return env_.scratch + "/" + name_ + "." + what; }
+  std::string Path(const std::string& what) const {
+    return env_.scratch + "/" + name_ + "." + what;
+  }
   void Expect(bool ok, const std::string& what) {
     if (!ok) failures_ += (failures_.empty() ? "" : "; ") + what;
   }
@@ -70,15 +72,14 @@ inline std::string Tag(const std::string& base) { return base + std::to_string(g
 // a program, a uprobe the daemon names (`*_bpfd_<pid>`, with --probe-api tracefs) and one a
 // forwarded tool defines itself through uprobe_events. "" or what failed.
 inline std::string Populate(LineConn& c, const FaultEnv& env, const std::string& tracefs,
-                     const std::string& offset, const std::string& tag) {
+                            const std::string& offset, const std::string& tag) {
   if (offset.empty()) return "no function in " + env.uprobe_target;
   int64_t map = c.Call("BPF_CREATE_MAP 1 fm_" + tag + " 8 8 4 0");
   int64_t prog = c.Call("BPF_PROG_LOAD 2 fp 16 GPL 0 " + std::string(kProg));
-  if (map < 0 || prog < 0)
-    return "map " + std::to_string(map) + ", prog " + std::to_string(prog);
-  int64_t probe = c.Call("BPF_ATTACH_UPROBE " + std::to_string(prog) + " 0 fk" + tag + " " +
-                         env.uprobe_target + " " + std::to_string(std::stoull(offset, nullptr, 16)) +
-                         " -1");
+  if (map < 0 || prog < 0) return "map " + std::to_string(map) + ", prog " + std::to_string(prog);
+  int64_t probe =
+      c.Call("BPF_ATTACH_UPROBE " + std::to_string(prog) + " 0 fk" + tag + " " + env.uprobe_target +
+             " " + std::to_string(std::stoull(offset, nullptr, 16)) + " -1");
   if (probe < 0) return "BPF_ATTACH_UPROBE: " + std::to_string(probe);
   int64_t fd = c.Call("FILE_OPEN " + B64(tracefs + "/uprobe_events") + " 1025 0");
   std::string def = "p:uprobes/ffw" + tag + " " + env.uprobe_target + ":0x" + offset + "\n";
@@ -98,7 +99,7 @@ inline bool Populated(Case& c, Daemon& d, const std::string& tag) {
 
 // Waits for the daemon to end within ms: true if it exited with a status in `ok_codes`.
 inline bool EndsWithin(Case& c, Daemon& d, int ms, std::initializer_list<int> ok_codes,
-                const std::string& what) {
+                       const std::string& what) {
   const int64_t t0 = NowMs();
   int status = 0;
   bool ended = d.Wait(ms + c.env().slack_ms, &status);

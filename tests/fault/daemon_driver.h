@@ -55,8 +55,8 @@ class Daemon {
  public:
   // Starts `bpfd ARGS…` with stderr to err_path. With `banner`, waits up to 10 s for
   // STARTED_BPFD; ok() says whether the daemon is up.
-  Daemon(const std::string& bpfd, const std::vector<std::string>& args,
-         const std::string& err_path, bool banner = true);
+  Daemon(const std::string& bpfd, const std::vector<std::string>& args, const std::string& err_path,
+         bool banner = true);
   ~Daemon();
   Daemon(const Daemon&) = delete;
   Daemon& operator=(const Daemon&) = delete;

@@ -55,8 +55,8 @@ CaseResult Kill9Client(const FaultEnv& env) {
   if (client == 0) {
     close(report[0]);
     Daemon d(env.bpfd, kDaemonTracefs, c.Path("err"));
-    std::string msg = d.ok() ? Populate(d.conn(), env, c.tracefs(), c.UprobeOffset(d), tag)
-                             : "no banner";
+    std::string msg =
+        d.ok() ? Populate(d.conn(), env, c.tracefs(), c.UprobeOffset(d), tag) : "no banner";
     if (msg.empty()) msg = "pid " + std::to_string(d.pid());
     (void)!write(report[1], msg.data(), msg.size());
     for (;;) pause();
@@ -172,11 +172,11 @@ struct NamedCase {
 };
 
 constexpr NamedCase kCases[] = {
-    {"kill9_daemon", Kill9Daemon},     {"kill9_client", Kill9Client},
-    {"stops_reading", StopsReading},   {"half_open", HalfOpen},
-    {"big_line", BigLine},             {"ring_map_file", RingMapRegularFile},
-    {"hostile_elf", HostileElf},       {"trace_pipe", TracePipe},
-    {"fifo_exe", FifoExe},             {"sigterm_blocking", SigtermBlocking},
+    {"kill9_daemon", Kill9Daemon},   {"kill9_client", Kill9Client},
+    {"stops_reading", StopsReading}, {"half_open", HalfOpen},
+    {"big_line", BigLine},           {"ring_map_file", RingMapRegularFile},
+    {"hostile_elf", HostileElf},     {"trace_pipe", TracePipe},
+    {"fifo_exe", FifoExe},           {"sigterm_blocking", SigtermBlocking},
 };
 
 std::vector<std::string> CaseNames() {

@@ -12,9 +12,9 @@
 namespace bpfd::fault {
 
 struct FaultEnv {
-  std::string bpfd;           // the daemon under test
-  std::string uprobe_target;  // an unstripped ELF executable to place uprobes in
-  std::string scratch;        // a writable directory of our own (files, sockets, FIFOs)
+  std::string bpfd;                // the daemon under test
+  std::string uprobe_target;       // an unstripped ELF executable to place uprobes in
+  std::string scratch;             // a writable directory of our own (files, sockets, FIFOs)
   uint64_t big_line = 1ull << 30;  // the over-long line's size
   int slack_ms = 0;                // added to every timing bar (slow emulated guests)
 };

@@ -30,13 +30,14 @@ int main(int argc, char** argv) {
   std::vector<std::string> names = bpfd::fault::CaseNames();
   if (argc > 2) names.assign(argv + 2, argv + argc);
   for (const std::string& n : names) {
-    ::bpfd::testing::Registry().push_back({n.c_str(), [env, n] {
-      bpfd::fault::CaseResult r = bpfd::fault::RunCase(env, n);
-      std::printf("%s %s: %s\n", r.outcome == bpfd::fault::Outcome::kSkip ? "SKIP" : "---",
-                  n.c_str(), r.detail.c_str());
-      if (r.outcome == bpfd::fault::Outcome::kSkip) ::bpfd::testing::Current().skipped = true;
-      EXPECT(r.outcome != bpfd::fault::Outcome::kFail);
-    }});
+    ::bpfd::testing::Registry().push_back(
+        {n.c_str(), [env, n] {
+           bpfd::fault::CaseResult r = bpfd::fault::RunCase(env, n);
+           std::printf("%s %s: %s\n", r.outcome == bpfd::fault::Outcome::kSkip ? "SKIP" : "---",
+                       n.c_str(), r.detail.c_str());
+           if (r.outcome == bpfd::fault::Outcome::kSkip) ::bpfd::testing::Current().skipped = true;
+           EXPECT(r.outcome != bpfd::fault::Outcome::kFail);
+         }});
   }
   int rc = ::bpfd::testing::RunAll();
   std::string rm = "rm -rf '" + scratch + "'";

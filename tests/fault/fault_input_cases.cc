@@ -59,8 +59,8 @@ CaseResult BigLine(const FaultEnv& env) {
   const int64_t t0 = NowMs();
   uint64_t sent = 0;
   while (sent < env.big_line && d.conn().Write(chunk, 20000) == 0) sent += chunk.size();
-  c.Expect(sent >= env.big_line, "the daemon stopped reading after " +
-                                     std::to_string(sent >> 20) + " MiB");
+  c.Expect(sent >= env.big_line,
+           "the daemon stopped reading after " + std::to_string(sent >> 20) + " MiB");
   const int64_t peak = MiB(d.PeakRssKb());
   d.conn().CloseInput();
   std::vector<std::string> first;

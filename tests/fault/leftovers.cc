@@ -44,7 +44,8 @@ std::string TracefsDir() {
   for (const char* dir : {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"}) {
     if (access((std::string(dir) + "/uprobe_events").c_str(), F_OK) == 0) return dir;
   }
-  if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, nullptr) == 0) return "/sys/kernel/tracing";
+  if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, nullptr) == 0)
+    return "/sys/kernel/tracing";
   return "";
 }
 
@@ -57,7 +58,8 @@ KernelState Snapshot() {
   if (!tracefs.empty()) {
     for (const char* file : {"kprobe_events", "uprobe_events", "dynamic_events"}) {
       std::ifstream f(tracefs + "/" + file);
-      for (std::string line; std::getline(f, line);) s.events.insert(std::string(file) + ": " + line);
+      for (std::string line; std::getline(f, line);)
+        s.events.insert(std::string(file) + ": " + line);
     }
   }
   Pins("/sys/fs/bpf", &s.pins);
