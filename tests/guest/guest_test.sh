@@ -3,7 +3,8 @@
 # daemon from the host through the virtio-serial socket: the golden transcripts (a fresh guest
 # session starts with only fds 0-2, so fd numbers match), `bpf-selftest --remote` (every line
 # PASS but the known gaps of Debian's kernels), a kprobe + kretprobe attach and detach, the
-# cleanup of a session whose client was killed, and the listener's authentication over vsock.
+# cleanup of a session whose client was killed, the listener's authentication over vsock, and
+# the fault-injection suite (tests/fault) inside the guest.
 # SKIPs when tools/guest-setup has not cached the guest assets.
 # Usage: guest_test.sh ARCH HOST_BPFD GUEST_BPFD GUEST_INIT
 set -u
@@ -18,7 +19,7 @@ if [[ -z ${GUEST_SOCK:-} ]]; then  # on the host: boot the guest and run this sc
   dir=$(mktemp -d /tmp/bpfd-guest.XXXXXX)  # short: unix socket paths have ~108 bytes
   trap 'rm -rf "$dir"' EXIT
   runner=$(dirname "$(realpath "$0")")/run_guest.sh
-  export GUEST_HOST_BPFD=$host GUEST_COMMAND_TIMEOUT=200
+  export GUEST_HOST_BPFD=$host GUEST_COMMAND_TIMEOUT=500
   t0=$(date +%s)
   "$runner" "$arch" "$gbpfd" "$ginit" "$dir/ok" "$(realpath "$0")" "$@" | tee "$dir/suite.out"
   rc=${PIPESTATUS[0]}
@@ -221,5 +222,25 @@ s.sendall(b"vsock 7878\n"); print(s.makefile().readline().strip())' "$GUEST_CTL"
   fi
 else
   skip "guest $arch: vsock authentication" "no control port"
+fi
+
+# 8. The fault-injection suite (tests/fault) inside the guest, against its /bpfd: each case
+#    drives a real daemon into a fault and checks nothing is left (details on the console).
+if [[ -S ${GUEST_CTL:-} ]]; then
+  out=$(python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(900)
+s.sendall(b"faults\n"); print(s.makefile().readline().strip())' "$GUEST_CTL" 2>&1)
+  echo "faults: $out"
+  [[ -r ${GUEST_CONSOLE:-} ]] && grep -a 'init: fault ' "$GUEST_CONSOLE"
+  check "guest $arch: the fault-injection suite ran" test "${out%% *}" = faults
+  for word in ${out#faults}; do
+    case ${word#*=} in
+      pass) check "guest $arch: fault ${word%%=*}" true ;;
+      skip) skip "guest $arch: fault ${word%%=*}" "see the console" ;;
+      *) check "guest $arch: fault ${word%%=*} (see the console)" false ;;
+    esac
+  done
+else
+  skip "guest $arch: the fault-injection suite" "no control port"
 fi
 finish

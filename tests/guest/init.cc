@@ -12,7 +12,8 @@
 // starts a process that, for MS milliseconds, RATE times per second forks a child that opens
 // /init and execs `/bpfd --version` (exec and open activity for execsnoop/opensnoop), and
 // answers "exec PID" at once; "disk RATE MS" likewise does direct 4 KiB writes and reads of
-// /dev/vda (biolatency), answering "disk PID".
+// /dev/vda (biolatency), answering "disk PID"; "vsock PORT" and "faults" run the listener's
+// authentication and the fault-injection suite inside the guest (see below).
 // Every pass of the main loop (about 5 per second) calls bpfd_guest_tick(): a uprobe target
 // (the init is installed unstripped for it). Everything is logged on the console as "init: ...".
 #include <dirent.h>
@@ -37,6 +38,8 @@
 #include <iterator>
 #include <string>
 #include <vector>
+
+#include "tests/fault/fault_cases.h"
 
 namespace {
 
@@ -324,6 +327,30 @@ std::string VsockAuth(const std::string& args) {
   return reply;
 }
 
+// "faults": the fault-injection suite (tests/fault) against /bpfd on this kernel, with uprobes
+// in /init, a 256 MiB over-long line (the guest has 512 MiB) and 1 s more for each timing bar
+// (the guest is emulated). Answers "faults" and "<case>=<pass|FAIL|skip>" per case; each
+// case's details (failures, figures) go to the console.
+std::string Faults() {
+  bpfd::fault::FaultEnv env;
+  env.bpfd = "/bpfd";
+  env.uprobe_target = "/init";
+  env.scratch = "/tmp/faults";
+  env.big_line = 256u << 20;
+  env.slack_ms = 1000;
+  mkdir(env.scratch.c_str(), 0700);
+  std::string reply = "faults";
+  for (const std::string& name : bpfd::fault::CaseNames()) {
+    bpfd::fault::CaseResult r = bpfd::fault::RunCase(env, name);
+    const char* word = r.outcome == bpfd::fault::Outcome::kPass   ? "pass"
+                       : r.outcome == bpfd::fault::Outcome::kSkip ? "skip"
+                                                                  : "FAIL";
+    Log("fault " + name + ": " + word + (r.detail.empty() ? "" : ": " + r.detail));
+    reply += " " + name + "=" + word;
+  }
+  return reply;
+}
+
 // Writes a reply line to the (non-blocking) control port.
 void Reply(int ctl, const std::string& line) {
   std::string reply = line + "\n";
@@ -359,6 +386,7 @@ bool RunControl(int ctl, std::string* pending) {
     if (line.rfind("exec ", 0) == 0) Reply(ctl, ExecLoad(line.substr(5)));
     if (line.rfind("disk ", 0) == 0) Reply(ctl, DiskLoad(line.substr(5)));
     if (line.rfind("vsock ", 0) == 0) Reply(ctl, VsockAuth(line.substr(6)));
+    if (line == "faults") Reply(ctl, Faults());
   }
   return false;
 }
