@@ -47,11 +47,11 @@ class Case {
     if (!failures_.empty()) return {Outcome::kFail, failures_};
     return {Outcome::kPass, notes_};
   }
-  // The uprobe target's first function: its file offset, hex (looked up once through `d`).
-  std::string UprobeOffset(Daemon& d) {
+  // The uprobe target's first function: its file offset, hex (looked up once through a session).
+  std::string UprobeOffset(LineConn& session) {
     if (!offset_.empty()) return offset_;
     std::vector<std::string> funcs;
-    d.Call("GET_ELF_FUNCS " + env_.uprobe_target, &funcs);
+    session.Call("GET_ELF_FUNCS " + env_.uprobe_target, &funcs);
     for (const std::string& f : funcs) {
       auto t = SplitTokens(f);
       if (t.size() >= 4 && t[2] != "0") return offset_ = std::string(t[0]);
@@ -92,7 +92,7 @@ inline std::string Populate(LineConn& c, const FaultEnv& env, const std::string&
 
 inline bool Populated(Case& c, Daemon& d, const std::string& tag) {
   std::string why =
-      d.ok() ? Populate(d.conn(), c.env(), c.tracefs(), c.UprobeOffset(d), tag) : "no banner";
+      d.ok() ? Populate(d.conn(), c.env(), c.tracefs(), c.UprobeOffset(d.conn()), tag) : "no banner";
   c.Expect(why.empty(), "setup: " + why);
   return why.empty();
 }

@@ -56,7 +56,7 @@ CaseResult Kill9Client(const FaultEnv& env) {
     close(report[0]);
     Daemon d(env.bpfd, kDaemonTracefs, c.Path("err"));
     std::string msg =
-        d.ok() ? Populate(d.conn(), env, c.tracefs(), c.UprobeOffset(d), tag) : "no banner";
+        d.ok() ? Populate(d.conn(), env, c.tracefs(), c.UprobeOffset(d.conn()), tag) : "no banner";
     if (msg.empty()) msg = "pid " + std::to_string(d.pid());
     (void)!write(report[1], msg.data(), msg.size());
     for (;;) pause();
@@ -104,8 +104,16 @@ CaseResult StopsReading(const FaultEnv& env) {
 // ends by the write deadline, with cleanup, and the listener serves the next peer.
 CaseResult HalfOpen(const FaultEnv& env) {
   Case c(env, "half_open");
-  const std::string token = c.Path("token"), hsock = c.Path("h.sock"), osock = c.Path("o.sock");
-  unlink(hsock.c_str()), unlink(osock.c_str());
+  // Sockets live in a short directory of their own: sun_path holds 108 bytes, and a test's
+  // scratch directory under Bazel's output base is longer than that.
+  char dir[] = "/tmp/bpfd-ho.XXXXXX";
+  if (!mkdtemp(dir)) return {Outcome::kFail, "mkdtemp /tmp: " + std::string(strerror(errno))};
+  const std::string token = c.Path("token"), hsock = std::string(dir) + "/h.sock",
+                    osock = std::string(dir) + "/o.sock";
+  struct RemoveDir {
+    std::string d, h, o;
+    ~RemoveDir() { unlink(h.c_str()), unlink(o.c_str()), rmdir(d.c_str()); }
+  } remove_dir{dir, hsock, osock};
   {
     UniqueFd t(open(token.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
     const char kToken[] = "fault-injection-token-0123456789abcdef\n";
@@ -140,7 +148,7 @@ CaseResult HalfOpen(const FaultEnv& env) {
     LineConn peer(UniqueFd(dup(keep.get())), UniqueFd(dup(keep.get())));
     std::string why = !peer.WaitLine("STARTED_BPFD", 10000)
                           ? "no banner"
-                          : Populate(peer, env, c.tracefs(), c.UprobeOffset(o), Tag("ho"));
+                          : Populate(peer, env, c.tracefs(), c.UprobeOffset(peer), Tag("ho"));
     c.Expect(why.empty(), "setup: " + why);
     Flood(peer);  // the session's end shows as its events gone while `keep` stays open
   } else {

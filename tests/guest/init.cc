@@ -9,7 +9,7 @@
 // Lines on the "bpfd-ctl" port: "poweroff" (the daemon failing to start does it too);
 // "getpid RATE MS" calls getpid() for MS milliseconds, RATE calls per second (0: flat out), in
 // PID 1 (the load of bench/guest_perf.sh), then answers "getpid CALLS NS"; "exec RATE MS"
-// starts a process that, for MS milliseconds, RATE times per second forks a child that opens
+// starts a process that, for MS milliseconds, RATE times per second clones a child that opens
 // /init and execs `/bpfd --version` (exec and open activity for execsnoop/opensnoop), and
 // answers "exec PID" at once; "disk RATE MS" likewise does direct 4 KiB writes and reads of
 // /dev/vda (biolatency), answering "disk PID"; "vsock PORT" and "faults" run the listener's
@@ -212,7 +212,10 @@ std::string ExecLoad(const std::string& args) {
   unsigned long rate = 0, ms = 0;
   if (std::sscanf(args.c_str(), "%lu %lu", &rate, &ms) != 2) return "exec -22";
   return "exec " + std::to_string(PacedLoad(rate, ms, [](uint64_t) {
-           if (pid_t child = fork(); child == 0) {
+           // The raw clone syscall, not fork(): musl forks with SYS_fork where the arch has
+           // one (x86_64), and the BCC tutorial's hello_fields probes clone.
+           pid_t child = static_cast<pid_t>(syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0));
+           if (child == 0) {
              if (int fd = open("/init", O_RDONLY | O_CLOEXEC); fd >= 0) close(fd);
              if (int null = open("/dev/null", O_WRONLY); null >= 0) dup2(null, 1);
              execl("/bpfd", "bpfd", "--version", static_cast<char*>(nullptr));
