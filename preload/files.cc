@@ -257,14 +257,9 @@ int RemoteOpen(const std::string& path, int flags, mode_t mode) {
     if (r < 0) return FailErrno(r);
     Obj* obj = new Obj();
     obj->kind = Kind::kFileWrite;
-    obj->rfd = static_cast<int>(r);
     obj->path = path;
-    int fd = st.Install(obj);
-    if (fd < 0) {
-      st.Call("SYS_CLOSE " + std::to_string(r), nullptr);
-      return FailErrno(fd);
-    }
-    return fd;
+    int fd = st.InstallRemote(obj, static_cast<int>(r));
+    return fd < 0 ? FailErrno(fd) : fd;
   }
   if (StreamPath(path)) return OpenStream(path, flags);  // never read whole: it never ends
   std::string identity;

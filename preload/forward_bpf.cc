@@ -313,7 +313,6 @@ long ForwardBpf(int cmd, union bpf_attr* attr, unsigned size) {
   if (!ReturnsFd(cmd, &kind)) return static_cast<long>(ret);
   Obj* obj = new Obj();
   obj->kind = kind;
-  obj->rfd = static_cast<int>(ret);
   if (cmd == BPF_MAP_CREATE) {
     obj->map_known = true;
     obj->map_type = attr->map_type;
@@ -321,12 +320,8 @@ long ForwardBpf(int cmd, union bpf_attr* attr, unsigned size) {
     obj->value_size = attr->value_size;
     obj->max_entries = attr->max_entries;
   }
-  int fd = st.Install(obj);
-  if (fd < 0) {
-    st.Call("SYS_CLOSE " + std::to_string(ret), nullptr);
-    return FailErrno(fd);
-  }
-  return fd;
+  int fd = st.InstallRemote(obj, static_cast<int>(ret));
+  return fd < 0 ? FailErrno(fd) : fd;
 }
 
 }  // namespace bpfd::preload

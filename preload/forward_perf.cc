@@ -53,13 +53,8 @@ long ForwardPerfEventOpen(struct perf_event_attr* attr, pid_t pid, int cpu, int 
   if (ret < 0) return FailErrno(ret);
   Obj* obj = new Obj();
   obj->kind = Kind::kPerf;
-  obj->rfd = static_cast<int>(ret);
-  int fd = st.Install(obj);
-  if (fd < 0) {
-    st.Call("SYS_CLOSE " + std::to_string(ret), nullptr);
-    return FailErrno(fd);
-  }
-  return fd;
+  int fd = st.InstallRemote(obj, static_cast<int>(ret));
+  return fd < 0 ? FailErrno(fd) : fd;
 }
 
 int ForwardPerfIoctl(int fd, unsigned long request, unsigned long arg) {

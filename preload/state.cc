@@ -168,6 +168,13 @@ int State::Install(Obj* obj) {
   return fd;
 }
 
+int State::InstallRemote(Obj* obj, int rfd) {
+  obj->rfd = rfd;
+  int fd = Install(obj);
+  if (fd < 0) Call("SYS_CLOSE " + std::to_string(rfd), nullptr);
+  return fd;
+}
+
 void State::Share(int fd, Obj* obj) {
   if (fd < 0 || fd >= kMaxFds) return;
   Release(fd);  // dup2 onto a tracked fd

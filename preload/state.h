@@ -89,6 +89,9 @@ class State {
   // Creates a placeholder fd for a new object (the table owns obj). -errno on failure (then
   // the caller still owns the remote fd).
   int Install(Obj* obj);
+  // Install for an object the target holds as fd `rfd`: on failure the target's fd is closed
+  // too. The placeholder fd or -errno.
+  int InstallRemote(Obj* obj, int rfd);
   // Makes local fd `fd` (already open, e.g. a dup) another reference to obj.
   void Share(int fd, Obj* obj);
   // Tracks `fd`, a real local fd, as a new obj's only reference. -errno (obj deleted) if the

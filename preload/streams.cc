@@ -36,13 +36,9 @@ int OpenStream(const std::string& path, int flags) {
   if (r < 0) return FailErrno(r);
   Obj* obj = new Obj();
   obj->kind = Kind::kStream;
-  obj->rfd = static_cast<int>(r);
   obj->path = path;
-  int fd = st.Install(obj);
-  if (fd < 0) {
-    st.Call("SYS_CLOSE " + std::to_string(r), nullptr);
-    return FailErrno(fd);
-  }
+  int fd = st.InstallRemote(obj, static_cast<int>(r));
+  if (fd < 0) return FailErrno(fd);
   // Placeholders are made non-blocking; this one says what the tool asked for.
   int fl = Real().fcntl(fd, F_GETFL, nullptr);
   if (fl >= 0 && !(flags & O_NONBLOCK))
