@@ -120,7 +120,7 @@ int ParseJournal(std::string_view text, JournalHeader* h, std::vector<JournalEnt
   return 0;
 }
 
-int ProcessStartTime(int pid, uint64_t* start_time) {
+int ProcessStartTime(int pid, uint64_t* start_time, ProcLife* life) {
   std::string stat;
   int r = ReadFile("/proc/" + std::to_string(pid) + "/stat", &stat, 4096);
   if (r < 0) return r == -ENOENT ? -ESRCH : r;
@@ -128,8 +128,15 @@ int ProcessStartTime(int pid, uint64_t* start_time) {
   size_t close = stat.rfind(')');
   if (close == std::string::npos) return -EINVAL;
   auto fields = Split(std::string_view(stat).substr(close + 2));
-  // fields[0] is field 3 (state); start time is field 22.
-  if (fields.size() < 20 || !ParseUint64(fields[19], start_time)) return -EINVAL;
+  // fields[0] is field 3 (state), [6] field 9 (the kernel's task flags); start time is field 22.
+  uint64_t flags = 0;
+  if (fields.size() < 20 || !ParseUint64(fields[19], start_time) || !ParseUint64(fields[6], &flags))
+    return -EINVAL;
+  constexpr uint64_t kPfExiting = 0x4;  // include/linux/sched.h PF_EXITING
+  if (life)
+    *life = fields[0] == "Z" || fields[0] == "X" ? ProcLife::kZombie
+            : (flags & kPfExiting)               ? ProcLife::kExiting
+                                                 : ProcLife::kRunning;
   return 0;
 }
 

@@ -47,8 +47,12 @@ int ParseJournal(std::string_view text, JournalHeader* h, std::vector<JournalEnt
 
 // This process's identity: its pid, the boot id and its start time. 0 or -errno.
 int SelfIdentity(JournalHeader* h);
-// The start time of process pid: 0, or -ESRCH when it does not exist.
-int ProcessStartTime(int pid, uint64_t* start_time);
+// Where a process is in its life: running, exiting (PF_EXITING: still closing its fds and
+// probes) or a zombie (everything released).
+enum class ProcLife { kRunning, kExiting, kZombie };
+// The start time of process pid (and, if asked, where it is in its life): 0, or -ESRCH when it
+// does not exist.
+int ProcessStartTime(int pid, uint64_t* start_time, ProcLife* life = nullptr);
 
 // The default state directory: /run/bpfd where /run exists (a tmpfs emptied at boot, root's),
 // else /data/local/tmp/bpfd (Android has no /run; bpfd is pushed to /data/local/tmp), else

@@ -6,6 +6,7 @@
 #include <linux/bpf.h>
 #include <signal.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include <cstring>
 #include <vector>
 
+#include "core/base/clock.h"
 #include "core/base/file_io.h"
 #include "core/base/unique_fd.h"
 #include "core/kernel/probe_events.h"
@@ -51,7 +53,25 @@ int RestoreKnob(const JournalEntry& e) {
   return n < 0 ? -errno : 0;
 }
 
-bool PidAlive(int pid) { return pid > 0 && (kill(pid, 0) == 0 || errno != ESRCH); }
+// True when process pid (of start time `start`; 0: any) no longer holds what it made: gone,
+// a zombie, or another process now. A dying one (a SIGKILLed daemon closing hundreds of perf
+// fds, each an RCU grace period) is waited for, bounded, with one stderr line: its events
+// cannot be removed until it has let go of them, and nothing would remove them later.
+bool Released(int pid, uint64_t start) {
+  const int64_t deadline = NowMs() + kSessionCleanupMs;
+  for (bool said = false;; said = true) {
+    uint64_t now_start = 0;
+    ProcLife life = ProcLife::kRunning;
+    int r = ProcessStartTime(pid, &now_start, &life);
+    if (r == -ESRCH || (r == 0 && start != 0 && now_start != start)) return true;
+    if (r < 0 || life == ProcLife::kRunning) return false;
+    if (life == ProcLife::kZombie) return true;
+    if (!said) std::fprintf(stderr, "bpfd: waiting for dying process %d to let go of its probes\n", pid);
+    if (NowMs() >= deadline) return false;
+    timespec ts = {0, 20 * 1000 * 1000};
+    nanosleep(&ts, nullptr);
+  }
+}
 
 // The pid in an event named "..._bpfd_<pid>", or 0.
 int OwnEventPid(std::string_view event) {
@@ -81,8 +101,7 @@ void SweepJournal(const std::string& path, const std::string& boot_id, Tally* t)
     ++t->failed;
     return;
   }
-  uint64_t start = 0;
-  if (h.boot_id == boot_id && ProcessStartTime(h.pid, &start) == 0 && start == h.start_time)
+  if (h.boot_id == boot_id && !Released(h.pid, h.start_time))
     return;  // its session is still running
   ++t->journals;
   int failed = 0;
@@ -108,7 +127,7 @@ void SweepOwnEvents(const std::string& file, Tally* t) {
   if (ReadFile(file, &listing) < 0) return;
   for (const auto& [group, event] : ListedProbeEvents(listing)) {
     int pid = OwnEventPid(event);
-    if (pid == 0 || PidAlive(pid)) continue;
+    if (pid == 0 || !Released(pid, 0)) continue;
     int r = RemoveDynamicEvent(file, group + "/" + event);
     if (r == 0)
       ++t->events;

@@ -25,6 +25,8 @@ namespace {
 
 // kill -9 of the daemon mid-session: its events stay in tracefs until the next daemon starts,
 // which removes them (ours by the dead pid in their names, the forwarded one by the journal).
+constexpr int kDyingProbes = 30;
+
 CaseResult Kill9Daemon(const FaultEnv& env) {
   Case c(env, "kill9_daemon");
   const std::string tag = Tag("kd");
@@ -41,6 +43,27 @@ CaseResult Kill9Daemon(const FaultEnv& env) {
   c.Expect(CountEvents(tag) == 0, "the next daemon's start left the dead one's events");
   next.conn().Send("exit");
   EndsWithin(c, next, 5000, {0}, "next daemon exit");
+
+  // A restart at once (as a supervisor does): the killed daemon is still closing its perf fds
+  // (one RCU grace period each), so its events cannot go yet; the next start waits for it.
+  const std::string tag2 = Tag("ki");
+  Daemon dying(env.bpfd, kDaemonTracefs, c.Path("3.err"));
+  if (!Populated(c, dying, tag2)) return c.Finish();
+  const std::string off = std::to_string(std::stoull(c.UprobeOffset(dying.conn()), nullptr, 16));
+  const std::string prog = std::to_string(dying.Call("BPF_PROG_LOAD 2 fi 16 GPL 0 " + std::string(kProg)));
+  for (int i = 0; i < kDyingProbes; ++i)
+    c.Expect(dying.Call("BPF_ATTACH_UPROBE " + prog + " 0 fi" + std::to_string(i) + tag2 + " " +
+                        env.uprobe_target + " " + off + " -1") >= 0,
+             "attaching uprobe " + std::to_string(i));
+  dying.Signal(SIGKILL);
+  const int64_t t0 = NowMs();
+  Daemon at_once(env.bpfd, {}, c.Path("4.err"));
+  c.Expect(at_once.ok(), "the daemon started at once did not start");
+  c.Note("start at once after SIGKILL of " + std::to_string(kDyingProbes + 2) + " uprobes " +
+         std::to_string(NowMs() - t0) + " ms");
+  c.Expect(CountEvents(tag2) == 0, "the start at once left the dying daemon's events");
+  at_once.conn().Send("exit");
+  EndsWithin(c, at_once, 5000, {0}, "at-once daemon exit");
   return c.Finish();
 }
 
