@@ -150,8 +150,7 @@ void PartB(const Config& c) {
     if (!limit.empty() && Median(limit) > 0)
       std::snprintf(extra, sizeof extra, "; ratio to the limit %.2f, %.1f ms per event",
                     Median(ours) / Median(limit), Median(ours) / c.events);
-    Row("b. " + std::to_string(c.events) + " uprobes (" + name +
-            "): `exit` to the daemon's end",
+    Row("b. " + std::to_string(c.events) + " uprobes (" + name + "): `exit` to the daemon's end",
         ours, "ms", extra);
     Row("b. limit: the same detached in-process (" + std::string(name) + ")", limit, "ms");
   }
@@ -236,8 +235,8 @@ void PartE(const Config& c) {
     }
     if (double ms = EndMs(d); ms >= 0) end.push_back(ms);
   }
-  Row("e. a client that stops reading: last line taken to the end (--write-timeout 1)", end,
-      "ms", "; bar 1000 ms + 1 s");
+  Row("e. a client that stops reading: last line taken to the end (--write-timeout 1)", end, "ms",
+      "; bar 1000 ms + 1 s");
 }
 
 }  // namespace

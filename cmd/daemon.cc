@@ -97,9 +97,9 @@ int DaemonMain(int argc, char** argv) {
   // The probe API for every session: --probe-api, else $BPFD_PROBE_API, read once here.
   const char* probe_api = std::getenv("BPFD_PROBE_API");
   static constexpr Option kOptions[] = {
-      {"probe-api", 0, true},    {"listen", 0, true},       {"token-file", 0, true},
-      {"allow-remote"},          {"unrestricted"},          {"allow-uid", 0, true},
-      {"allow-gid", 0, true},    {"max-sessions", 0, true}, {"max-startups", 0, true},
+      {"probe-api", 0, true},    {"listen", 0, true},        {"token-file", 0, true},
+      {"allow-remote"},          {"unrestricted"},           {"allow-uid", 0, true},
+      {"allow-gid", 0, true},    {"max-sessions", 0, true},  {"max-startups", 0, true},
       {"allow-unauthenticated"}, {"write-timeout", 0, true}, {"max-line", 0, true},
       {"state-dir", 0, true}};
   ParsedArgs args;

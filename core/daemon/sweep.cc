@@ -66,7 +66,8 @@ bool Released(int pid, uint64_t start) {
     if (r == -ESRCH || (r == 0 && start != 0 && now_start != start)) return true;
     if (r < 0 || life == ProcLife::kRunning) return false;
     if (life == ProcLife::kZombie) return true;
-    if (!said) std::fprintf(stderr, "bpfd: waiting for dying process %d to let go of its probes\n", pid);
+    if (!said)
+      std::fprintf(stderr, "bpfd: waiting for dying process %d to let go of its probes\n", pid);
     if (NowMs() >= deadline) return false;
     timespec ts = {0, 20 * 1000 * 1000};
     nanosleep(&ts, nullptr);

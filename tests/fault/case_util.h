@@ -91,8 +91,8 @@ inline std::string Populate(LineConn& c, const FaultEnv& env, const std::string&
 }
 
 inline bool Populated(Case& c, Daemon& d, const std::string& tag) {
-  std::string why =
-      d.ok() ? Populate(d.conn(), c.env(), c.tracefs(), c.UprobeOffset(d.conn()), tag) : "no banner";
+  std::string why = d.ok() ? Populate(d.conn(), c.env(), c.tracefs(), c.UprobeOffset(d.conn()), tag)
+                           : "no banner";
   c.Expect(why.empty(), "setup: " + why);
   return why.empty();
 }

@@ -50,7 +50,8 @@ CaseResult Kill9Daemon(const FaultEnv& env) {
   Daemon dying(env.bpfd, kDaemonTracefs, c.Path("3.err"));
   if (!Populated(c, dying, tag2)) return c.Finish();
   const std::string off = std::to_string(std::stoull(c.UprobeOffset(dying.conn()), nullptr, 16));
-  const std::string prog = std::to_string(dying.Call("BPF_PROG_LOAD 2 fi 16 GPL 0 " + std::string(kProg)));
+  const std::string prog =
+      std::to_string(dying.Call("BPF_PROG_LOAD 2 fi 16 GPL 0 " + std::string(kProg)));
   for (int i = 0; i < kDyingProbes; ++i)
     c.Expect(dying.Call("BPF_ATTACH_UPROBE " + prog + " 0 fi" + std::to_string(i) + tag2 + " " +
                         env.uprobe_target + " " + off + " -1") >= 0,
