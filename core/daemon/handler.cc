@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <utility>
 
 #include "core/base/clock.h"
 #include "core/base/file_io.h"
@@ -51,8 +52,9 @@ int WaitUnlessInput(Session& s, const std::vector<int>& fds, int timeout_ms,
   for (int fd : fds) pfds.push_back({fd, POLLIN, 0});
   if (in) pfds.push_back({in->fd(), POLLIN, 0});
   const int64_t deadline = Deadline(timeout_ms);
-  bool hangup = false;
+  bool hangup = false, flushed = false;
   while (!done() && !hangup && !(in && in->Ready())) {
+    if (!std::exchange(flushed, true)) s.BeforeWait();  // about to block: held replies go first
     timespec ts{}, *tsp = nullptr;
     if (deadline >= 0) {
       int64_t left = PollTimeout(deadline);

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -44,7 +45,10 @@ void SetUpSignals(sigset_t* wait_mask, sigset_t* old) {
 }
 
 // A stop signal can be pending (blocked) while commands keep arriving without any wait in
-// between; take it here so a busy host cannot delay the session's end indefinitely.
+// between; take it here so a busy host cannot delay the session's end indefinitely. Asked once
+// per kSignalCheckEvery commands (a wait for input takes the signal anyway): not a syscall per
+// command.
+constexpr unsigned kSignalCheckEvery = 128;
 bool StopSignalPending() {
   sigset_t pending;
   if (sigpending(&pending) != 0) return false;
@@ -75,6 +79,34 @@ int Checked(int w, const BoundedWriter& out) {
   return w;
 }
 
+// The replies of pipelined commands, written together: held while more complete command lines
+// are buffered (up to kCoalesceBytes), written before the daemon waits for input or a command
+// waits (Session::BeforeWait). One write per batch instead of one per command.
+class Outbox {
+ public:
+  static constexpr size_t kCoalesceBytes = 64u << 10;
+  explicit Outbox(BoundedWriter& out) : out_(out) {}
+  // Takes a small reply (false: too large to hold; the caller flushes and writes it itself).
+  bool Hold(Reply& reply) {
+    if (reply.body().size() >= kCoalesceBytes) return false;
+    reply.AppendFramedTo(&bytes_);
+    return true;
+  }
+  bool full() const { return bytes_.size() >= kCoalesceBytes; }
+  // Writes what is held: 0, or the first write error (sticky: the session ends on it).
+  int Flush() {
+    if (error_ == 0 && !bytes_.empty()) error_ = std::min(Checked(out_.Write(bytes_), out_), 0);
+    bytes_.clear();
+    return error_;
+  }
+  int error() const { return error_; }
+
+ private:
+  BoundedWriter& out_;
+  std::string bytes_;
+  int error_ = 0;
+};
+
 }  // namespace
 
 int ServeSession(int in_fd, int out_fd, const SessionOptions& opts) {
@@ -95,8 +127,11 @@ int ServeSession(int in_fd, int out_fd, const SessionOptions& opts) {
     input.SetMaxLine(opts.max_line);
     session.set_input(&input);
     Reply reply;
+    Outbox outbox(out);
+    session.set_before_wait([&outbox] { outbox.Flush(); });
     std::string line;
-    while (!g_stop_signal && !StopSignalPending()) {
+    for (unsigned n = 1; !g_stop_signal && (n % kSignalCheckEvery || !StopSignalPending()); ++n) {
+      if (!input.Ready() && outbox.Flush() < 0) break;  // about to wait for input
       int r = input.ReadLine(&line);
       if (r == -EINTR) continue;  // the loop condition decides
       if (r < 0 && r != -E2BIG) {
@@ -108,10 +143,14 @@ int ServeSession(int in_fd, int out_fd, const SessionOptions& opts) {
       LineAction act = r == -E2BIG  // a line over --max-line, dropped
                            ? HandleOverlongLine(line, input.overlong_seen(), opts.max_line, reply)
                            : HandleLine(session, line, reply);
-      if (act == LineAction::kExit) break;
+      if (act == LineAction::kExit || outbox.error() < 0) break;
       if (act == LineAction::kIgnore) continue;
-      if (Checked(reply.Flush(out), out) < 0) break;
+      if (outbox.Hold(reply) ? outbox.full() && outbox.Flush() < 0
+                             : outbox.Flush() < 0 || Checked(reply.Flush(out), out) < 0)
+        break;
     }
+    outbox.Flush();  // what the last commands answered, before `exit`, EOF or a stop signal
+    session.set_before_wait({});
     session.Cleanup();
   }
   int sig = g_stop_signal;

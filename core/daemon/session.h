@@ -2,6 +2,7 @@
 // buffers) plus its symbol caches. Cleanup() (also run by the destructor) releases all of it.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -78,6 +79,12 @@ class Session {
   // The command input (for PERF_READER_POLL's early return); may be null.
   void set_input(LineReader* in) { input_ = in; }
   LineReader* input() const { return input_; }
+  // Called before a command waits (WaitUnlessInput): the daemon writes the replies it holds
+  // back for pipelined commands, so none waits behind a blocking command.
+  void set_before_wait(std::function<void()> f) { before_wait_ = std::move(f); }
+  void BeforeWait() const {
+    if (before_wait_) before_wait_();
+  }
 
   // Maps and programs: the session owns the fd from now on. Returns the fd number.
   int AddMap(UniqueFd fd, const MapInfo& info);
@@ -148,6 +155,7 @@ class Session {
 
   SessionOptions opts_;
   LineReader* input_ = nullptr;
+  std::function<void()> before_wait_;
   std::map<int, MapSlot> maps_;
   std::map<int, UniqueFd> progs_;
   std::vector<ProbeEntry> probes_;  // attach order; detached in reverse

@@ -39,6 +39,11 @@ int Reply::Flush(int fd) {
   return r;
 }
 
+void Reply::AppendFramedTo(std::string* out) {
+  out->append(Finish());
+  Clear();
+}
+
 int Reply::Flush(BoundedWriter& out) {
   int r = out.Write(Finish());
   Clear();

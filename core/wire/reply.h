@@ -47,6 +47,8 @@ class Reply {
   int Flush(int fd);
   // The same through a BoundedWriter: also -ETIMEDOUT or -EINTR (BoundedWriter::Write).
   int Flush(BoundedWriter& out);
+  // Appends START + body + END to *out (replies written together later); then clears.
+  void AppendFramedTo(std::string* out);
 
  private:
   std::string_view Finish();  // appends the END line: the whole framed reply
