@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <vector>
 
 #include "core/base/clock.h"
@@ -68,7 +69,13 @@ bool Released(int pid, uint64_t start) {
     if (life == ProcLife::kZombie) return true;
     if (!said)
       std::fprintf(stderr, "bpfd: waiting for dying process %d to let go of its probes\n", pid);
-    if (NowMs() >= deadline) return false;
+    if (NowMs() >= deadline) {
+      std::fprintf(stderr,
+                   "bpfd: process %d still dying after %d s: what it made is left for "
+                   "the next start\n",
+                   pid, kSessionCleanupMs / 1000);
+      return false;
+    }
     timespec ts = {0, 20 * 1000 * 1000};
     nanosleep(&ts, nullptr);
   }
@@ -90,6 +97,7 @@ int OwnEventPid(std::string_view event) {
 
 struct Tally {
   int journals = 0, undone = 0, events = 0, failed = 0;
+  std::map<int, bool> released;  // Released(pid, 0), asked once per pid for all its events
 };
 
 // One journal file: undone and deleted when its process is dead.
@@ -128,7 +136,10 @@ void SweepOwnEvents(const std::string& file, Tally* t) {
   if (ReadFile(file, &listing) < 0) return;
   for (const auto& [group, event] : ListedProbeEvents(listing)) {
     int pid = OwnEventPid(event);
-    if (pid == 0 || !Released(pid, 0)) continue;
+    if (pid == 0) continue;
+    auto [it, fresh] = t->released.try_emplace(pid, false);
+    if (fresh) it->second = Released(pid, 0);
+    if (!it->second) continue;
     int r = RemoveDynamicEvent(file, group + "/" + event);
     if (r == 0)
       ++t->events;

@@ -54,14 +54,21 @@ long WriteSyscalls(pid_t pid) {
 std::string U32(uint32_t v) { return Base64Encode(reinterpret_cast<const uint8_t*>(&v), 4); }
 std::string U64(uint64_t v) { return Base64Encode(reinterpret_cast<const uint8_t*>(&v), 8); }
 
+// Sends `exit`: true if the daemon then ends with status 0 within 10 s.
+bool ExitsCleanly(Daemon& d) {
+  d.conn().Send("exit");
+  int status;
+  return d.Wait(10000, &status) && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
 // Skips the case unless the daemon is up and can create a map here.
-#define REQUIRE_BPF(d)                                                    \
-  do {                                                                    \
-    if (geteuid() != 0) SKIP("not root");                                 \
-    if (!(d).ok()) SKIP("the daemon did not start");                      \
-    int64_t m = (d).Call("BPF_CREATE_MAP 1 probe 4 8 4 0");               \
-    if (m == -38) SKIP("bpf() gives ENOSYS here (qemu-user)");            \
-    if (m < 0) SKIP("cannot create a map here: " + std::to_string(m));    \
+#define REQUIRE_BPF(d)                                                 \
+  do {                                                                 \
+    if (geteuid() != 0) SKIP("not root");                              \
+    if (!(d).ok()) SKIP("the daemon did not start");                   \
+    int64_t m = (d).Call("BPF_CREATE_MAP 1 probe 4 8 4 0");            \
+    if (m == -38) SKIP("bpf() gives ENOSYS here (qemu-user)");         \
+    if (m < 0) SKIP("cannot create a map here: " + std::to_string(m)); \
   } while (0)
 
 }  // namespace
@@ -74,8 +81,8 @@ TEST(RepliesOfABatchComeInOrderInFewWrites) {
   constexpr int kN = 1000;
   std::string batch;
   for (int i = 0; i < kN; ++i)
-    batch += "BPF_UPDATE_ELEM " + std::to_string(map) + " " + U32(i) + " 4 " + U64(i * 7ull) +
-             " 8 0\n";
+    batch +=
+        "BPF_UPDATE_ELEM " + std::to_string(map) + " " + U32(i) + " 4 " + U64(i * 7ull) + " 8 0\n";
   for (int i = 0; i < kN; ++i)
     batch += "BPF_LOOKUP_ELEM " + std::to_string(map) + " " + U32(i) + " 4 8\n";
   const long before = WriteSyscalls(d.pid());
@@ -97,14 +104,12 @@ TEST(RepliesOfABatchComeInOrderInFewWrites) {
   writer.join();
   EXPECT_EQ(wrote, 0);
   const long writes = WriteSyscalls(d.pid()) - before;
-  std::printf("%d updates and %d lookups answered in order with %ld write syscalls\n",
-              ok_updates, ok_lookups, writes);
+  std::printf("%d updates and %d lookups answered in order with %ld write syscalls\n", ok_updates,
+              ok_lookups, writes);
   EXPECT_EQ(ok_updates, kN);
   EXPECT_EQ(ok_lookups, kN);
   EXPECT(before >= 0 && writes > 0 && writes <= 2 * kN / 20);  // one per reply before coalescing
-  d.conn().Send("exit");
-  int status;
-  EXPECT(d.Wait(10000, &status) && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT(ExitsCleanly(d));
 }
 
 TEST(AHeldReplyIsWrittenBeforeTheNextCommandWaits) {
@@ -120,9 +125,7 @@ TEST(AHeldReplyIsWrittenBeforeTheNextCommandWaits) {
               static_cast<long long>(first));
   EXPECT(first < 1500);
   EXPECT(!lines.empty() && lines[0].find("ret=") != std::string::npos);
-  d.conn().Send("exit");
-  int status;
-  EXPECT(d.Wait(10000, &status) && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT(ExitsCleanly(d));
 }
 
 TEST(SigtermEndsASessionThatIsNeverIdle) {
@@ -130,7 +133,8 @@ TEST(SigtermEndsASessionThatIsNeverIdle) {
   REQUIRE_BPF(d);
   int64_t map = d.Call("BPF_CREATE_MAP 1 busy 4 8 4 0");
   std::string chunk;
-  for (int i = 0; i < 2000; ++i) chunk += "BPF_LOOKUP_ELEM " + std::to_string(map) + " " + U32(1) + " 4 8\n";
+  for (int i = 0; i < 2000; ++i)
+    chunk += "BPF_LOOKUP_ELEM " + std::to_string(map) + " " + U32(1) + " 4 8\n";
   std::atomic<bool> stop{false};
   // Keeps the daemon's input full and drains its output, so it never waits for anything.
   std::thread writer([&] {
