@@ -8,6 +8,7 @@
 #include <string>
 
 #include "preload/bpf_request.h"
+#include "preload/map_mirror.h"
 #include "preload/snapshot.h"
 #include "preload/state.h"
 
@@ -286,6 +287,7 @@ long ForwardBpf(int cmd, union bpf_attr* attr, unsigned size) {
   State& st = State::Get();
   auto lock = st.Lock();
   BpfRequest req(cmd, attr, size);
+  PushMirrors();  // the tool's writes to mapped maps reach the target before it acts
   // Map iteration and lookups from a fresh snapshot need no round trip.
   if (cmd == BPF_MAP_GET_NEXT_KEY || cmd == BPF_MAP_LOOKUP_ELEM) {
     if (Obj* map = MapOf(req)) {
@@ -309,6 +311,12 @@ long ForwardBpf(int cmd, union bpf_attr* attr, unsigned size) {
   }
   int64_t ret = req.Send();
   if (ret < 0) return FailErrno(ret);
+  if (cmd == BPF_MAP_FREEZE || cmd == BPF_MAP_UPDATE_ELEM || cmd == BPF_MAP_UPDATE_BATCH) {
+    Obj* map = State::Get().Find(
+        static_cast<int>(cmd == BPF_MAP_UPDATE_BATCH ? attr->batch.map_fd : attr->map_fd));
+    if (map && cmd == BPF_MAP_FREEZE) map->frozen = true;
+    if (map) MirrorWritten(*map);
+  }
   Kind kind;
   if (!ReturnsFd(cmd, &kind)) return static_cast<long>(ret);
   Obj* obj = new Obj();
@@ -319,6 +327,7 @@ long ForwardBpf(int cmd, union bpf_attr* attr, unsigned size) {
     obj->key_size = attr->key_size;
     obj->value_size = attr->value_size;
     obj->max_entries = attr->max_entries;
+    obj->map_flags = attr->map_flags;
   }
   int fd = st.InstallRemote(obj, static_cast<int>(ret));
   return fd < 0 ? FailErrno(fd) : fd;

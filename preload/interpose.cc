@@ -19,6 +19,7 @@
 #include "preload/file_copies.h"
 #include "preload/files.h"
 #include "preload/forward_perf.h"
+#include "preload/map_mirror.h"
 #include "preload/real.h"
 #include "preload/rings.h"
 #include "preload/state.h"
@@ -76,12 +77,11 @@ int Duped(int from, int to) {
 }
 
 int Poll(struct pollfd* fds, nfds_t n, int timeout) {
-  if (Active()) {
-    bool handled = false;
-    int r = WaitPoll(fds, n, timeout, nullptr, &handled);
-    if (handled) return r;
-  }
-  return Real().poll(fds, n, timeout);
+  if (!Active()) return Real().poll(fds, n, timeout);
+  MirrorSync sync;
+  bool handled = false;
+  int r = WaitPoll(fds, n, timeout, nullptr, &handled);
+  return handled ? r : Real().poll(fds, n, timeout);
 }
 
 }  // namespace
@@ -222,6 +222,8 @@ void* MmapImpl(void* addr, size_t len, int prot, int flags, int fd, off_t off) {
   Obj* o = fd >= 0 ? State::Get().Find(fd) : nullptr;
   if (o && (o->kind == Kind::kPerf || o->kind == Kind::kMap || o->kind == Kind::kBpfOther)) {
     auto lock = State::Get().Lock();
+    if (o->kind != Kind::kPerf && MapMirror::Mirrors(*o))
+      return MapMirror::Map(*o, addr, len, prot, flags, off);
     return Ring::Map(*o, addr, len, prot, flags, off);
   }
   if (o && o->kind == Kind::kLazyFile) {  // a target file's copy: complete before mapping
@@ -250,13 +252,12 @@ EXPORT(int, bpfd_poll_chk, "__poll_chk", struct pollfd* fds, nfds_t n, int timeo
 }
 EXPORT(int, bpfd_ppoll, "ppoll", struct pollfd* fds, nfds_t n, const struct timespec* ts,
        const sigset_t* mask) {
-  if (Active()) {
-    bool handled = false;
-    int ms = ts ? static_cast<int>(ts->tv_sec * 1000 + ts->tv_nsec / 1000000) : -1;
-    int r = WaitPoll(fds, n, ms, mask, &handled);
-    if (handled) return r;
-  }
-  return Real().ppoll(fds, n, ts, mask);
+  if (!Active()) return Real().ppoll(fds, n, ts, mask);
+  MirrorSync sync;
+  bool handled = false;
+  int ms = ts ? static_cast<int>(ts->tv_sec * 1000 + ts->tv_nsec / 1000000) : -1;
+  int r = WaitPoll(fds, n, ms, mask, &handled);
+  return handled ? r : Real().ppoll(fds, n, ts, mask);
 }
 EXPORT(int, bpfd_epoll_ctl, "epoll_ctl", int epfd, int op, int fd, struct epoll_event* ev) {
   if (Active()) {
@@ -267,21 +268,38 @@ EXPORT(int, bpfd_epoll_ctl, "epoll_ctl", int epfd, int op, int fd, struct epoll_
   return Real().epoll_ctl(epfd, op, fd, ev);
 }
 EXPORT(int, bpfd_epoll_wait, "epoll_wait", int epfd, struct epoll_event* ev, int max, int timeout) {
-  if (Active()) {
-    bool handled = false;
-    int r = EpollWait(epfd, ev, max, timeout, nullptr, &handled);
-    if (handled) return r;
-  }
-  return Real().epoll_wait(epfd, ev, max, timeout);
+  if (!Active()) return Real().epoll_wait(epfd, ev, max, timeout);
+  MirrorSync sync;
+  bool handled = false;
+  int r = EpollWait(epfd, ev, max, timeout, nullptr, &handled);
+  return handled ? r : Real().epoll_wait(epfd, ev, max, timeout);
 }
 EXPORT(int, bpfd_epoll_pwait, "epoll_pwait", int epfd, struct epoll_event* ev, int max, int timeout,
        const sigset_t* mask) {
-  if (Active()) {
-    bool handled = false;
-    int r = EpollWait(epfd, ev, max, timeout, mask, &handled);
-    if (handled) return r;
-  }
-  return Real().epoll_pwait(epfd, ev, max, timeout, mask);
+  if (!Active()) return Real().epoll_pwait(epfd, ev, max, timeout, mask);
+  MirrorSync sync;
+  bool handled = false;
+  int r = EpollWait(epfd, ev, max, timeout, mask, &handled);
+  return handled ? r : Real().epoll_pwait(epfd, ev, max, timeout, mask);
+}
+
+// --- sleeps: the tool reads mapped globals (.bss) after them ------------------------------
+EXPORT(unsigned, bpfd_sleep, "sleep", unsigned s) {
+  MirrorSync sync;
+  return Real().sleep(s);
+}
+EXPORT(int, bpfd_usleep, "usleep", useconds_t us) {
+  MirrorSync sync;
+  return Real().usleep(us);
+}
+EXPORT(int, bpfd_nanosleep, "nanosleep", const struct timespec* req, struct timespec* rem) {
+  MirrorSync sync;
+  return Real().nanosleep(req, rem);
+}
+EXPORT(int, bpfd_clock_nanosleep, "clock_nanosleep", clockid_t clock, int flags,
+       const struct timespec* req, struct timespec* rem) {
+  MirrorSync sync;
+  return Real().clock_nanosleep(clock, flags, req, rem);
 }
 
 // --- paths: stat, access, readlink, statfs ----------------------------------------------

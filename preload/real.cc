@@ -76,6 +76,10 @@ RealFns Load() {
   Resolve(&r.dirfd, "dirfd");
   Resolve(&r.fopen, "fopen64");
   Resolve(&r.uname, "uname");
+  Resolve(&r.sleep, "sleep");
+  Resolve(&r.usleep, "usleep");
+  Resolve(&r.nanosleep, "nanosleep");
+  Resolve(&r.clock_nanosleep, "clock_nanosleep");
   return r;
 }
 

@@ -11,6 +11,8 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
 
 namespace bpfd::preload {
 
@@ -58,6 +60,10 @@ struct RealFns {
   int (*dirfd)(DIR*);
   FILE* (*fopen)(const char*, const char*);
   int (*uname)(struct utsname*);
+  unsigned (*sleep)(unsigned);
+  int (*usleep)(useconds_t);
+  int (*nanosleep)(const struct timespec*, struct timespec*);
+  int (*clock_nanosleep)(clockid_t, int, const struct timespec*, struct timespec*);
 };
 
 // Resolved on first use (thread-safe); never null for functions glibc has.

@@ -79,6 +79,7 @@ void FetchMapInfo(Obj& map) {
   map.value_size = info.value_size;
   map.max_entries = info.max_entries;
   map.map_id = info.id;
+  map.map_flags = info.map_flags;
 }
 
 uint64_t ValueBufSize(Obj& map) {

@@ -16,6 +16,7 @@
 #include "core/client/call.h"
 #include "core/wire/base64.h"
 #include "core/wire/tokens.h"
+#include "preload/map_mirror.h"
 #include "preload/real.h"
 #include "preload/rings.h"
 #include "preload/snapshot.h"

@@ -18,6 +18,7 @@
 namespace bpfd::preload {
 
 class Ring;
+class MapMirror;
 
 // kLazyFile: a real local fd (a memfd) on a copy of a target file filled as it is read.
 // kStream: a pipe-like target file read with FILE_STREAM (streams.h).
@@ -44,8 +45,10 @@ struct Obj {
   std::string path;  // kDir: the directory on the target; kFileWrite, kStream: for messages
   // Maps: from BPF_MAP_CREATE or, lazily, BPF_OBJ_GET_INFO_BY_FD.
   bool map_known = false;
-  uint32_t map_type = 0, key_size = 0, value_size = 0, max_entries = 0, map_id = 0;
-  std::unique_ptr<Ring> ring;  // perf event or ring buffer map once mmap'ed
+  uint32_t map_type = 0, key_size = 0, value_size = 0, max_entries = 0, map_id = 0, map_flags = 0;
+  bool frozen = false;                // BPF_MAP_FREEZE succeeded (or the target says so)
+  std::unique_ptr<Ring> ring;         // perf event or ring buffer map once mmap'ed
+  std::unique_ptr<MapMirror> mirror;  // mmapable array map once mmap'ed (map_mirror.h)
   struct Snapshot;
   std::unique_ptr<Snapshot> snapshot;  // map iteration (bpf_iter.cc)
   std::shared_ptr<FileCopy> copy;      // kLazyFile
