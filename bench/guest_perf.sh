@@ -19,8 +19,8 @@ rc=0
 for arch in "${archs[@]}"; do
   dir=$(mktemp -d /tmp/bpfd-gperf.XXXXXX)  # short: unix socket paths
   echo "=== guest $arch ==="
-  # shellcheck disable=SC2016  # expanded by the command run_guest.sh starts
   a=${arch%%-*}  # (the binaries are per architecture, the kernels per guest)
+  # shellcheck disable=SC2016  # expanded by the command run_guest.sh starts
   tests/guest/run_guest.sh "$arch" "$bin/tests/guest/guest_bpfd_$a/bpfd-$a" \
     "$bin/tests/guest/guest_init_$a/init-$a" "$dir" bash -c \
     '"$0" "$1" --quick --remote "unix:$GUEST_SOCK" --guest-load "$GUEST_CTL"' \
