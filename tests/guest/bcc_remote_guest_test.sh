@@ -2,19 +2,22 @@
 # Issue 6's acceptance on a real kernel with kprobes: Debian's unmodified bpfcc-tools and
 # bpftool run on this host through `bpfd remote --remote unix:<guest socket>` (the host library
 # preloaded), compiled here against the guest kernel's Debian headers (tools/guest-setup:
-# guest/ARCH/headers; bpfd remote sets ARCH from the guest's uname), and everything they ask of
+# guest/GUEST/headers; bpfd remote sets ARCH from the guest's uname), and everything they ask of
 # a kernel happens in a qemu-system guest (run_guest.sh). Each tool must print its header line
 # and data lines of the activity the guest's init makes on request ("exec RATE MS" on the
-# control port: fork, open /init, exec /bpfd --version; "disk RATE MS": direct 4 KiB I/O on
-# the scratch disk /dev/vda); after each, nothing may be left in
+# control port: fork, open and read /init, exec /bpfd --version; "disk RATE MS": direct 4 KiB
+# I/O on the scratch disk /dev/vda); after each, nothing may be left in
 # the guest: no program (bpftool prog list through the library), no kprobe_events or
 # uprobe_events entry. Prints each tool's start-up time and round trips (BPFD_REMOTE_STATS=1).
-# Usage: bcc_remote_guest_test.sh ARCH HOST_BPFD LIBBPFD_REMOTE GUEST_BPFD GUEST_INIT
+# Among them the seed's four demos (issue 15): filetop, biosnoop, hardirqs, biotop; biosnoop
+# and biotop only where the kernel lets BCC 0.26 trace blk_account_io_start (5.10, not 6.1).
+# Usage: bcc_remote_guest_test.sh GUEST HOST_BPFD LIBBPFD_REMOTE GUEST_BPFD GUEST_INIT
+#   GUEST: a tools/guest-setup id (aarch64, x86_64, aarch64-5.10, x86_64-5.10)
 set -u
 lib="${TEST_SRCDIR:-$(dirname "$0")/../..}/${TEST_WORKSPACE:-}/tests/lib"
 [[ -d $lib ]] || lib=$(dirname "$0")/../lib
 source "$lib/sh_testing.sh"
-usage="usage: bcc_remote_guest_test.sh ARCH HOST_BPFD LIBBPFD_REMOTE GUEST_BPFD GUEST_INIT"
+usage="usage: bcc_remote_guest_test.sh GUEST HOST_BPFD LIBBPFD_REMOTE GUEST_BPFD GUEST_INIT"
 arch=${1:?$usage} host=$(realpath "${2:?$usage}") so=$(realpath "${3:?$usage}")
 gbpfd=$(realpath "${4:?$usage}") ginit=$(realpath "${5:?$usage}")
 home=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}  # Bazel's tests have no HOME
@@ -23,7 +26,8 @@ headers="${BPFD_CACHE:-${XDG_CACHE_HOME:-$home/.cache}/bpfd}/guest/$arch/headers
 if [[ -z ${GUEST_SOCK:-} ]]; then  # on the host: prerequisites, then boot and run this script
   why=""
   [[ $EUID == 0 ]] || why="needs root (the guest is fine, but BCC refuses to start as a user)"
-  for t in execsnoop-bpfcc opensnoop-bpfcc funccount-bpfcc hardirqs-bpfcc syscount-bpfcc bpftool; do
+  for t in execsnoop-bpfcc opensnoop-bpfcc funccount-bpfcc hardirqs-bpfcc syscount-bpfcc filetop-bpfcc \
+           biosnoop-bpfcc biotop-bpfcc bpftool; do
     command -v $t >/dev/null || why="$t missing: run tools/setup (bpfcc-tools, bpftool)"
   done
   [[ -f $headers/.bpfd-complete ]] || why="no kernel headers for the $arch guest ($headers): run tools/guest-setup"
@@ -54,6 +58,12 @@ ctl() {  # a line to the init's control port; prints its reply
 s.sendall(sys.argv[2].encode() + b"\n"); print(s.makefile().readline().strip())' "$GUEST_CTL" "$1"
 }
 remote() { BPFD_REMOTE_STATS= "$host" remote --lib "$so" --remote "unix:$1" -- "${@:2}"; }
+# load KIND RATE: the init's KIND load ("exec" or "disk") at RATE per second for 60 s (its
+# longest), checked to have started.
+load() {
+  local r; r=$(ctl "$1 $2 60000")
+  check "guest $arch: the init's $1 load started ($r)" eval "[[ '$r' =~ ^$1\ [0-9]+$ ]]"
+}
 
 # run SOCK OUT HEADER DATA SECS CMD...: CMD through bpfd remote (stdout in OUT, stderr in
 # OUT.err); once a DATA line came (or after SECS) it gets SIGINT, like Ctrl-C; with SECS as
@@ -109,13 +119,15 @@ clean() {
 }
 
 # tool NAME SOCK HEADER DATA SECS CMD...: runs CMD, checks its header and data lines and the
-# guest's state after it; prints the first lines, the start-up time and the round trips.
+# guest's state after it; prints its header line and first data lines (without any: its first
+# lines), the start-up time and the round trips.
 tool() {
   local name=$1 sock=$2 header=$3 data=$4 secs=$5 ok_rc="0 130"; shift 5
   [[ $secs == +* ]] && ok_rc=0  # it ends by itself: with success
   run "$sock" "$tmp/out" "$header" "$data" "$secs" "$@"
   local n; n=$(grep -cE "$data" "$tmp/out")
-  echo "--- $name (exit $rc; header after ${start_ms} ms) ---"; head -4 "$tmp/out"
+  echo "--- $name (exit $rc; header after ${start_ms} ms) ---"
+  if ((n > 0)); then grep -m1 -E "$header" "$tmp/out"; grep -m3 -E "$data" "$tmp/out"; else head -12 "$tmp/out"; fi
   grep '^bpfd-remote: [0-9]* round trips' "$tmp/out.err" | sed "s/^/STATS $arch $name: start-up ${start_ms} ms; /"
   ((n > 0)) && [[ " $ok_rc " == *" $rc "* ]] || { echo "stderr:"; tail -25 "$tmp/out.err"; }
   check "guest $arch: $name: header line and $n data lines (exit $rc)" \
@@ -128,8 +140,12 @@ echo "guest uname (through the library): $uname; BCC_KERNEL_SOURCE=$headers"
 check "guest $arch: uname through the library is the guest's ($uname)" \
   eval "[[ '$uname' == \"\$(cat '${headers%/headers}/KERNEL_RELEASE') \"* ]]"
 clean "$GUEST_SOCK" "start"
+if [[ $arch == *-5.10 ]]; then  # (tests/guest/init.cc: RunSession)
+  skip "guest $arch: BCC's setrlimit(RLIMIT_MEMLOCK) reaching the daemon" \
+    "not forwarded, and bpfd does not raise its own limit, which kernels before 5.11 charge BPF maps to: the guest's init starts the daemon with RLIMIT_MEMLOCK unlimited"
+fi
 
-ctl "exec 10 60000" >/dev/null  # exec and open activity for the next two tools
+load exec 10  # exec and open activity for the next tools
 # While it is attached, bpftool through the library (on the other port) sees its programs.
 during="remote $GUEST_SOCK_TRACEFS bpftool prog list"
 tool "execsnoop-bpfcc (kprobe+kretprobe)" "$GUEST_SOCK" '^PCOMM +PID +PPID +RET +ARGS$' \
@@ -151,12 +167,34 @@ tool "funccount-bpfcc vfs_read (kprobe, PMU)" "$GUEST_SOCK" '^Tracing 1 function
 # its delete-while-iterating loop never ends; docs/benchmarks.md.)
 tool "stackcount-bpfcc vfs_open (kprobe, stack map)" "$GUEST_SOCK" '^Tracing 1 functions' '^ +vfs_open$' +60 \
   stackcount-bpfcc -D 2 vfs_open
+# The seed's demo filetop (kprobes on vfs_read/vfs_write): the exec load's children read /init
+# (a fresh load: the one above may have ended while BCC compiled under TCG).
+load exec 10
+ready='^Tracing' tool "filetop-bpfcc -C 1 3 (a seed demo)" "$GUEST_SOCK" '^TID +COMM +READS +WRITES +R_Kb +W_Kb +T +FILE$' \
+  '^[0-9]+ +init +[1-9][0-9]* +[0-9]+ +[0-9]+ +[0-9]+ +R +init$' +60 filetop-bpfcc -C 1 3
 # Block I/O on the guest's scratch disk (/dev/vda): 4 KiB direct writes and reads, 50/s.
-disk=$(ctl "disk 50 60000")
-check "guest $arch: the init's disk load started on /dev/vda ($disk)" eval "[[ '$disk' =~ ^disk\ [0-9]+$ ]]"
+load disk 50
 # bitesize prints its histogram only at Ctrl-C: give it 3 s of I/O after it has attached.
 ready='^Tracing block I/O' tool "bitesize-bpfcc (block tracepoint)" "$GUEST_SOCK" '^ +Kbytes +: count +distribution' \
   '^ +4 -> 7 +: [1-9][0-9]* +\|' 3 bitesize-bpfcc
+# The seed's demos biosnoop and biotop (BCC 0.26) attach kprobes on blk_account_io_start (or
+# __blk_account_io_start), blk_mq_start_request and blk_account_io_done. Debian's 5.10 lets them
+# trace there: a hard check. Debian's 6.1 inlines blk_account_io_start (not in
+# available_filter_functions, kprobe_events refuses it), so there BCC 0.26 cannot attach: a
+# reported skip.
+if [[ $arch == *-5.10 ]] || remote "$GUEST_SOCK" grep -qxE '(__)?blk_account_io_start' \
+     /sys/kernel/tracing/available_filter_functions; then
+  load disk 50  # (the one above may have ended while BCC compiled under TCG)
+  tool "biosnoop-bpfcc (a seed demo)" "$GUEST_SOCK" '^TIME\(s\) +COMM +PID +DISK +T +SECTOR +BYTES +LAT\(ms\)$' \
+    '^[0-9.]+ +[^ ]+ +[0-9]+ +vda +[RW] +[0-9]+ +4096 +[0-9.]+$' 60 biosnoop-bpfcc
+  ready='^Tracing' tool "biotop-bpfcc -C 1 3 (a seed demo)" "$GUEST_SOCK" '^PID +COMM +D +MAJ +MIN +DISK +I/O +Kbytes +AVGms$' \
+    '^[0-9]+ +[^ ]+ +[RW] +[0-9]+ +[0-9]+ +vda +[1-9][0-9]* +[0-9.]+ +[0-9.]+$' +60 biotop-bpfcc -C 1 3
+else
+  for t in biosnoop biotop; do
+    skip "guest $arch: $t-bpfcc (a seed demo)" \
+      "BCC 0.26 attaches a kprobe on blk_account_io_start, which this kernel (${uname% *}) does not let you trace; it runs on the 5.10 guests"
+  done
+fi
 # Debian's biolatency (BCC 0.26) attaches kprobes on blk_mq_start_request and
 # blk_account_io_done. Debian's 6.1 has the latter in kallsyms but not among the traceable
 # functions (available_filter_functions; kprobe_events refuses it too), so on this kernel the
@@ -172,11 +210,11 @@ else
     eval "((rc != 0)) && grep -q 'blk_account_io_done' '$tmp/out.err'"
   clean "$GUEST_SOCK" "biolatency-bpfcc"
 fi
-tool "hardirqs-bpfcc 1 1 (tracepoints)" "$GUEST_SOCK" '^HARDIRQ +TOTAL_usecs$' '^[^ ].* +[0-9]+$' +60 hardirqs-bpfcc 1 1
+tool "hardirqs-bpfcc 1 1 (tracepoints; a seed demo)" "$GUEST_SOCK" '^HARDIRQ +TOTAL_usecs$' '^[^ ].* +[0-9]+$' +60 hardirqs-bpfcc 1 1
 # BCC names syscalls from its built-in table only when the machine (the guest's uname) is
 # x86_64; otherwise it runs `ausyscall --dump` (auditd), which under the preloaded library
 # would dump the guest's table.
-if [[ $arch == x86_64 ]] || command -v ausyscall >/dev/null; then
+if [[ ${arch%%-*} == x86_64 ]] || command -v ausyscall >/dev/null; then
   tool "syscount-bpfcc -d 1 (tracepoint)" "$GUEST_SOCK" '^SYSCALL +COUNT$' '^[a-z_0-9]+ +[0-9]+$' +60 syscount-bpfcc -d 1
 else
   skip "guest $arch: syscount-bpfcc" "BCC's syscall names for $arch come from ausyscall (package auditd), not installed here"

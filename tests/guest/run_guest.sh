@@ -1,8 +1,10 @@
 #!/bin/bash
 # Boots bpfd in a qemu-system guest with Debian's kernel (cached by tools/guest-setup) and
 # hands the host its daemon as a unix socket that `--remote unix:SOCK` names.
-# Usage: run_guest.sh ARCH BPFD INIT DIR [COMMAND...]
-#   ARCH     aarch64 | armv7 | x86_64; BPFD and INIT are static binaries for ARCH
+# Usage: run_guest.sh GUEST BPFD INIT DIR [COMMAND...]
+#   GUEST    a guest id of tools/guest-setup: aarch64 | armv7 | x86_64 (Debian bookworm's 6.1)
+#            or ARCH-SERIES, another kernel of that ARCH (aarch64-5.10, x86_64-5.10); its
+#            ARCH (the part before '-') names the qemu; BPFD and INIT are static binaries for it
 #   DIR      a new or empty directory (short path: it holds unix sockets) for the initramfs,
 #            the sockets, console.log (the guest's kernel console) and scratch.img (16 MiB,
 #            the guest's /dev/vda)
@@ -17,7 +19,7 @@
 # check; default: `bpfd` in PATH), BPFD_CACHE. Exit: COMMAND's status; 3 guest assets not
 # cached (run tools/guest-setup); 4 the guest failed (its last console lines are printed).
 set -u
-usage="usage: run_guest.sh ARCH BPFD INIT DIR [COMMAND...]"
+usage="usage: run_guest.sh GUEST BPFD INIT DIR [COMMAND...]"
 arch=${1:?$usage} bpfd=${2:?$usage} init=${3:?$usage} dir=${4:?$usage}
 shift 4
 home=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}  # Bazel's tests have no HOME
@@ -25,7 +27,7 @@ cache="${BPFD_CACHE:-${XDG_CACHE_HOME:-$home/.cache}/bpfd}/guest/$arch"
 boot_timeout=${GUEST_BOOT_TIMEOUT:-180} command_timeout=${GUEST_COMMAND_TIMEOUT:-600}
 client=${GUEST_HOST_BPFD:-bpfd}
 
-case $arch in
+case ${arch%%-*} in
   aarch64) qemu=(qemu-system-aarch64 -M virt -cpu cortex-a57 -device virtio-serial-device
                  -device virtio-blk-device,drive=scratch)
            console=ttyAMA0 ;;
@@ -34,7 +36,7 @@ case $arch in
            console=ttyAMA0 ;;
   x86_64)  qemu=(qemu-system-x86_64 -M q35 -device virtio-serial-pci
                  -device virtio-blk-pci,drive=scratch) console=ttyS0 ;;
-  *) echo "$usage (unknown ARCH '$arch')" >&2; exit 2 ;;
+  *) echo "$usage (unknown GUEST '$arch')" >&2; exit 2 ;;
 esac
 command -v "$client" >/dev/null ||
   { echo "run_guest.sh: no host bpfd '$client': set GUEST_HOST_BPFD (e.g. bazel-bin/cmd/bpfd)" >&2; exit 2; }
