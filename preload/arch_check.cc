@@ -13,8 +13,8 @@ constexpr uint8_t kClass(uint8_t code) { return code & 0x07; }
 }  // namespace
 
 int64_t FirstContextLoad(const struct bpf_insn* insns, uint32_t cnt) {
-  std::bitset<11> ctx;       // registers holding the context pointer (plus a constant)
-  std::set<int16_t> slots;   // stack slots (off from r10) holding it
+  std::bitset<11> ctx;      // registers holding the context pointer (plus a constant)
+  std::set<int16_t> slots;  // stack slots (off from r10) holding it
   ctx.set(BPF_REG_1);
   for (uint32_t i = 0; i < cnt; ++i) {
     const struct bpf_insn& x = insns[i];
