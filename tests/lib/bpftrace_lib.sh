@@ -30,7 +30,7 @@ END='interval:s:2 { exit(); }'
 BT_TRACEPOINT_CASES=(
   "hello world (BEGIN, printf)|BEGIN { printf(\"hello world\\n\"); exit(); }|^hello world$"
   "syscalls by process (tracepoint, count)|tracepoint:raw_syscalls:sys_enter { @[comm] = count(); } $END|^@\\[.+\\]: [0-9]+$"
-  "files opened (tracepoint args, str, printf)|tracepoint:syscalls:sys_enter_openat { printf(\"%s %s\\n\", comm, str(args->filename)); } $END|^[^ ]+ /[^ ]*$"
+  "programs executed (tracepoint args, str, printf)|tracepoint:syscalls:sys_enter_execve { printf(\"%s %s\\n\", comm, str(args->filename)); } $END|^[^ ]+ /[^ ]*$"
   "read size distribution (hist)|tracepoint:syscalls:sys_exit_read { @bytes = hist(args->ret); } $END|^\\[[0-9]+[KM]?, [0-9]+[KM]?\\) +[0-9]+ \\|@+ *\\|$"
   "read size (lhist)|tracepoint:syscalls:sys_exit_read { @bytes = lhist(args->ret, 0, 2000, 200); } $END|^\\[[0-9]+, [0-9]+\\) +[0-9]+ \\|@+ *\\|$"
   "sched tracepoints (wildcard, probe)|tracepoint:sched:sched* { @[probe] = count(); } $END|^@\\[tracepoint:sched:sched_[a-z_]+\\]: [0-9]+$"
