@@ -8,10 +8,7 @@
 # never print wrong numbers. Nothing may be left in the guest afterwards.
 # Usage: bpftrace_remote_guest_test.sh ARCH HOST_BPFD LIBBPFD_REMOTE GUEST_BPFD GUEST_INIT
 set -u
-lib="${TEST_SRCDIR:-$(dirname "$0")/../..}/${TEST_WORKSPACE:-}/tests/lib"
-[[ -d $lib ]] || lib=$(dirname "$0")/../lib
-source "$lib/sh_testing.sh"
-source "$lib/bpftrace_lib.sh"
+for f in sh_testing bpftrace_lib; do source "$(dirname "$0")/../lib/$f.sh"; done  # runfiles or tree
 usage="usage: bpftrace_remote_guest_test.sh ARCH HOST_BPFD LIBBPFD_REMOTE GUEST_BPFD GUEST_INIT"
 arch=${1:?$usage} host=$(realpath "${2:?$usage}") so=$(realpath "${3:?$usage}")
 
