@@ -23,7 +23,8 @@ std::string ArchLeak(uint32_t prog_type, const struct bpf_insn* insns, uint32_t 
                      std::string_view host_machine, std::string_view target_machine);
 
 // For ForwardBpf: 0, or -EINVAL after printing ArchLeak's line once (host: this process's
-// real uname; target: the daemon's).
+// real uname; target: the daemon's). Always 0 in a Python process: BCC compiles for ARCH,
+// which `bpfd remote` sets to the target's machine.
 int CheckProgArch(const union bpf_attr& attr);
 
 }  // namespace bpfd::preload
