@@ -7,6 +7,7 @@
 #include <cstring>
 #include <string>
 
+#include "preload/arch_check.h"
 #include "preload/bpf_request.h"
 #include "preload/map_mirror.h"
 #include "preload/snapshot.h"
@@ -287,6 +288,8 @@ long ForwardBpf(int cmd, union bpf_attr* attr, unsigned size) {
   State& st = State::Get();
   auto lock = st.Lock();
   BpfRequest req(cmd, attr, size);
+  if (cmd == BPF_PROG_LOAD)
+    if (int err = CheckProgArch(*attr)) return FailErrno(err);
   PushMirrors();  // the tool's writes to mapped maps reach the target before it acts
   // Map iteration and lookups from a fresh snapshot need no round trip.
   if (cmd == BPF_MAP_GET_NEXT_KEY || cmd == BPF_MAP_LOOKUP_ELEM) {
