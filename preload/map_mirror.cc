@@ -31,6 +31,24 @@ std::vector<MapMirror*>& Live() {
   return *v;
 }
 std::atomic<size_t> g_live{0};
+// Set while this thread syncs: the library's own waits inside a sync (its protocol calls) must
+// not sync again.
+thread_local bool t_syncing = false;
+
+// Runs fn under State's lock unless mirrors are none or this thread is already syncing; the
+// caller's errno survives.
+template <typename Fn>
+void Sync(Fn fn) {
+  if (g_live.load(std::memory_order_relaxed) == 0 || t_syncing || State::InCall()) return;
+  const int saved = errno;
+  t_syncing = true;
+  {
+    auto lock = State::Get().Lock();
+    fn();
+  }
+  t_syncing = false;
+  errno = saved;
+}
 
 }  // namespace
 
@@ -44,8 +62,8 @@ MapMirror::~MapMirror() {
 bool MapMirror::Mirrors(Obj& obj) {
   if (obj.kind != Kind::kMap && obj.kind != Kind::kBpfOther) return false;
   EnsureMapInfo(obj);
-  return obj.map_known && obj.map_type == BPF_MAP_TYPE_ARRAY &&
-         (obj.map_flags & BPF_F_MMAPABLE) && obj.value_size > 0 && obj.max_entries > 0;
+  return obj.map_known && obj.map_type == BPF_MAP_TYPE_ARRAY && (obj.map_flags & BPF_F_MMAPABLE) &&
+         obj.value_size > 0 && obj.max_entries > 0;
 }
 
 void* MapMirror::Map(Obj& obj, void* addr, size_t len, int prot, int flags, off_t off) {
@@ -69,8 +87,8 @@ void* MapMirror::Map(Obj& obj, void* addr, size_t len, int prot, int flags, off_
     m->memfd_ = UniqueFd(memfd_create("bpfd-remote-map", MFD_CLOEXEC));
     if (!m->memfd_ || ftruncate(m->memfd_.get(), static_cast<off_t>(m->self_len_)) < 0)
       return Fail(errno);
-    void* self = Real().mmap(nullptr, m->self_len_, PROT_READ | PROT_WRITE, MAP_SHARED,
-                             m->memfd_.get(), 0);
+    void* self =
+        Real().mmap(nullptr, m->self_len_, PROT_READ | PROT_WRITE, MAP_SHARED, m->memfd_.get(), 0);
     if (self == MAP_FAILED) return Fail(errno);
     m->self_ = static_cast<uint8_t*>(self);
     m->synced_.assign(static_cast<size_t>(bytes), '\0');
@@ -95,8 +113,8 @@ int MapMirror::Pull(bool always) {
   for (const std::string& line : rest) {
     auto t = SplitTokens(line);
     uint32_t i;
-    if (t.size() < 2 || !Untoken(t[0], &key) || !Untoken(t[1], &value) ||
-        key.size() != sizeof i || value.size() != value_size_)
+    if (t.size() < 2 || !Untoken(t[0], &key) || !Untoken(t[1], &value) || key.size() != sizeof i ||
+        value.size() != value_size_)
       return -EPROTO;
     std::memcpy(&i, key.data(), sizeof i);
     if (i >= entries_) return -EPROTO;
@@ -138,32 +156,18 @@ int MapMirror::Push() {
   return first;
 }
 
-MirrorSync::MirrorSync() {
-  if (g_live.load(std::memory_order_relaxed) == 0) return;
-  const int saved = errno;
-  {
-    auto lock = State::Get().Lock();
-    PushMirrors();
-  }
-  errno = saved;
-}
+MirrorSync::MirrorSync() { PushMirrors(); }
 
 MirrorSync::~MirrorSync() {
-  if (g_live.load(std::memory_order_relaxed) == 0) return;
-  const int saved = errno;  // the wait's result stands
-  {
-    auto lock = State::Get().Lock();
-    PullMirrors();
-  }
-  errno = saved;
+  Sync([] {
+    for (MapMirror* m : Live()) m->Pull(false);
+  });
 }
 
 void PushMirrors() {
-  for (MapMirror* m : Live()) m->Push();
-}
-
-void PullMirrors() {
-  for (MapMirror* m : Live()) m->Pull(false);
+  Sync([] {
+    for (MapMirror* m : Live()) m->Push();
+  });
 }
 
 void MirrorWritten(Obj& obj) {

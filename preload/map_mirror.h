@@ -56,11 +56,10 @@ class MirrorSync {
   MirrorSync& operator=(const MirrorSync&) = delete;
 };
 
-// Under State's lock: every live mirror pushes before a forwarded call or a wait, and pulls
-// (unless frozen, at most every kMirrorPullMs) after a wait.
+// Every live mirror pushes before a forwarded call or a wait (not again inside one), and
+// pulls (unless frozen, at most every kMirrorPullMs) after a wait.
 inline constexpr int64_t kMirrorPullMs = 10;
 void PushMirrors();
-void PullMirrors();
 // The map behind this placeholder was written by a forwarded call: pull it now.
 void MirrorWritten(Obj& obj);
 

@@ -26,6 +26,9 @@ namespace bpfd::preload {
 Obj::Obj() = default;
 Obj::~Obj() = default;
 
+thread_local int t_in_call = 0;
+bool State::InCall() { return t_in_call > 0; }
+
 void MarkForked() { State::Get().forked_ = true; }
 
 namespace {
@@ -138,7 +141,9 @@ bool State::Connect() {
 int64_t State::Call(std::string_view line, std::vector<std::string>* rest, int timeout_ms) {
   auto lock = Lock();
   Connect();
+  ++t_in_call;  // the client's own poll() lands in the library's interposer
   Result<CallReply> reply = bpfd::Call(client_, line, {.timeout_ms = timeout_ms});
+  --t_in_call;
   int err = reply.err();
   if (err < 0 && err != -EBADMSG && err != -EPROTO)
     Die("lost the connection to the target's bpfd", -err);

@@ -76,6 +76,8 @@ class State {
   // against a vanished kernel. Returns the reply's ret= value (negative errno) and the lines after
   // the first in *rest.
   int64_t Call(std::string_view line, std::vector<std::string>* rest, int timeout_ms = 120000);
+  // True while this thread is inside Call (its waits must not start other calls).
+  static bool InCall();
   // True if a signal arrived while a call waited (then cleared).
   bool TakeInterrupted();
 
