@@ -28,6 +28,7 @@ constexpr Mode kModes[] = {
     {"connect", "bpfd-connect", "pipe protocol lines to a remote daemon", bpfd::ConnectMain},
     {"push", "bpfd-push", "copy the right bpfd to an Android device (adb)", bpfd::PushMain},
     {"remote", "bpfd-remote", "run a BCC tool here on a remote daemon's kernel", bpfd::RemoteMain},
+    {"ausyscall", "ausyscall", "the target's syscall table, for BCC tools", bpfd::AusyscallMain},
 };
 
 void Usage(FILE* out) {

@@ -3,12 +3,13 @@
 
 namespace bpfd {
 
-int DaemonMain(int argc, char** argv);    // cmd/daemon.cc   (bpfd, bpfd daemon)
-int ProbesMain(int argc, char** argv);    // cmd/probes.cc   (bpf-probes, bpfd probes)
-int MapdumpMain(int argc, char** argv);   // cmd/mapdump.cc  (bpf-mapdump, bpfd mapdump)
-int SelftestMain(int argc, char** argv);  // cmd/selftest.cc (bpf-selftest, bpfd selftest)
-int ConnectMain(int argc, char** argv);   // cmd/connect.cc  (bpfd connect)
-int PushMain(int argc, char** argv);      // cmd/push.cc     (bpfd push)
-int RemoteMain(int argc, char** argv);    // cmd/remote.cc   (bpfd-remote, bpfd remote)
+int DaemonMain(int argc, char** argv);     // cmd/daemon.cc   (bpfd, bpfd daemon)
+int ProbesMain(int argc, char** argv);     // cmd/probes.cc   (bpf-probes, bpfd probes)
+int MapdumpMain(int argc, char** argv);    // cmd/mapdump.cc  (bpf-mapdump, bpfd mapdump)
+int SelftestMain(int argc, char** argv);   // cmd/selftest.cc (bpf-selftest, bpfd selftest)
+int ConnectMain(int argc, char** argv);    // cmd/connect.cc  (bpfd connect)
+int PushMain(int argc, char** argv);       // cmd/push.cc     (bpfd push)
+int RemoteMain(int argc, char** argv);     // cmd/remote.cc   (bpfd-remote, bpfd remote)
+int AusyscallMain(int argc, char** argv);  // cmd/ausyscall.cc (ausyscall, bpfd ausyscall)
 
 }  // namespace bpfd

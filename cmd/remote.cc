@@ -10,6 +10,8 @@
 
 #include "cmd/mode.h"
 #include "cmd/modes.h"
+#include "core/base/self_exe.h"
+#include "core/client/applet_dir.h"
 #include "core/client/kheaders.h"
 #include "core/client/tool_launcher.h"
 #include "core/client/transport.h"
@@ -32,7 +34,8 @@ constexpr char kUsage[] =
     "  --kheaders     unless BCC_KERNEL_SOURCE is set, fetch the target's\n"
     "                 /sys/kernel/kheaders.tar.xz into ~/.cache/bpfd/kheaders/ (BPFD_CACHE)\n"
     "                 and set BCC_KERNEL_SOURCE to it\n"
-    "ARCH is set from the target's machine (x86, arm64, arm, ...) unless already set.\n"
+    "ARCH is set from the target's machine (x86, arm64, arm, ...) unless already set, and\n"
+    "`ausyscall` on TOOL's PATH prints the target's syscall table (BCC's syscount uses it).\n"
     "Example: bpfd remote --remote ssh:board --kheaders -- hardirqs-bpfcc 5\n"
     "Exit: TOOL's status (128+N if signal N ended it); 1 the daemon could not be reached or\n"
     "failed; 2 usage, no library, or no kheaders on the target; 127 TOOL could not be run.\n";
@@ -103,6 +106,16 @@ int RemoteMain(int argc, char** argv) {
 
   std::vector<std::pair<std::string, std::string>> env;
   if (!EnvSet("ARCH")) env.emplace_back("ARCH", ArchForMachine(u.machine));
+  // BCC runs `ausyscall --dump` to name syscalls: ours, first on PATH, prints the target's.
+  AppletDir applets;
+  env.emplace_back("BPFD_TARGET_MACHINE", u.machine);
+  if (applets.Create(SelfExePath(), {"ausyscall"}, &error) == 0) {
+    const char* path = std::getenv("PATH");
+    env.emplace_back("PATH", applets.PrependTo(path ? path : ""));
+  } else {
+    std::fprintf(stderr, "bpfd remote: warning: %s; tools will name the host's syscalls\n",
+                 error.c_str());
+  }
   if (kheaders && !EnvSet("BCC_KERNEL_SOURCE")) {
     std::string cache = HostCacheDir();
     if (cache.empty()) {

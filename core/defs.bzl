@@ -3,10 +3,10 @@
 
 load("//tests:defs.bzl", "unit_tests")
 
-def core_package(name, deps = [], visibility = None, exclude_hdrs = []):
+def core_package(name, deps = [], visibility = None, exclude_hdrs = [], exclude_srcs = []):
     native.cc_library(
         name = name,
-        srcs = native.glob(["*.cc"], exclude = ["*_test.cc"]),
+        srcs = native.glob(["*.cc"], exclude = ["*_test.cc"] + exclude_srcs),
         hdrs = native.glob(["*.h"], exclude = exclude_hdrs),
         copts = ["-Wall", "-Wextra"],
         deps = deps,

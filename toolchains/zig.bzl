@@ -27,11 +27,16 @@ def _zig_toolchain_repository_impl(rctx):
     env = "export ZIG_GLOBAL_CACHE_DIR='%s' ZIG_LOCAL_CACHE_DIR='%s'\n" % (cache, cache)
     rctx.file("zig-cc", "#!/bin/sh\n" + env + "exec '%s' cc \"$@\"\n" % zig, executable = True)
     rctx.file("zig-ar", "#!/bin/sh\n" + env + "exec '%s' ar \"$@\"\n" % zig, executable = True)
+    # musl's syscall tables of the target architectures, for //core/client:syscall_table.
+    for arch in ["aarch64", "arm", "x86_64"]:
+        rctx.symlink(zig_dir + "/lib/libc/musl/arch/%s/bits/syscall.h.in" % arch,
+                     "musl_syscalls/%s.h.in" % arch)
     rctx.file("zig_path.bzl", "ZIG_DIR = %r\nZIG_LIB = %r\n" % (zig_dir, zig_dir + "/lib"))
     rctx.file("BUILD.bazel", """
 package(default_visibility = ["//visibility:public"])
 exports_files(["zig-cc", "zig-ar"])
 filegroup(name = "all_files", srcs = ["zig-cc", "zig-ar"])
+filegroup(name = "musl_syscalls", srcs = glob(["musl_syscalls/*.h.in"]))
 """)
 
 zig_toolchain_repository = repository_rule(

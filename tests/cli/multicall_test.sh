@@ -16,7 +16,7 @@ check "--version libelf 0.188" grep -qE '^libelf: 0\.188 ' <<<"$ver"
 check "--version zlib 1.2.13" grep -qx 'zlib: 1.2.13' <<<"$ver"
 
 help="$("$bin" --help)"
-for m in daemon probes mapdump selftest remote; do
+for m in daemon probes mapdump selftest remote ausyscall; do
   check "--help lists $m" grep -qE "^  $m " <<<"$help"
 done
 
@@ -24,7 +24,7 @@ mkdir -p "$tmp/bin"
 cp "$bin" "$tmp/bin/bpfd"
 out="$("$tmp/bin/bpfd" --install "$tmp/bin")"
 check "--install exits 0" test $? -eq 0
-for a in bpf-probes bpf-mapdump bpf-selftest bpfd-remote; do
+for a in bpf-probes bpf-mapdump bpf-selftest bpfd-remote ausyscall; do
   check "--install made $a" test "$(readlink "$tmp/bin/$a")" = "$tmp/bin/bpfd"
 done
 check "--install is idempotent" "$tmp/bin/bpfd" --install "$tmp/bin"
@@ -38,7 +38,7 @@ check "unknown mode says what to do" grep -q "bpfd --help" <<<"$err"
 
 # Every mode answers --help through both spellings, and none is a placeholder.
 # (`bpfd --help` is the multicall usage, so the daemon's own help is `bpfd daemon --help`.)
-for pair in daemon:bpfd probes:bpf-probes mapdump:bpf-mapdump selftest:bpf-selftest remote:bpfd-remote; do
+for pair in daemon:bpfd probes:bpf-probes mapdump:bpf-mapdump selftest:bpf-selftest remote:bpfd-remote ausyscall:ausyscall; do
   mode=${pair%%:*} applet=${pair#*:}
   out1="$("$bin" "$mode" --help 2>&1)"; rc1=$?
   if [[ $mode != daemon ]]; then
