@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "core/kernel/tracefs.h"
 #include "core/wire/framing.h"
 
 namespace bpfd {
@@ -169,6 +170,16 @@ const char* Locate(std::string_view norm, Place* p) {
   return nullptr;
 }
 
+// Host tools name tracefs by either usual mount point (BCC 0.26: /sys/kernel/debug/tracing);
+// a device without debugfs (Android 11+) has it only at /sys/kernel/tracing. Either name
+// reaches the device's tracefs: `norm` with its tracefs prefix replaced, or `norm` as is.
+std::string RetargetTracefs(const std::string& norm) {
+  for (std::string_view named : {"/sys/kernel/debug/tracing", "/sys/kernel/tracing"}) {
+    if (Under(norm, named)) return TracefsAt(named) + norm.substr(named.size());
+  }
+  return norm;
+}
+
 int Refuse(std::string_view cmd, std::string_view path, std::string_view why) {
   std::fprintf(stderr, "bpfd: policy: %.*s %s refused (%.*s; --unrestricted lifts this)\n",
                static_cast<int>(cmd.size()), cmd.data(), SafeLine(path).c_str(),
@@ -273,12 +284,16 @@ bool HiddenPmu(const Session& s, std::string_view path) {
 
 int ResolveFileTarget(const Session& s, std::string_view cmd, const std::string& path, FileOp op,
                       int flags, mode_t mode, FileTarget* t, Resolver res) {
-  if (s.unrestricted()) return OpenUnrestricted(path, op, flags, mode, t);
+  if (s.unrestricted()) {
+    std::string norm = NormalisePath(path), moved = RetargetTracefs(norm);
+    return OpenUnrestricted(moved != norm ? moved : path, op, flags, mode, t);
+  }
   std::string norm = NormalisePath(path);
   if (norm.empty()) return Refuse(cmd, path, "not an absolute path");
   if (HiddenPmu(s, norm)) return -ENOENT;
   Place p;
   if (const char* why = Locate(norm, &p)) return *why ? Refuse(cmd, path, why) : -ENOENT;
+  p.anchor = RetargetTracefs(p.anchor);
   const bool write = op == FileOp::kOpen &&
                      ((flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_EXCL | O_TRUNC)));
   const bool read = op == FileOp::kRead || (op == FileOp::kOpen && !write);

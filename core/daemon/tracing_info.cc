@@ -17,16 +17,6 @@
 namespace bpfd {
 namespace {
 
-// The host names the tracefs it expects (e.g. /sys/kernel/debug/tracing); if that has no
-// events/ here, use (or mount) the device's own tracefs instead.
-std::string ResolveTracefs(std::string_view given) {
-  std::string g(given);
-  if (IsDir(g + "/events")) return g;
-  std::string found;
-  if (FindTracefs(&found) == 0) return found;
-  return g;
-}
-
 Verdict ReplyList(CommandReply& r, int ret, const std::vector<std::string>& items) {
   if (ret < 0) return r.Ret(ret);
   for (const std::string& item : items) r.Line(SafeLine(item));
@@ -45,7 +35,7 @@ Verdict CmdGetKprobesBlacklist(Session& s, Args a, CommandReply& r) {
 Verdict CmdGetAvailFilterFuncs(Session& s, Args a, CommandReply& r) {
   if (a[0].empty()) return Verdict::kBadArgs;
   if (r.NoKernel(s)) return Verdict::kDone;
-  return ReplyFile(r, {ResolveTracefs(a[0]) + "/available_filter_functions"});
+  return ReplyFile(r, {TracefsAt(a[0]) + "/available_filter_functions"});
 }
 
 // GET_TRACE_EVENTS_CATEGORIES tracefs -> one category per line
@@ -53,7 +43,7 @@ Verdict CmdGetTraceEventsCategories(Session& s, Args a, CommandReply& r) {
   if (a[0].empty()) return Verdict::kBadArgs;
   if (r.NoKernel(s)) return Verdict::kDone;
   std::vector<std::string> cats;
-  int ret = ListCategories(ResolveTracefs(a[0]), &cats);
+  int ret = ListCategories(TracefsAt(a[0]), &cats);
   return ReplyList(r, ret, cats);
 }
 
@@ -63,7 +53,7 @@ Verdict CmdGetTraceEvents(Session& s, Args a, CommandReply& r) {
   if (!IsSafePathComponent(a[1])) return r.Ret(-EINVAL);
   if (r.NoKernel(s)) return Verdict::kDone;
   std::vector<std::string> events;
-  int ret = ListEvents(ResolveTracefs(a[0]), std::string(a[1]), &events);
+  int ret = ListEvents(TracefsAt(a[0]), std::string(a[1]), &events);
   return ReplyList(r, ret, events);
 }
 

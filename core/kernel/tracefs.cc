@@ -197,6 +197,13 @@ int RemoveDynamicEvent(const std::string& events_file, std::string_view name) {
   return r;
 }
 
+std::string TracefsAt(std::string_view named) {
+  std::string n(named);
+  if (IsTracefs(n)) return n;
+  std::string found;
+  return FindTracefs(&found) == 0 ? found : n;
+}
+
 bool IsTracefsFile(const std::string& path) {
   size_t slash = path.rfind('/');
   return slash != std::string::npos && IsTracefs(slash == 0 ? "/" : path.substr(0, slash));

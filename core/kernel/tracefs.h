@@ -19,6 +19,11 @@ enum class ProbeKind { kKprobe, kUprobe };
 // tracefs at /sys/kernel/tracing (needs CAP_SYS_ADMIN). On success *path is the mount point.
 int FindTracefs(std::string* path);
 
+// The tracefs a host tool names by a usual mount point (BCC: /sys/kernel/debug/tracing):
+// `named` when it is a tracefs here, else this device's own (found, or mounted as FindTracefs
+// does: Android mounts it only at /sys/kernel/tracing), else `named` unchanged.
+std::string TracefsAt(std::string_view named);
+
 // Trace event categories (directories under <tracefs>/events), sorted.
 int ListCategories(const std::string& tracefs, std::vector<std::string>* out);
 
