@@ -76,6 +76,7 @@ RealFns Load() {
   Resolve(&r.dirfd, "dirfd");
   Resolve(&r.fopen, "fopen64");
   Resolve(&r.uname, "uname");
+  Resolve(&r.prlimit, "prlimit64");
   Resolve(&r.sleep, "sleep");
   Resolve(&r.usleep, "usleep");
   Resolve(&r.nanosleep, "nanosleep");

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/types.h>
@@ -60,6 +61,7 @@ struct RealFns {
   int (*dirfd)(DIR*);
   FILE* (*fopen)(const char*, const char*);
   int (*uname)(struct utsname*);
+  int (*prlimit)(pid_t, int, const struct rlimit*, struct rlimit*);  // getrlimit/setrlimit too
   unsigned (*sleep)(unsigned);
   int (*usleep)(useconds_t);
   int (*nanosleep)(const struct timespec*, struct timespec*);

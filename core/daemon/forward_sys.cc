@@ -4,8 +4,10 @@
 //   SYS_IOCTL fd request arg                      -> ret (perf event ioctls only)
 //   SYS_CLOSE fd                                  -> ret=<0 or -EBADF>
 //   SYS_UNAME                                     -> ret=0, then the uname fields
+//   SYS_PRLIMIT MEMLOCK [cur max]                 -> ret=0, then the old "cur max"
 #include <linux/perf_event.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -21,6 +23,7 @@
 #include "core/kernel/bpf_call.h"
 #include "core/kernel/perf_event.h"
 #include "core/wire/base64.h"
+#include "core/wire/rlimit_record.h"
 #include "core/wire/tokens.h"
 #include "core/wire/uname_record.h"
 
@@ -163,12 +166,33 @@ Verdict CmdSysUname(Session& s, Args, CommandReply& r) {
   return Verdict::kDone;
 }
 
+// SYS_PRLIMIT MEMLOCK [cur max] -> ret=0 and the old "cur max", after setting the new ones
+// when given. The session's own process limit (the listener forks one per session): kernels
+// before 5.11 charge BPF maps to it, so the tool's setrlimit() must land here. Other
+// resources are the host's business: "Command not recognized".
+Verdict CmdSysPrlimit(Session& s, Args a, CommandReply& r) {
+  if (a[0] != "MEMLOCK" || (a.size() != 1 && a.size() != 3)) return Verdict::kBadArgs;
+  if (r.NoKernel(s)) return Verdict::kDone;
+  RlimitPair want;
+  if (a.size() == 3 && ParseRlimitPair(a[1], a[2], &want) < 0) return Verdict::kBadArgs;
+  auto lim = [](uint64_t v) { return v == kRlimInfinity ? RLIM_INFINITY : static_cast<rlim_t>(v); };
+  auto wire = [](rlim_t v) {
+    return v == RLIM_INFINITY ? kRlimInfinity : static_cast<uint64_t>(v);
+  };
+  struct rlimit old, set = {lim(want.cur), lim(want.max)};
+  if (prlimit(0, RLIMIT_MEMLOCK, a.size() == 3 ? &set : nullptr, &old) != 0) return r.Ret(-errno);
+  r.Ret(0);
+  r.Line(FormatRlimitPair({wire(old.rlim_cur), wire(old.rlim_max)}));
+  return Verdict::kDone;
+}
+
 constexpr Command kForwardSysCommands[] = {
     {"SYS_BPF", 2, "sys_bpf", CmdSysBpf},
     {"SYS_PERF_EVENT_OPEN", 5, "sys_perf_event_open", CmdSysPerfEventOpen},
     {"SYS_IOCTL", 3, "sys_ioctl", CmdSysIoctl},
     {"SYS_CLOSE", 1, "sys_close", CmdSysClose},
     {"SYS_UNAME", 0, "sys_uname", CmdSysUname},
+    {"SYS_PRLIMIT", 1, "sys_prlimit", CmdSysPrlimit},
 };
 
 }  // namespace

@@ -114,6 +114,7 @@ int ServeSession(int in_fd, int out_fd, const SessionOptions& opts) {
   // nothing but is said once.
   if (int r = DropPrivileges(opts.unrestricted); r < 0)
     std::fprintf(stderr, "bpfd: dropping privileges: %s\n", std::strerror(-r));
+  RaiseMemlockLimit();  // a tool's setrlimit still reaches it (SYS_PRLIMIT)
   sigset_t wait_mask, old_mask;
   SetUpSignals(&wait_mask, &old_mask);
   g_stop_signal = 0;

@@ -3,6 +3,7 @@
 
 #include <linux/capability.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -25,6 +26,15 @@ uint64_t TracingCapabilities() {
   for (int cap : {CAP_BPF, CAP_PERFMON})
     if (KernelHas(cap)) keep |= Bit(cap);
   return keep;
+}
+
+int RaiseMemlockLimit() {
+  const struct rlimit unlimited = {RLIM_INFINITY, RLIM_INFINITY};
+  if (setrlimit(RLIMIT_MEMLOCK, &unlimited) == 0) return 0;
+  struct rlimit r;
+  if (getrlimit(RLIMIT_MEMLOCK, &r) != 0) return -errno;
+  r.rlim_cur = r.rlim_max;
+  return setrlimit(RLIMIT_MEMLOCK, &r) == 0 ? 0 : -errno;
 }
 
 int DropPrivileges(bool keep_caps) {

@@ -18,4 +18,9 @@ uint64_t TracingCapabilities();
 // Returns 0, or the -errno of the first step that failed (the later ones are not tried).
 int DropPrivileges(bool keep_caps);
 
+// Kernels before 5.11 charge BPF maps to the creator's RLIMIT_MEMLOCK (often 64 KiB): raises
+// it to unlimited, as libbpf's bump does, or failing that the soft limit to the hard one.
+// 0, or -errno when neither was possible.
+int RaiseMemlockLimit();
+
 }  // namespace bpfd

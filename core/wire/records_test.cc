@@ -5,16 +5,37 @@
 #include <cerrno>
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "core/wire/elf_func_record.h"
 #include "core/wire/framing.h"
 #include "core/wire/map_record.h"
 #include "core/wire/map_types.h"
+#include "core/wire/rlimit_record.h"
 #include "core/wire/selftest_record.h"
 #include "core/wire/uname_record.h"
 #include "tests/testing.h"
 
 using namespace bpfd;
+
+TEST(rlimit_round_trip) {
+  for (RlimitPair p : {RlimitPair{65536, 65536}, RlimitPair{8388608, kRlimInfinity},
+                       RlimitPair{kRlimInfinity, kRlimInfinity}, RlimitPair{0, 0}}) {
+    std::string line = FormatRlimitPair(p);
+    size_t space = line.find(' ');
+    RlimitPair back;
+    EXPECT_EQ(ParseRlimitPair(line.substr(0, space), line.substr(space + 1), &back), 0);
+    EXPECT(back == p);
+  }
+  EXPECT_EQ(FormatRlimitPair({65536, kRlimInfinity}), std::string("65536 inf"));
+  RlimitPair back;
+  for (auto [cur, max] : {std::pair{"", "1"},
+                          {"-1", "1"},
+                          {"1", "infinity"},
+                          {"0x10", "1"},
+                          {"12345678901234567890", "1"}})
+    EXPECT_EQ(ParseRlimitPair(cur, max, &back), -EPROTO);
+}
 
 TEST(uname_round_trip) {
   TargetUname u{"Linux", "my host", "6.1.0-50-arm64", "#1 SMP Debian 6.1.123-1 (2025-01-02)",

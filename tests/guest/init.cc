@@ -23,7 +23,6 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -148,12 +147,6 @@ struct SessionPort {
   dup2(fd, 1);
   if (fd > 2) close(fd);
   if (port.probe_api) setenv("BPFD_PROBE_API", port.probe_api, 1);
-  // Kernels before 5.11 (the 5.10 guests) charge BPF maps to RLIMIT_MEMLOCK, 64 KiB for PID 1
-  // there, so most BCC tools' maps fail with EPERM. BCC raises its limit then, but on the host:
-  // setrlimit is not forwarded to the daemon, and bpfd does not raise its own (issue 15). Until
-  // it does, the daemon is started as `ulimit -l unlimited; bpfd` would on such a target.
-  const rlimit unlimited = {RLIM_INFINITY, RLIM_INFINITY};
-  if (setrlimit(RLIMIT_MEMLOCK, &unlimited) != 0) Log("setrlimit(RLIMIT_MEMLOCK): " + Errno(errno));
   execl("/bpfd", "bpfd", static_cast<char*>(nullptr));
   Log("exec /bpfd: " + Errno(errno));
   _exit(127);
