@@ -74,7 +74,7 @@ std::string ArchLeak(uint32_t prog_type, const struct bpf_insn* insns, uint32_t 
   int64_t off = FirstContextLoad(insns, cnt);
   if (off < 0) return "";
   const char* kind = prog_type == BPF_PROG_TYPE_KPROBE ? "kprobe/uprobe" : "perf event";
-  return "bpfd-remote: refused a " + std::string(kind) +
+  return "refused a " + std::string(kind) +
          " program that reads registers from its context (struct pt_regs, offset " +
          std::to_string(off) + ") as laid out for " + std::string(host_machine) +
          ": the target is " + std::string(target_machine) +

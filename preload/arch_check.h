@@ -17,7 +17,7 @@ namespace bpfd::preload {
 // kernel interprets it. A straight-line scan: conservative across jumps.
 int64_t FirstContextLoad(const struct bpf_insn* insns, uint32_t cnt);
 
-// Empty, or the one-line refusal ("bpfd-remote: ...") for loading a program of prog_type
+// Empty, or the one-line refusal ("refused a ...", for WarnOnce) for loading a program of prog_type
 // whose context loads are laid out for host_machine on a target_machine (uname -m values).
 std::string ArchLeak(uint32_t prog_type, const struct bpf_insn* insns, uint32_t cnt,
                      std::string_view host_machine, std::string_view target_machine);

@@ -85,7 +85,7 @@ TEST(ASubprogramsR1IsItsOwnArgument) {
 TEST(ArchLeakRefusesOnlyCrossMachineContextLoads) {
   const uint32_t n = static_cast<uint32_t>(kArg1.size());
   std::string why = ArchLeak(BPF_PROG_TYPE_KPROBE, kArg1.data(), n, "x86_64", "aarch64");
-  EXPECT(why.rfind("bpfd-remote: ", 0) == 0);
+  EXPECT(why.rfind("refused a kprobe/uprobe program", 0) == 0);
   EXPECT(why.find("x86_64") != std::string::npos && why.find("aarch64") != std::string::npos);
   EXPECT(why.find("offset 104") != std::string::npos &&
          why.find("tracepoint") != std::string::npos);

@@ -1,13 +1,10 @@
 // CheckProgArch: ArchLeak (arch_check.cc) with this process's machine and the target's, for
 // tools whose programs were compiled for this host (bpftrace, libbpf-tools' embedded objects);
-// BCC's Python tools compile for ARCH, which `bpfd remote` sets to the target's. Its line goes to
-// the stderr the tool started with: bpftrace points fd 2 at /dev/null while it loads programs (its
-// StderrSilencer), which would swallow the one line that says why.
-#include <fcntl.h>
+// BCC's Python tools compile for ARCH, which `bpfd remote` sets to the target's. Its line is a
+// WarnOnce, which reaches the tool's stderr even while bpftrace silences fd 2.
 #include <sys/utsname.h>
 
 #include <cerrno>
-#include <mutex>
 #include <string_view>
 
 #include "preload/arch_check.h"
@@ -17,15 +14,11 @@
 namespace bpfd::preload {
 namespace {
 
-int saved_stderr = 2;
 bool compiled_for_target = false;
 
-// At load, before the tool's main(): a close-on-exec copy of fd 2 (above the usual fds), and
-// whether the tool is a Python interpreter (BCC).
+// At load, before the tool's main(): whether the tool is a Python interpreter (BCC).
 __attribute__((constructor)) void AtLoad() {
   if (!State::Get().active()) return;
-  int fd = Real().fcntl(2, F_DUPFD_CLOEXEC, 900);
-  if (fd >= 0) saved_stderr = fd;
   char exe[4096];
   ssize_t n = Real().readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (n <= 0) return;
@@ -42,11 +35,7 @@ int CheckProgArch(const union bpf_attr& attr) {
   std::string why = ArchLeak(attr.prog_type, reinterpret_cast<const struct bpf_insn*>(attr.insns),
                              attr.insn_cnt, u.machine, State::Get().Uname().machine);
   if (why.empty()) return 0;
-  static std::once_flag said;
-  std::call_once(said, [&] {
-    why += '\n';
-    Real().write(saved_stderr, why.data(), why.size());
-  });
+  WarnOnce(why);
   return -EINVAL;
 }
 

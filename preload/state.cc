@@ -33,13 +33,23 @@ void MarkForked() { State::Get().forked_ = true; }
 
 namespace {
 
+// The stderr the tool started with, kept at load (close-on-exec, above the usual fds): a tool
+// may point fd 2 at /dev/null while it loads programs (bpftrace's StderrSilencer), which would
+// swallow the one line that says why a call failed.
+int g_stderr = 2;
+__attribute__((constructor)) void KeepStderr() {
+  if (!getenv("BPFD_REMOTE_FDS")) return;
+  int fd = Real().fcntl(2, F_DUPFD_CLOEXEC, 900);
+  if (fd >= 0) g_stderr = fd;
+}
+
 void Die(const char* what, int err) {
   char msg[256];
   int n = snprintf(msg, sizeof msg,
                    "bpfd-remote: %s (%s); the tool cannot go on without the target's kernel. "
                    "Check the daemon on the target and try again.\n",
                    what, strerror(err));
-  if (n > 0) Real().write(2, msg, static_cast<size_t>(n));
+  if (n > 0) Real().write(g_stderr, msg, static_cast<size_t>(n));
   _exit(1);
 }
 
@@ -113,7 +123,7 @@ __attribute__((destructor)) static void PrintStats() {
                static_cast<unsigned long long>(s->stats().calls),
                static_cast<unsigned long long>(s->stats().sent),
                static_cast<unsigned long long>(s->stats().received));
-  if (n > 0) Real().write(2, msg, static_cast<size_t>(n));
+  if (n > 0) Real().write(g_stderr, msg, static_cast<size_t>(n));
 }
 
 State::State() : table_(new std::atomic<Obj*>[kMaxFds]) {
@@ -254,7 +264,7 @@ void WarnOnce(const std::string& what) {
   auto lock = State::Get().Lock();
   if (!said->insert(what).second) return;
   std::string line = "bpfd-remote: " + what + "\n";
-  Real().write(2, line.data(), line.size());
+  Real().write(g_stderr, line.data(), line.size());
 }
 
 std::string Token(const void* data, size_t len) {

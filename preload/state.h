@@ -138,8 +138,9 @@ inline int FailErrno(int64_t err) {
   return -1;
 }
 
-// One line "bpfd-remote: <what>" on stderr, once per distinct text: for calls the library
-// cannot forward (the tool then sees the errno it was given).
+// One line "bpfd-remote: <what>" on the stderr the tool started with (even while it points fd
+// 2 elsewhere), once per distinct text: for calls the library cannot forward or refuses (the
+// tool then sees the errno it was given).
 void WarnOnce(const std::string& what);
 
 // A protocol data token (core/base64.h's AppendData/DecodeData) from/to bytes in a string.
