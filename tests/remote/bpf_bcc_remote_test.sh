@@ -30,23 +30,9 @@ mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing 
 # tplist and BCC's tracepoint lookups read /sys/kernel/debug/tracing (tracefs, automounted).
 mountpoint -q /sys/kernel/debug || mount -t debugfs nodev /sys/kernel/debug 2>/dev/null
 
-# Kernel headers for BCC (it compiles on the host): $BCC_KERNEL_SOURCE, else tools/setup's
-# merged tree of Debian's linux-headers-amd64, else one merged here.
-home=$(getent passwd "$(id -un)" | cut -d: -f6)
-if [[ -z ${BCC_KERNEL_SOURCE:-} ]]; then
-  for c in "${BPFD_CACHE:-}" "${XDG_CACHE_HOME:-$home/.cache}/bpfd" "$home/.cache/bpfd"; do
-    [[ -n $c ]] || continue
-    d=$(ls -d "$c"/bcc-headers/*/ 2>/dev/null | sort -V | tail -1)
-    [[ -n $d && -f $d/.bpfd-complete ]] && { export BCC_KERNEL_SOURCE=${d%/}; break; }
-  done
-fi
-if [[ -z ${BCC_KERNEL_SOURCE:-} ]]; then
-  common=$(ls -d /usr/src/linux-headers-*-common 2>/dev/null | sort -V | tail -1)
-  if [[ -n $common && -d ${common%-common}-amd64 ]]; then
-    mkdir -p "$tmp/headers" && cp -a "$common/." "${common%-common}-amd64/." "$tmp/headers/" &&
-      export BCC_KERNEL_SOURCE="$tmp/headers"
-  fi
-fi
+# Kernel headers for BCC (it compiles on the host).
+source "${TEST_SRCDIR}/${TEST_WORKSPACE}/tests/lib/bcc_headers.sh"
+bcc_headers "$tmp"
 if [[ -z ${BCC_KERNEL_SOURCE:-} ]]; then
   skip "BCC tools through bpfd remote" "no kernel headers for BCC: run tools/setup (linux-headers-amd64) or set BCC_KERNEL_SOURCE"
   finish; exit
