@@ -301,8 +301,7 @@ long ForwardBpf(int cmd, union bpf_attr* attr, unsigned size) {
                                               : key && out && SnapshotLookup(*map, key, out, &ret);
       if (done) return ret < 0 ? FailErrno(ret) : 0;
     }
-  } else if (cmd == BPF_MAP_UPDATE_ELEM || cmd == BPF_MAP_DELETE_ELEM ||
-             cmd == BPF_MAP_LOOKUP_AND_DELETE_ELEM) {
+  } else if (cmd == BPF_MAP_UPDATE_ELEM || cmd == BPF_MAP_LOOKUP_AND_DELETE_ELEM) {
     if (Obj* map = MapOf(req)) SnapshotDrop(*map);
   }
   std::string scratch, scratch2;
@@ -313,6 +312,11 @@ long ForwardBpf(int cmd, union bpf_attr* attr, unsigned size) {
     return FailErrno(-EOPNOTSUPP);
   }
   int64_t ret = req.Send();
+  // BCC's clear() deletes each key while iterating: the snapshot goes on from the deleted key.
+  if (cmd == BPF_MAP_DELETE_ELEM)
+    if (Obj* map = MapOf(req))
+      SnapshotDeleted(*map, reinterpret_cast<const void*>(req.U64(OFF(key))),
+                      static_cast<int>(ret));
   if (ret < 0) return FailErrno(ret);
   if (cmd == BPF_MAP_FREEZE || cmd == BPF_MAP_UPDATE_ELEM || cmd == BPF_MAP_UPDATE_BATCH) {
     Obj* map = State::Get().Find(

@@ -3,6 +3,7 @@
 #include <linux/bpf.h>
 #include <time.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
@@ -32,6 +33,18 @@ bool Fresh(const Obj& map) {
   return map.snapshot && NowMs() - map.snapshot->taken_ms <= kSnapshotMs;
 }
 
+// Young enough to go on iterating: taken, or last deleted through, within kSnapshotMs.
+bool FreshForIteration(const Obj& map) {
+  return map.snapshot &&
+         NowMs() - std::max(map.snapshot->taken_ms, map.snapshot->deleted_ms) <= kSnapshotMs;
+}
+
+// The entry holding key, or nullptr.
+const size_t* Entry(const Obj& map, const void* key) {
+  auto it = map.snapshot->index.find(std::string(static_cast<const char*>(key), map.key_size));
+  return it == map.snapshot->index.end() ? nullptr : &it->second;
+}
+
 // MAP_DUMP <id>: one reply with every entry. False when the target cannot.
 bool Take(Obj& map) {
   map.snapshot.reset();
@@ -49,6 +62,7 @@ bool Take(Obj& map) {
     snap->index.emplace(k, snap->entries.size());
     snap->entries.emplace_back(std::move(k), std::move(v));
   }
+  snap->deleted.assign(snap->entries.size(), false);
   snap->taken_ms = NowMs();
   map.snapshot = std::move(snap);
   return true;
@@ -96,11 +110,12 @@ bool SnapshotNextKey(Obj& map, const void* key, void* next_key, int* ret) {
   if (!key) {
     if (!Take(map)) return false;
   } else {
-    if (!Fresh(map)) return false;
-    auto it = map.snapshot->index.find(std::string(static_cast<const char*>(key), map.key_size));
-    if (it == map.snapshot->index.end()) return false;
-    pos = it->second + 1;
+    if (!FreshForIteration(map)) return false;
+    const size_t* at = Entry(map, key);
+    if (!at) return false;
+    pos = *at + 1;
   }
+  while (pos < map.snapshot->entries.size() && map.snapshot->deleted[pos]) ++pos;
   if (pos >= map.snapshot->entries.size()) {
     *ret = -ENOENT;
     return true;
@@ -112,9 +127,9 @@ bool SnapshotNextKey(Obj& map, const void* key, void* next_key, int* ret) {
 
 bool SnapshotLookup(Obj& map, const void* key, void* value, int* ret) {
   if (!Fresh(map)) return false;
-  auto it = map.snapshot->index.find(std::string(static_cast<const char*>(key), map.key_size));
-  if (it == map.snapshot->index.end()) return false;
-  const std::string& v = map.snapshot->entries[it->second].second;
+  const size_t* at = Entry(map, key);
+  if (!at || map.snapshot->deleted[*at]) return false;
+  const std::string& v = map.snapshot->entries[*at].second;
   if (v.size() != ValueBufSize(map)) return false;
   std::memcpy(value, v.data(), v.size());
   *ret = 0;
@@ -122,5 +137,13 @@ bool SnapshotLookup(Obj& map, const void* key, void* value, int* ret) {
 }
 
 void SnapshotDrop(Obj& map) { map.snapshot.reset(); }
+
+void SnapshotDeleted(Obj& map, const void* key, int ret) {
+  if (!map.snapshot) return;
+  const size_t* at = key && map.key_size ? Entry(map, key) : nullptr;
+  if (!at || (ret != 0 && ret != -ENOENT)) return SnapshotDrop(map);
+  map.snapshot->deleted[*at] = true;
+  map.snapshot->deleted_ms = NowMs();
+}
 
 }  // namespace bpfd::preload

@@ -5,7 +5,10 @@
 # - its tracefs when only /sys/kernel/tracing is mounted and there is no debugfs (Android 11+):
 #   BCC 0.26's hard-wired /sys/kernel/debug/tracing reaches it (tplist, and syscount's
 #   tracepoint format and id), where a local run fails;
-# - its RLIMIT_MEMLOCK: getrlimit/setrlimit read and set the daemon's, not the host's.
+# - its RLIMIT_MEMLOCK: getrlimit/setrlimit read and set the daemon's, not the host's;
+# - BCC's Table.clear(), which deletes each key while iterating, on a map the target keeps
+#   filling: one delete per key it had (forwarded one by one, each delete sent the kernel's
+#   iteration back to the first key, which the daemon's own syscalls re-create).
 # $1 is bpfd, $2 the expected architecture.
 set -u
 source "${TEST_SRCDIR}/${TEST_WORKSPACE}/tests/lib/sh_testing.sh"
@@ -72,4 +75,15 @@ echo "memlock here: $here; through bpfd remote: $(tr '\n' '/' <<<"$out")"
 check "getrlimit(RLIMIT_MEMLOCK) is the daemon's raised limit, not the host's ($here)" \
   bash -c '[[ $1 != "$2" && ($1 == "1048576 1048576" || $1 == "-1 -1") ]]' _ "$(sed -n 1p <<<"$out")" "$here"
 check "setrlimit(RLIMIT_MEMLOCK) sets the daemon's" test "$(sed -n 2p <<<"$out")" = "262144 1048576"
+
+# --- clear() of a map the target keeps filling (every syscall, the daemon's included)
+if bcc_headers "$tmp"; then
+  out=$("${remote[@]}" /usr/bin/python3 "$(dirname "$0")/bcc_clear.py" 20 2>"$tmp/clear.err"); rc=$?
+  read -r _ keys _ deletes _ secs <<<"$out"
+  echo "clear(): ${out:-nothing} (exit $rc)"; [[ $rc == 0 ]] || tail -3 "$tmp/clear.err"
+  check "clear() ends with one delete per key it had, give or take new ones (${keys:-?} keys, ${deletes:-?} deletes)" \
+    bash -c '[[ $1 == 0 && $2 -gt 0 && $3 -le $(($2 + 10)) ]]' _ "$rc" "${keys:-0}" "${deletes:-999999}"
+else
+  skip "clear() through bpfd remote" "no kernel headers for BCC: run tools/setup (linux-headers-amd64)"
+fi
 finish
