@@ -107,8 +107,13 @@ int EnterScratchNamespace(std::string* why) {
     return -EPERM;
   }
   if (unshare(CLONE_NEWNS) != 0) return Fail(why, "unshare(CLONE_NEWNS)");
-  if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
-    return Fail(why, "making / private");
+  if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+    if (errno != EINVAL) return Fail(why, "making / private");
+    // A chroot whose root is not a mount point: its enclosing mount cannot be made private
+    // from here, so the scratch mounts would propagate to the host's namespace.
+    *why = "/ is not a mount point (a chroot): scratch mounts would reach the host's namespace";
+    return -ENOTSUP;
+  }
   // The daemon finds tracefs through /proc/mounts and mounts one if none is listed: a real
   // tracefs under our scratch tree keeps it from mounting one on top.
   if (FsType("/sys/kernel/tracing") != kTracefsMagic &&

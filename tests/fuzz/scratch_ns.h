@@ -9,7 +9,8 @@
 namespace bpfd::fuzz {
 
 // Moves the calling (single-threaded) process into such a namespace. 0, or -errno with *why:
-// -EPERM when not root (the caller skips), anything else is a broken set-up.
+// -EPERM when not root and -ENOTSUP in a chroot whose / is not a mount point (the caller
+// skips), anything else is a broken set-up.
 int EnterScratchNamespace(std::string* why);
 
 }  // namespace bpfd::fuzz
