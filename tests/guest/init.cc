@@ -12,17 +12,24 @@
 // starts a process that, for MS milliseconds, RATE times per second clones a child that opens
 // and reads /init and execs `/bpfd --version` (exec, open and read activity for execsnoop,
 // opensnoop, filetop), and answers "exec PID" at once; "disk RATE MS" likewise does direct
-// 4 KiB writes and reads of /dev/vda (biosnoop, biotop, biolatency), answering "disk PID"; "vsock
+// 4 KiB writes and reads of /dev/vda (biosnoop, biotop, biolatency), answering "disk PID";
+// "misc RATE MS" everyday activity (files, sync, signals, mounts, shm, loopback TCP, sleeps:
+// MiscRound) for tools/compat, answering "misc PID"; "vsock
 // PORT" and "faults" run the listener's authentication and the fault-injection suite inside the
 // guest (see below). Every pass of the main loop (about 5 per second) calls bpfd_guest_tick(): a
 // uprobe target (the init is installed unstripped for it). Everything is logged on the console as
 // "init: ...".
 #include <dirent.h>
 #include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
+#include <sys/shm.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -251,6 +258,76 @@ std::string DiskLoad(const std::string& args) {
   return "disk " + std::to_string(pid);
 }
 
+// Brings the loopback interface up (the kernel leaves it down): 0 or -errno.
+int LoopbackUp() {
+  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0) return -errno;
+  ifreq ifr = {};
+  std::strcpy(ifr.ifr_name, "lo");
+  int r = ioctl(s, SIOCGIFFLAGS, &ifr);
+  if (r == 0) {
+    ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+    r = ioctl(s, SIOCSIFFLAGS, &ifr);
+  }
+  r = r == 0 ? 0 : -errno;
+  close(s);
+  return r;
+}
+
+// One round of everyday activity for the tools of tools/compat: stat, a file created, renamed
+// and removed, sync, a child killed by a signal, a tmpfs mounted and unmounted, a SysV shm
+// segment, a TCP listen/connect/accept on loopback and a short sleep.
+void MiscRound(uint64_t n) {
+  struct stat st;
+  stat("/init", &st);
+  std::string f = "/tmp/misc." + std::to_string(n % 4);
+  if (int fd = open(f.c_str(), O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0600); fd >= 0) {
+    if (write(fd, "x", 1) < 0) _exit(1);
+    close(fd);
+  }
+  rename(f.c_str(), (f + ".old").c_str());
+  unlink((f + ".old").c_str());
+  sync();
+  if (pid_t child = fork(); child == 0) {
+    pause();
+    _exit(0);
+  } else if (child > 0) {
+    kill(child, SIGTERM);
+    waitpid(child, nullptr, 0);
+  }
+  mkdir("/tmp/mnt", 0755);
+  if (mount("misc", "/tmp/mnt", "tmpfs", 0, "size=64k") == 0) umount("/tmp/mnt");
+  if (int id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600); id >= 0) shmctl(id, IPC_RMID, nullptr);
+  int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0),
+      c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a = {};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  if (l >= 0 && c >= 0 && bind(l, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+      listen(l, 1) == 0 && getsockname(l, reinterpret_cast<sockaddr*>(&a), &len) == 0 &&
+      connect(c, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
+    int s = accept4(l, nullptr, nullptr, SOCK_CLOEXEC);
+    if (s >= 0 && write(c, "ping", 4) == 4) {
+      char buf[4];
+      if (read(s, buf, sizeof buf) < 0) _exit(1);
+    }
+    if (s >= 0) close(s);
+  }
+  if (c >= 0) close(c);
+  if (l >= 0) close(l);
+  timespec ts = {0, 1000000};
+  nanosleep(&ts, nullptr);
+}
+
+// "misc RATE MS": MiscRound RATE times per second for MS milliseconds. Answers "misc PID".
+std::string MiscLoad(const std::string& args) {
+  unsigned long rate = 0, ms = 0;
+  if (std::sscanf(args.c_str(), "%lu %lu", &rate, &ms) != 2) return "misc -22";
+  if (int r = LoopbackUp(); r < 0) Log("loopback up: " + Errno(-r));
+  return "misc " + std::to_string(PacedLoad(rate, ms, MiscRound));
+}
+
 // Runs argv with stdin from `input` and stdout+stderr into /tmp/run.out; waits up to 20 s.
 // Returns the exit status (-1: it did not end or could not start); *out gets its output.
 int Run(const std::vector<const char*>& argv, const std::string& input, std::string* out) {
@@ -394,6 +471,7 @@ bool RunControl(int ctl, std::string* pending) {
     if (line.rfind("getpid ", 0) == 0) Reply(ctl, GetpidLoad(line.substr(7)));
     if (line.rfind("exec ", 0) == 0) Reply(ctl, ExecLoad(line.substr(5)));
     if (line.rfind("disk ", 0) == 0) Reply(ctl, DiskLoad(line.substr(5)));
+    if (line.rfind("misc ", 0) == 0) Reply(ctl, MiscLoad(line.substr(5)));
     if (line.rfind("vsock ", 0) == 0) Reply(ctl, VsockAuth(line.substr(6)));
     if (line == "faults") Reply(ctl, Faults());
   }
