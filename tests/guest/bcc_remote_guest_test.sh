@@ -217,9 +217,11 @@ fi
 tool "hardirqs-bpfcc 1 1 (tracepoints; a seed demo)" "$GUEST_SOCK" '^HARDIRQ +TOTAL_usecs$' '^[^ ].* +[0-9]+$' +60 hardirqs-bpfcc 1 1
 # BCC names syscalls from `ausyscall --dump` unless the machine (the guest's uname) is x86_64:
 # `bpfd remote` puts its applet on the tool's PATH with the guest's table. The exec load opens
-# files: openat is 56 on arm64 (x86_64's clone), so the row proves the guest's table.
+# files: openat is 56 on arm64 (x86_64's clone), so the row proves the guest's table (musl's
+# open() is SYS_open on x86_64, SYS_openat on arm64).
 load exec 10
-tool "syscount-bpfcc -d 1 -T 40 (tracepoint, ausyscall)" "$GUEST_SOCK" '^SYSCALL +COUNT$' '^openat +[0-9]+$' +60 \
+opens='openat'; [[ ${arch%%-*} == x86_64 ]] && opens='open'
+tool "syscount-bpfcc -d 1 -T 40 (tracepoint, ausyscall)" "$GUEST_SOCK" '^SYSCALL +COUNT$' "^$opens +[0-9]+\$" +60 \
   syscount-bpfcc -d 1 -T 40
 if [[ -S ${GUEST_SOCK_TRACEFS:-} ]]; then
   # That daemon hides the kprobe PMU from forwarded tools, so BCC writes kprobe_events: its
