@@ -79,7 +79,8 @@ int AusyscallMain(int argc, char** argv) {
   if (machine.empty()) machine = DefaultMachine();
   std::string_view table = SyscallTableName(machine);
   if (table.empty()) {
-    std::fprintf(stderr, "ausyscall: no syscall table for machine '%s' (known: x86_64, aarch64, arm)\n",
+    std::fprintf(stderr,
+                 "ausyscall: no syscall table for machine '%s' (known: x86_64, aarch64, arm)\n",
                  machine.c_str());
     return 1;
   }

@@ -33,8 +33,8 @@ int ForwardMemlock(const struct rlimit* set, struct rlimit* old) {
   std::vector<std::string> rest;
   int64_t ret = State::Get().Call(line, &rest);
   bpfd::RlimitPair was;
-  std::vector<std::string_view> t = rest.empty() ? std::vector<std::string_view>()
-                                                 : bpfd::SplitTokens(rest[0]);
+  std::vector<std::string_view> t =
+      rest.empty() ? std::vector<std::string_view>() : bpfd::SplitTokens(rest[0]);
   if (ret == 0 && (t.size() != 2 || bpfd::ParseRlimitPair(t[0], t[1], &was) < 0)) ret = -EPROTO;
   if (ret < 0) {
     errno = static_cast<int>(-ret);

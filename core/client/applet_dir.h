@@ -16,8 +16,7 @@ class AppletDir {
 
   // Makes $TMPDIR (else /tmp)/bpfd-applets-XXXXXX holding <name> -> `target` for each name.
   // 0, or -errno with *error saying what failed.
-  int Create(const std::string& target, const std::vector<std::string>& names,
-             std::string* error);
+  int Create(const std::string& target, const std::vector<std::string>& names, std::string* error);
 
   // "" until created.
   const std::string& path() const { return path_; }
