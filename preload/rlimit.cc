@@ -19,9 +19,6 @@ using namespace bpfd::preload;
 
 namespace {
 
-uint64_t Wire(rlim_t v) { return v == RLIM_INFINITY ? bpfd::kRlimInfinity : v; }
-rlim_t Local(uint64_t v) { return v == bpfd::kRlimInfinity ? RLIM_INFINITY : v; }
-
 bool Forwarded(int resource, pid_t pid) {
   return resource == RLIMIT_MEMLOCK && (pid == 0 || pid == getpid()) && State::Get().active();
 }
@@ -29,7 +26,7 @@ bool Forwarded(int resource, pid_t pid) {
 // SYS_PRLIMIT MEMLOCK [cur max]: 0, or -1 with errno as the target answered.
 int ForwardMemlock(const struct rlimit* set, struct rlimit* old) {
   std::string line = "SYS_PRLIMIT MEMLOCK";
-  if (set) line += " " + bpfd::FormatRlimitPair({Wire(set->rlim_cur), Wire(set->rlim_max)});
+  if (set) line += " " + bpfd::FormatRlimitPair(bpfd::FromRlimit(*set));
   std::vector<std::string> rest;
   int64_t ret = State::Get().Call(line, &rest);
   bpfd::RlimitPair was;
@@ -40,7 +37,7 @@ int ForwardMemlock(const struct rlimit* set, struct rlimit* old) {
     errno = static_cast<int>(-ret);
     return -1;
   }
-  if (old) *old = {Local(was.cur), Local(was.max)};
+  if (old) *old = bpfd::ToRlimit(was);
   return 0;
 }
 

@@ -175,14 +175,10 @@ Verdict CmdSysPrlimit(Session& s, Args a, CommandReply& r) {
   if (r.NoKernel(s)) return Verdict::kDone;
   RlimitPair want;
   if (a.size() == 3 && ParseRlimitPair(a[1], a[2], &want) < 0) return Verdict::kBadArgs;
-  auto lim = [](uint64_t v) { return v == kRlimInfinity ? RLIM_INFINITY : static_cast<rlim_t>(v); };
-  auto wire = [](rlim_t v) {
-    return v == RLIM_INFINITY ? kRlimInfinity : static_cast<uint64_t>(v);
-  };
-  struct rlimit old, set = {lim(want.cur), lim(want.max)};
+  struct rlimit old, set = ToRlimit(want);
   if (prlimit(0, RLIMIT_MEMLOCK, a.size() == 3 ? &set : nullptr, &old) != 0) return r.Ret(-errno);
   r.Ret(0);
-  r.Line(FormatRlimitPair({wire(old.rlim_cur), wire(old.rlim_max)}));
+  r.Line(FormatRlimitPair(FromRlimit(old)));
   return Verdict::kDone;
 }
 

@@ -28,6 +28,9 @@ TEST(rlimit_round_trip) {
     EXPECT(back == p);
   }
   EXPECT_EQ(FormatRlimitPair({65536, kRlimInfinity}), std::string("65536 inf"));
+  struct rlimit local = ToRlimit({65536, kRlimInfinity});
+  EXPECT(local.rlim_cur == 65536 && local.rlim_max == RLIM_INFINITY);
+  EXPECT(FromRlimit(local) == (RlimitPair{65536, kRlimInfinity}));
   RlimitPair back;
   for (auto [cur, max] : {std::pair{"", "1"},
                           {"-1", "1"},

@@ -19,7 +19,15 @@ bool ParseLimit(std::string_view s, uint64_t* out) {
   return true;
 }
 
+uint64_t Wire(rlim_t v) { return v == RLIM_INFINITY ? kRlimInfinity : static_cast<uint64_t>(v); }
+rlim_t Local(uint64_t v) { return v == kRlimInfinity ? RLIM_INFINITY : static_cast<rlim_t>(v); }
+
 }  // namespace
+
+RlimitPair FromRlimit(const struct rlimit& r) { return {Wire(r.rlim_cur), Wire(r.rlim_max)}; }
+struct rlimit ToRlimit(const RlimitPair& p) {
+  return {Local(p.cur), Local(p.max)};
+}
 
 std::string FormatRlimitPair(const RlimitPair& p) { return Limit(p.cur) + " " + Limit(p.max); }
 

@@ -2,6 +2,8 @@
 // the request's new limits and the reply's old ones. Resources travel by name ("MEMLOCK"),
 // since RLIMIT_* numbers differ between architectures.
 #pragma once
+#include <sys/resource.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -20,5 +22,9 @@ std::string FormatRlimitPair(const RlimitPair& p);
 
 // 0, or -EPROTO unless both tokens are decimal or "inf".
 int ParseRlimitPair(std::string_view cur, std::string_view max, RlimitPair* out);
+
+// Between the wire and this machine's struct rlimit (RLIM_INFINITY <-> kRlimInfinity).
+RlimitPair FromRlimit(const struct rlimit& r);
+struct rlimit ToRlimit(const RlimitPair& p);
 
 }  // namespace bpfd
