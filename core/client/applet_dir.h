@@ -18,10 +18,7 @@ class AppletDir {
   // 0, or -errno with *error saying what failed.
   int Create(const std::string& target, const std::vector<std::string>& names, std::string* error);
 
-  // "" until created.
-  const std::string& path() const { return path_; }
-
-  // `path()` followed by `existing` (a PATH value; empty: only path()).
+  // The directory followed by `existing` (a PATH value; empty: only the directory).
   std::string PrependTo(const std::string& existing) const;
 
  private:

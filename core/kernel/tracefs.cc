@@ -200,8 +200,14 @@ int RemoveDynamicEvent(const std::string& events_file, std::string_view name) {
 std::string TracefsAt(std::string_view named) {
   std::string n(named);
   if (IsTracefs(n)) return n;
+  // Every forwarded file operation asks: the last answer stands while it is still a tracefs
+  // (two statfs calls, not a read of /proc/mounts each time).
+  static thread_local std::string last;
+  if (!last.empty() && IsTracefs(last)) return last;
   std::string found;
-  return FindTracefs(&found) == 0 ? found : n;
+  if (FindTracefs(&found) < 0) return n;
+  last = found;
+  return found;
 }
 
 bool IsTracefsFile(const std::string& path) {
