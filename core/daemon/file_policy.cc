@@ -75,6 +75,7 @@ struct Place {
   Resolve how = Resolve::kBeneath;
   uint8_t allow = 0;
   bool magic_last = false;  // rel ends in a procfs magic link the rule follows (exe, ns/*)
+  bool fd_link = false;     // /proc/PID/fd/N: its link text only, and only an anon inode's
   Content content = Content::kAny;
 };
 
@@ -108,8 +109,8 @@ bool PerfMap(const Place& p) {
 }
 
 // /proc/PID/... (and /proc/PID/task/TID/...): 1 placed, 0 not such a path, -1 refused, -2 a
-// name procfs never has. Never mem, environ, fd/, cwd or the rest: what tracers read of
-// another process only.
+// name procfs never has. Never mem, environ, cwd or the rest: what tracers read of another
+// process only. fd/ lists, and its links name BPF and perf objects (BCC's bpflist), not files.
 int LocateProc(std::string_view norm, Place* p) {
   if (norm.substr(0, 6) != "/proc/") return 0;
   std::string_view rest = norm.substr(6);
@@ -127,7 +128,11 @@ int LocateProc(std::string_view norm, Place* p) {
   } else {
     leaf = rest;
   }
-  if (rest.empty() || leaf == "ns") return p->allow = kMeta | kList, 1;
+  if (rest.empty() || leaf == "ns" || leaf == "fd") return p->allow = kMeta | kList, 1;
+  if (leaf.substr(0, 3) == "fd/" && Digits(leaf.substr(3))) {
+    p->fd_link = true;
+    return p->allow = kMeta, 1;
+  }
   if (leaf == "maps" || leaf == "comm" || leaf == "status" || leaf == "stat" || leaf == "cmdline")
     return p->allow = kMeta | kRead, 1;
   if (leaf == "exe" ||
@@ -294,6 +299,9 @@ int ResolveFileTarget(const Session& s, std::string_view cmd, const std::string&
   Place p;
   if (const char* why = Locate(norm, &p)) return *why ? Refuse(cmd, path, why) : -ENOENT;
   p.anchor = RetargetTracefs(p.anchor);
+  if (p.fd_link && op != FileOp::kReadlink)
+    return Refuse(cmd, path, "a process's fd link: readlink only");
+  t->anon_link_only = p.fd_link;
   const bool write = op == FileOp::kOpen &&
                      ((flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_EXCL | O_TRUNC)));
   const bool read = op == FileOp::kRead || (op == FileOp::kOpen && !write);

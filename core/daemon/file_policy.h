@@ -32,10 +32,11 @@ enum class FileOp {
 // the path, so stat(2), access(2) and statfs(2) take the path (fd not valid).
 struct FileTarget {
   UniqueFd fd;
-  int dir = AT_FDCWD;  // kLstat/kReadlink: the directory holding the last component...
-  std::string name;    // ... and its name
-  std::string path;    // the path as checked (normalised under the policy)
-  UniqueFd dir_owner;  // owns dir when it is not AT_FDCWD
+  int dir = AT_FDCWD;           // kLstat/kReadlink: the directory holding the last component...
+  std::string name;             // ... and its name
+  std::string path;             // the path as checked (normalised under the policy)
+  UniqueFd dir_owner;           // owns dir when it is not AT_FDCWD
+  bool anon_link_only = false;  // kReadlink: answer only "anon_inode:..." (BPF, perf objects)
 };
 
 // Resolves `path` for `op` (kOpen: open(2) `flags` and `mode`; under the policy, O_CREAT,

@@ -237,6 +237,9 @@ Verdict CmdFileReadlink(Session& s, Args a, CommandReply& r) {
     if (target.size() >= (1u << 20)) return r.Ret(-ENAMETOOLONG);
     target.resize(target.size() * 2);
   }
+  // Another process's fd names a file, socket or pipe: not for tracers, and refused without a
+  // line (bpflist reads every fd of every process).
+  if (t.anon_link_only && !target.starts_with("anon_inode:")) return r.Ret(-EACCES);
   r.Ret(static_cast<int64_t>(target.size()));
   AppendDataLine(r, target);
   return Verdict::kDone;

@@ -201,6 +201,31 @@ TEST(AnotherProcessAsTracersReadIt) {
 }
 
 // The same paths through openat2 and through the walk the daemon falls back to without it.
+// BCC's bpflist: another process's fd/ lists, and its links are read only where they name a
+// BPF or perf object (an anon inode); a file's name is -EACCES without a stderr line, and the
+// link is never followed.
+TEST(FdLinksNameBpfObjectsOnly) {
+  REQUIRE_ROOT();
+  REQUIRE_BPF();
+  UniqueFd map(bpf_map_create(BPF_MAP_TYPE_ARRAY, "bpfd_fdlink", 4, 8, 1, nullptr));
+  UniqueFd file(open("/etc/passwd", O_RDONLY | O_CLOEXEC));
+  EXPECT(map.valid() && file.valid());
+  Child c;  // holds both: inherited across fork
+  Session s;
+  const std::string fds = c.proc() + "/fd/";
+  EXPECT(Ret(s, "FILE_LIST " + Path(c.proc() + "/fd")) >= 2);
+  auto rl = Cmd(s, "FILE_READLINK " + Path(fds + N(map.get())));
+  EXPECT(rl.size() == 2 && Str(UnData(rl[1])) == "anon_inode:bpf-map");
+  std::string err =
+      Stderr([&] { EXPECT_EQ(Ret(s, "FILE_READLINK " + Path(fds + N(file.get()))), -EACCES); });
+  EXPECT_EQ(err, std::string());
+  for (const std::string& cmd :
+       {"FILE_READ " + Path(fds + N(file.get())), "FILE_STAT " + Path(fds + N(file.get())) + " 1",
+        "FILE_STAT " + Path(fds + N(map.get())) + " 0",
+        "FILE_OPEN " + Path(fds + N(file.get())) + " 0 0"})
+    EXPECT_EQ(Ret(s, cmd), -EACCES);
+}
+
 TEST(BothResolversAgree) {
   REQUIRE_ROOT();
   Child c;

@@ -8,7 +8,9 @@
 # - its RLIMIT_MEMLOCK: getrlimit/setrlimit read and set the daemon's, not the host's;
 # - BCC's Table.clear(), which deletes each key while iterating, on a map the target keeps
 #   filling: one delete per key it had (forwarded one by one, each delete sent the kernel's
-#   iteration back to the first key, which the daemon's own syscalls re-create).
+#   iteration back to the first key, which the daemon's own syscalls re-create);
+# - which processes hold BPF objects (bpflist reads every /proc/PID/fd link; the daemon shows a
+#   link's text only where it names an anon inode, and refuses the rest without a line).
 # $1 is bpfd, $2 the expected architecture.
 set -u
 source "${TEST_SRCDIR}/${TEST_WORKSPACE}/tests/lib/sh_testing.sh"
@@ -23,7 +25,7 @@ if [[ $arch != x86_64 ]]; then
   finish; exit
 fi
 if [[ $EUID != 0 ]]; then skip "BCC's view of the target through bpfd remote" "needs root (bpf(), mount namespaces)"; finish; exit; fi
-for t in tplist-bpfcc syscount-bpfcc unshare prlimit; do
+for t in tplist-bpfcc syscount-bpfcc bpflist-bpfcc unshare prlimit; do
   command -v $t >/dev/null || { skip "BCC's view of the target through bpfd remote" "$t missing: run tools/setup"; finish; exit; }
 done
 remote=("$bpfd" remote --lib "$lib" --remote process --)
@@ -86,4 +88,17 @@ if bcc_headers "$tmp"; then
 else
   skip "clear() through bpfd remote" "no kernel headers for BCC: run tools/setup (linux-headers-amd64)"
 fi
+
+# --- bpflist: a process holding one BPF map (created with bpf(2) itself)
+hold='import ctypes, struct, sys, time
+attr = ctypes.create_string_buffer(struct.pack("IIII", 2, 4, 4, 1), 128)  # an array map
+print(ctypes.CDLL(None).syscall(321, 0, attr, 128), flush=True)  # x86_64 bpf(BPF_MAP_CREATE)
+time.sleep(60)'
+python3 -c "$hold" >"$tmp/hold.out" & hpid=$!
+for _ in $(seq 50); do [[ -s $tmp/hold.out ]] && break; sleep 0.1; done
+"${remote[@]}" bpflist-bpfcc >"$tmp/bpflist.out" 2>&1; rc=$?
+kill "$hpid"; wait "$hpid" 2>/dev/null
+cat "$tmp/bpflist.out"
+check "bpflist through bpfd remote names the process holding a map (pid $hpid, fd $(cat "$tmp/hold.out"); exit $rc)" \
+  bash -c '[[ $1 == 0 ]] && grep -qE "^$2 +python3 +map +1$" "$3" && ! grep -q "policy" "$3"' _ "$rc" "$hpid" "$tmp/bpflist.out"
 finish
