@@ -4,6 +4,8 @@
 // journalled and undone at the end (track.h).
 //   FILE_READ path              -> ret=<size>, then the contents as one data line (a pipe-like
 //                                  file: what it had, after a bounded wait; -EAGAIN if nothing)
+//   FILE_READ_CACHED path digests -> as FILE_READ, but "=<digest>" instead of the contents
+//                                  when they have one of the host's digests (cached_read.h)
 //   FILE_STAT path follow       -> ret=0, then the stat fields
 //   FILE_ACCESS path mode       -> ret=<0 or -errno>
 //   FILE_LIST path              -> ret=<count>, then "<d_type> <name>" per entry
@@ -33,6 +35,7 @@
 #include "core/kernel/probe_events.h"
 #include "core/kernel/tracefs.h"
 #include "core/wire/base64.h"
+#include "core/wire/cached_read.h"
 #include "core/wire/tokens.h"
 
 namespace bpfd {
@@ -131,14 +134,37 @@ int ReadSoon(Session& s, int fd, std::string* data, size_t max, int timeout_ms) 
 // FILE_READ path -> ret = size, then the contents as one data line. The file is read to its
 // end; one that has nothing more for now (a pipe) gives what it had, or what came within
 // kFileReadWaitMs, or -EAGAIN.
-Verdict CmdFileRead(Session& s, Args a, CommandReply& r) {
+// The whole file for FILE_READ and FILE_READ_CACHED: its size (or -errno) in the reply's ret
+// line; the contents in *data.
+int ReadWhole(Session& s, std::string_view cmd, std::string_view path, CommandReply& r,
+              std::string* data) {
   FileTarget t;
-  if (!Target(s, "FILE_READ", a[0], FileOp::kRead, r, &t)) return Verdict::kDone;
+  if (!Target(s, cmd, path, FileOp::kRead, r, &t)) return -1;
+  int ret = ReadSoon(s, t.fd.get(), data, kMaxFileRead + 1, kFileReadWaitMs);
+  if (ret >= 0 && data->size() > kMaxFileRead) ret = -EFBIG;
+  r.Ret(ret < 0 ? ret : static_cast<int64_t>(data->size()));
+  return ret;
+}
+
+Verdict CmdFileRead(Session& s, Args a, CommandReply& r) {
   std::string data;
-  int ret = ReadSoon(s, t.fd.get(), &data, kMaxFileRead + 1, kFileReadWaitMs);
-  if (ret >= 0 && data.size() > kMaxFileRead) ret = -EFBIG;
-  r.Ret(ret < 0 ? ret : static_cast<int64_t>(data.size()));
-  if (ret >= 0) AppendDataLine(r, data);
+  if (ReadWhole(s, "FILE_READ", a[0], r, &data) >= 0) AppendDataLine(r, data);
+  return Verdict::kDone;
+}
+
+// FILE_READ_CACHED path digests: the host keeps what large files (BTF, kallsyms) held on
+// earlier runs; when the file still holds one of them, only its digest comes back.
+Verdict CmdFileReadCached(Session& s, Args a, CommandReply& r) {
+  std::vector<Sha256Digest> held;
+  if (ParseDigestList(a[1], &held) < 0) return Verdict::kBadArgs;
+  std::string data;
+  if (ReadWhole(s, "FILE_READ_CACHED", a[0], r, &data) < 0) return Verdict::kDone;
+  const Sha256Digest now = Sha256Of(data);
+  if (std::find(held.begin(), held.end(), now) != held.end()) {
+    r.raw()->append(FormatDigestMatch(now)).push_back('\n');
+  } else {
+    AppendDataLine(r, data);
+  }
   return Verdict::kDone;
 }
 
@@ -318,6 +344,7 @@ Verdict CmdFileWrite(Session& s, Args a, CommandReply& r) {
 
 constexpr Command kForwardFileCommands[] = {
     {"FILE_READ", 1, "file_read", CmdFileRead},
+    {"FILE_READ_CACHED", 2, "file_read_cached", CmdFileReadCached},
     {"FILE_STAT", 2, "file_stat", CmdFileStat},
     {"FILE_ACCESS", 2, "file_access", CmdFileAccess},
     {"FILE_LIST", 1, "file_list", CmdFileList},

@@ -7,6 +7,7 @@
 #include <string>
 #include <utility>
 
+#include "core/wire/cached_read.h"
 #include "core/wire/elf_func_record.h"
 #include "core/wire/framing.h"
 #include "core/wire/map_record.h"
@@ -145,6 +146,31 @@ TEST(framing_lines_are_never_data) {
   }
   EXPECT_EQ(SafeLine("a\tb\x7f"), std::string("a?b?"));
   EXPECT_EQ(SafeLine("a\tb", true), std::string("a\tb"));
+}
+
+TEST(cached_read_round_trip) {
+  std::vector<Sha256Digest> none, some = {Sha256Of("btf"), Sha256Of("kallsyms"), Sha256Of("")};
+  std::vector<Sha256Digest> back = {Sha256Of("stale")};
+  EXPECT_EQ(FormatDigestList(none), std::string("-"));
+  EXPECT_EQ(ParseDigestList("-", &back), 0);
+  EXPECT(back.empty());
+  std::string token = FormatDigestList(some);
+  EXPECT_EQ(token.size(), size_t{3 * 64 + 2});
+  EXPECT_EQ(ParseDigestList(token, &back), 0);
+  EXPECT(back == some);
+  std::vector<Sha256Digest> many(kMaxCachedDigests + 3, Sha256Of("x"));
+  EXPECT_EQ(ParseDigestList(FormatDigestList(many), &back), 0);  // written capped
+  EXPECT_EQ(back.size(), kMaxCachedDigests);
+  Sha256Digest d;
+  EXPECT(ParseDigestMatch(FormatDigestMatch(some[1]), &d) && d == some[1]);
+  const std::string hex = token.substr(0, 64);
+  for (std::string bad :
+       {std::string(""), std::string(","), hex + ",", "," + hex, hex + "0", hex.substr(1),
+        std::string(64, 'A'), hex + "," + std::string(64, 'g'), token + "," + token + "," + token})
+    EXPECT_EQ(ParseDigestList(bad, &back), -EPROTO);
+  for (std::string bad :
+       {hex, "=" + hex + "0", "=" + hex.substr(1), std::string("-"), std::string("=")})
+    EXPECT(!ParseDigestMatch(bad, &d));
 }
 
 TEST_MAIN()

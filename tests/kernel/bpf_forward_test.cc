@@ -11,9 +11,12 @@
 #include <string>
 #include <vector>
 
+#include "core/base/file_io.h"
+#include "core/base/sha256.h"
 #include "core/daemon/session.h"
 #include "core/kernel/tracefs.h"
 #include "core/kernel/usyms.h"
+#include "core/wire/cached_read.h"
 #include "core/wire/tokens.h"
 #include "tests/bpf_test_util.h"
 #include "tests/testing.h"
@@ -277,6 +280,37 @@ TEST(FileCommandsMatchTheFileSystem) {
 // In a session whose probe API is tracefs (daemon --probe-api tracefs or BPFD_PROBE_API=tracefs)
 // the uprobe (and kprobe) PMU's sysfs directory is ENOENT to FILE_*: BCC and libbpf then take
 // uprobe_events (the tracefs guest port's BCC tools rely on it).
+// FILE_READ_CACHED: the contents when the host holds none of their digests, "=<digest>" when
+// it holds the file's, all of it again once the file changed; FILE_READ's errors and policy.
+TEST(FileReadCachedSendsADigestForHeldContents) {
+  Session open_session(SessionOptions{.unrestricted = true});  // a file this test can change
+  char path[] = "/tmp/bpfd_cached_read.XXXXXX";
+  int fd = mkstemp(path);
+  EXPECT(fd >= 0);
+  close(fd);
+  EXPECT_EQ(WriteFile(path, "boot 1 symbols", false), 0);
+  const std::string line = "FILE_READ_CACHED " + Path(path) + " ";
+  const Sha256Digest v1 = Sha256Of("boot 1 symbols"), other = Sha256Of("another target");
+  auto full = Cmd(open_session, line + "-");
+  EXPECT(RetOf(full) == 14 && full.size() == 2 && Str(UnData(full[1])) == "boot 1 symbols");
+  auto held = Cmd(open_session, line + FormatDigestList(std::vector<Sha256Digest>{other, v1}));
+  Sha256Digest d{};
+  EXPECT(RetOf(held) == 14 && held.size() == 2 && ParseDigestMatch(held[1], &d) && d == v1);
+  EXPECT_EQ(WriteFile(path, "boot 2 symbols!", false), 0);  // a reboot, a module load
+  auto changed = Cmd(open_session, line + FormatDigestList(std::vector<Sha256Digest>{v1}));
+  EXPECT(RetOf(changed) == 15 && changed.size() == 2 &&
+         Str(UnData(changed[1])) == "boot 2 symbols!");
+  unlink(path);
+  EXPECT_EQ(Ret(open_session, line + "-"), -ENOENT);
+  // Under the policy: what FILE_READ may read, with FILE_READ's refusals; bad digest lists.
+  Session s;
+  EXPECT(RetOf(Cmd(s, "FILE_READ_CACHED " + Path("/proc/kallsyms") + " -")) > 1000);
+  EXPECT_EQ(Ret(s, "FILE_READ_CACHED " + Path("/etc/shadow") + " -"), -EACCES);
+  for (const char* bad : {" x", " -,-", " ", ""})
+    EXPECT(Cmd(s, "FILE_READ_CACHED " + Path("/proc/kallsyms") + bad)[0] ==
+           "Command not recognized");
+}
+
 TEST(TracefsProbeApiHidesTheProbePmus) {
   const std::string type = "/sys/bus/event_source/devices/uprobe/type";
   if (access(type.c_str(), R_OK) != 0) SKIP("no uprobe PMU here (" + type + ")");
