@@ -14,6 +14,7 @@
 
 #include "core/wire/tokens.h"
 #include "preload/file_copies.h"
+#include "preload/file_fetch.h"
 #include "preload/real.h"
 #include "preload/state.h"
 #include "preload/streams.h"
@@ -269,12 +270,8 @@ int RemoteOpen(const std::string& path, int flags, mode_t mode) {
   if (!identity.empty() && (flags & O_DIRECTORY)) return FailErrno(-ENOTDIR);
   const uint64_t size = identity.empty() ? 0 : static_cast<uint64_t>(target.st_size);
   int fd = OpenCopy(path, identity, size, flags, [&](std::string* content) -> int64_t {
-    std::vector<std::string> rest;
-    int64_t r = CallPath("FILE_READ", path, "", &rest);
-    if (r < 0) return r;
-    if (flags & O_DIRECTORY) return -ENOTDIR;
-    if (rest.empty() || !Untoken(rest[0], content)) return -EIO;
-    return r;
+    int64_t r = FetchWhole(path, content);
+    return r >= 0 && (flags & O_DIRECTORY) ? -ENOTDIR : r;
   });
   if (fd == -EISDIR) {
     Obj* obj = new Obj();

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -107,11 +108,24 @@ __attribute__((constructor)) static void InitState() { State::Get(); }
 // BPFD_REMOTE_STATS=1: one line on stderr at exit with the session's traffic (read at load,
 // since the environment is scrubbed once the session starts); none from a process that made
 // no call (a wrapper on the way to the tool, e.g. a pyenv shim).
-static bool g_print_stats = false;
+static int g_print_stats = 0;  // 0 none, 1 totals, 2 also the largest calls
 
 __attribute__((constructor)) static void InitStats() {
   const char* v = getenv("BPFD_REMOTE_STATS");
-  g_print_stats = v && *v && std::strcmp(v, "0") != 0;
+  g_print_stats = !v || !*v || std::strcmp(v, "0") == 0 ? 0 : std::strcmp(v, "2") == 0 ? 2 : 1;
+}
+
+// What a call is counted under for BPFD_REMOTE_STATS=2: its command, and the path a FILE_*
+// command names.
+static std::string CallKey(std::string_view line) {
+  size_t sp = line.find(' ');
+  std::string key(line.substr(0, sp));
+  std::string path;
+  if (key.starts_with("FILE_") && sp != std::string_view::npos) {
+    std::string_view tok = line.substr(sp + 1);
+    if (Untoken(tok.substr(0, tok.find(' ')), &path) && path.starts_with("/")) key += " " + path;
+  }
+  return key;
 }
 
 __attribute__((destructor)) static void PrintStats() {
@@ -124,6 +138,17 @@ __attribute__((destructor)) static void PrintStats() {
                static_cast<unsigned long long>(s->stats().sent),
                static_cast<unsigned long long>(s->stats().received));
   if (n > 0) Real().write(g_stderr, msg, static_cast<size_t>(n));
+  if (g_print_stats < 2) return;
+  std::vector<std::pair<std::string, State::Stats>> calls(s->stats_by_call().begin(),
+                                                          s->stats_by_call().end());
+  std::sort(calls.begin(), calls.end(),
+            [](auto& a, auto& b) { return a.second.received > b.second.received; });
+  for (size_t i = 0; i < calls.size() && i < 12; ++i) {
+    n = snprintf(msg, sizeof msg, "bpfd-remote:   %10llu received, %4llu calls: %.100s\n",
+                 static_cast<unsigned long long>(calls[i].second.received),
+                 static_cast<unsigned long long>(calls[i].second.calls), calls[i].first.c_str());
+    if (n > 0) Real().write(g_stderr, msg, static_cast<size_t>(std::min<int>(n, sizeof msg - 1)));
+  }
 }
 
 State::State() : table_(new std::atomic<Obj*>[kMaxFds]) {
@@ -149,6 +174,15 @@ bool State::Connect() {
 }
 
 int64_t State::Call(std::string_view line, std::vector<std::string>* rest, int timeout_ms) {
+  return DoCall(line, rest, timeout_ms, false);
+}
+
+int64_t State::CallIfKnown(std::string_view line, std::vector<std::string>* rest) {
+  return DoCall(line, rest, 120000, true);
+}
+
+int64_t State::DoCall(std::string_view line, std::vector<std::string>* rest, int timeout_ms,
+                      bool unknown_ok) {
   auto lock = Lock();
   Connect();
   ++t_in_call;  // the client's own poll() lands in the library's interposer
@@ -157,10 +191,17 @@ int64_t State::Call(std::string_view line, std::vector<std::string>* rest, int t
   int err = reply.err();
   if (err < 0 && err != -EBADMSG && err != -EPROTO)
     Die("lost the connection to the target's bpfd", -err);
-  if (err < 0) Die(reply.msg().c_str(), -err);
   ++stats_.calls;
   stats_.sent += line.size() + 1;
+  if (err == -EBADMSG && unknown_ok) return err;
+  if (err < 0) Die(reply.msg().c_str(), -err);
   stats_.received += reply->bytes;
+  if (g_print_stats >= 2) {
+    Stats& c = by_call_[CallKey(line)];
+    ++c.calls;
+    c.sent += line.size() + 1;
+    c.received += reply->bytes;
+  }
   if (rest) *rest = std::move(reply->data);
   int64_t ret = reply->ret;
   return ret;

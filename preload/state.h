@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -76,16 +77,20 @@ class State {
   // against a vanished kernel. Returns the reply's ret= value (negative errno) and the lines after
   // the first in *rest.
   int64_t Call(std::string_view line, std::vector<std::string>* rest, int timeout_ms = 120000);
+  // Call for a command an older daemon may not know: -EBADMSG then, not the end of the process.
+  int64_t CallIfKnown(std::string_view line, std::vector<std::string>* rest);
   // True while this thread is inside Call (its waits must not start other calls).
   static bool InCall();
   // True if a signal arrived while a call waited (then cleared).
   bool TakeInterrupted();
 
-  // Round trips and bytes so far (BPFD_REMOTE_STATS=1 prints them at exit).
+  // Round trips and bytes so far (BPFD_REMOTE_STATS=1 prints them at exit; =2 also the
+  // largest by command and path).
   struct Stats {
     uint64_t calls = 0, sent = 0, received = 0;
   };
   const Stats& stats() const { return stats_; }
+  const std::map<std::string, Stats>& stats_by_call() const { return by_call_; }
 
   // Table (under Lock() for changes). Find is lock-free and returns null for local fds.
   Obj* Find(int fd) const {
@@ -118,6 +123,8 @@ class State {
  private:
   State();
   bool Connect();
+  int64_t DoCall(std::string_view line, std::vector<std::string>* rest, int timeout_ms,
+                 bool unknown_ok);
 
   bool active_ = false;
   bool connected_ = false;
@@ -129,6 +136,7 @@ class State {
   std::unique_ptr<TargetUname> uname_;
   int possible_cpus_ = 0;
   Stats stats_;
+  std::map<std::string, Stats> by_call_;  // BPFD_REMOTE_STATS=2: "COMMAND path" -> its traffic
   friend void MarkForked();
 };
 

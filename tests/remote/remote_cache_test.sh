@@ -1,0 +1,82 @@
+#!/bin/bash
+# Issue 16: the host's store of large target files across runs (core/client/file_cache.h,
+# FILE_READ_CACHED), through a real daemon (process transport). A second run receives BTF as a
+# digest, not 5 MB, and reads the same bytes; /proc/kallsyms after a BPF program was loaded
+# (new symbols, as after a module load or a reboot) crosses again whole and has them; a
+# damaged stored copy is never served; BPFD_REMOTE_CACHE=off stores nothing. Bytes are the
+# library's own count (BPFD_REMOTE_STATS=2: per command and path). $1 bpfd, $2 the
+# expected architecture.
+set -u
+source "${TEST_SRCDIR}/${TEST_WORKSPACE}/tests/lib/sh_testing.sh"
+bpfd=$(realpath "$1") arch=$2
+lib=$(dirname "$bpfd")/libbpfd-remote.so
+tmp=$(mktemp -d /tmp/bpfd-cache.XXXXXX)
+holder=""
+trap '[[ -n $holder ]] && kill "$holder" 2>/dev/null; rm -rf "$tmp"' EXIT
+
+if [[ $arch != x86_64 ]]; then
+  skip "the host's store of target files" "the host library is for the x86_64 host; bpf() is ENOSYS under qemu-user ($arch)"
+  finish; exit
+fi
+if [[ $EUID != 0 ]]; then skip "the host's store of target files" "needs root (bpf(), kallsyms addresses)"; finish; exit; fi
+[[ -r /sys/kernel/btf/vmlinux ]] || { skip "the host's store of target files" "no /sys/kernel/btf/vmlinux"; finish; exit; }
+
+# read.py: each file's size and SHA-256 as the tool sees it, and the symbols named bpfdcache.
+cat >"$tmp/read.py" <<'PY'
+import hashlib, sys
+for path in ("/sys/kernel/btf/vmlinux", "/proc/kallsyms"):
+    with open(path, "rb") as f: data = f.read()
+    print(path, len(data), hashlib.sha256(data).hexdigest(), data.count(b"_bpfdcache"))
+PY
+export BPFD_REMOTE_CACHE=$tmp/store
+# run N: read.py through bpfd remote; its lines in $tmp/N, stderr (the traffic) in $tmp/N.err.
+run() {
+  BPFD_REMOTE_STATS=2 "$bpfd" remote --lib "$lib" --remote process -- /usr/bin/python3 "$tmp/read.py" \
+    >"$tmp/$1" 2>"$tmp/$1.err"
+  echo "--- run $1 (exit $?)"; cat "$tmp/$1"; grep -E "round trips|_CACHED" "$tmp/$1.err"
+}
+# bytes N PATH: what FILE_READ_CACHED of PATH received in run N (0: no such call).
+bytes() { awk -v p="$2" '$NF == p && $(NF-1) == "FILE_READ_CACHED" {print $2; f=1} END {if (!f) print 0}' "$tmp/$1.err"; }
+field() { awk -v p="$2" -v n="$3" '$1 == p {print $n}' "$tmp/$1"; }
+btf=/sys/kernel/btf/vmlinux ks=/proc/kallsyms
+local_btf=$(sha256sum <"$btf" | cut -d' ' -f1)
+
+run 1
+check "run 1: BTF read whole through the daemon ($(bytes 1 $btf) bytes), its bytes the kernel's" \
+  eval "(( $(bytes 1 $btf) > $(stat -c %s $btf) )) && [[ $(field 1 $btf 3) == $local_btf ]]"
+run 2
+check "run 2: BTF is a digest from the store ($(bytes 2 $btf) bytes received), the same bytes" \
+  eval "(( $(bytes 2 $btf) < 200 )) && [[ $(field 2 $btf 3) == $local_btf ]]"
+
+# A BPF program named bpfdcache adds its symbol to kallsyms (bpf_jit_kallsyms), as a module
+# load adds a module's: the stored kallsyms must not be served.
+python3 -c 'import ctypes, struct, sys, time
+insns = struct.pack("<BBhi", 0xb7, 0, 0, 0) + struct.pack("<BBhi", 0x95, 0, 0, 0)  # r0 = 0; exit
+buf = ctypes.create_string_buffer(insns)
+lic = ctypes.create_string_buffer(b"GPL")
+attr = ctypes.create_string_buffer(128)
+struct.pack_into("<IIQQIIQI", attr, 0, 1, 2, ctypes.addressof(buf), ctypes.addressof(lic), 0, 0, 0, 0)
+attr[48:57] = b"bpfdcache"  # prog_name (socket filter, BPF_PROG_LOAD)
+fd = ctypes.CDLL(None).syscall(321, 5, attr, 128)
+print(fd, flush=True); time.sleep(60)' >"$tmp/holder" 2>&1 & holder=$!
+for _ in $(seq 50); do [[ -s $tmp/holder ]] && break; sleep 0.1; done
+jit=$(cat /proc/sys/net/core/bpf_jit_kallsyms 2>/dev/null)
+if [[ $(grep -c _bpfdcache "$ks") -gt 0 ]]; then
+  run 3
+  check "run 3: kallsyms changed on the target, so it crossed whole ($(bytes 3 $ks) bytes) and has the new symbol" \
+    eval "(( $(bytes 3 $ks) > 100000 )) && (( $(field 3 $ks 4) > 0 ))"
+else
+  skip "kallsyms after a program load" "the program did not reach kallsyms (bpf_jit_kallsyms=$jit; holder: $(head -c 80 "$tmp/holder"))"
+fi
+kill "$holder"; wait "$holder" 2>/dev/null; holder=""
+
+# A damaged stored copy (every stored object changed in its last byte): all of it again.
+for f in "$BPFD_REMOTE_CACHE"/objects/*; do printf 'X' | dd of="$f" bs=1 seek=$(($(stat -c %s "$f") - 1)) conv=notrunc status=none; done
+run 4
+check "run 4: a damaged stored BTF is not served: whole again ($(bytes 4 $btf) bytes), the kernel's bytes" \
+  eval "(( $(bytes 4 $btf) > $(stat -c %s $btf) )) && [[ $(field 4 $btf 3) == $local_btf ]]"
+
+BPFD_REMOTE_CACHE=off run 5
+check "BPFD_REMOTE_CACHE=off: plain FILE_READ, nothing stored" \
+  eval "[[ $(bytes 5 $btf) == 0 ]] && grep -q 'FILE_READ $btf' '$tmp/5.err' && [[ $(field 5 $btf 3) == $local_btf ]]"
+finish
