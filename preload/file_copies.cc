@@ -31,7 +31,7 @@ struct FileCopy {
   size_t missing = 0;      // chunks not yet fetched
   ~FileCopy() {
     if (fd >= 0) Real().close(fd);
-    if (rfd >= 0) State::Get().Call("SYS_CLOSE " + std::to_string(rfd), nullptr);
+    if (rfd >= 0) State::Get().Post("SYS_CLOSE " + std::to_string(rfd));
   }
 };
 
@@ -217,7 +217,7 @@ int FillCopy(FileCopy& c, uint64_t off, uint64_t len) {
     return r;
   }
   if (c.missing == 0 && c.rfd >= 0) {
-    State::Get().Call("SYS_CLOSE " + std::to_string(c.rfd), nullptr);
+    State::Get().Post("SYS_CLOSE " + std::to_string(c.rfd));
     c.rfd = -1;
   }
   return 0;

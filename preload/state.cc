@@ -177,6 +177,16 @@ int64_t State::Call(std::string_view line, std::vector<std::string>* rest, int t
   return DoCall(line, rest, timeout_ms, false);
 }
 
+void State::Post(std::string_view line) {
+  auto lock = Lock();
+  Connect();
+  ++t_in_call;
+  int r = client_.Post(line, 120000);
+  --t_in_call;
+  if (r < 0) Die("lost the connection to the target's bpfd", -r);
+  stats_.sent += line.size() + 1;
+}
+
 int64_t State::CallIfKnown(std::string_view line, std::vector<std::string>* rest) {
   return DoCall(line, rest, 120000, true);
 }
@@ -228,7 +238,7 @@ int State::Install(Obj* obj) {
 int State::InstallRemote(Obj* obj, int rfd) {
   obj->rfd = rfd;
   int fd = Install(obj);
-  if (fd < 0) Call("SYS_CLOSE " + std::to_string(rfd), nullptr);
+  if (fd < 0) Post("SYS_CLOSE " + std::to_string(rfd));
   return fd;
 }
 
@@ -256,7 +266,7 @@ void State::Release(int fd) {
   if (!obj) return;
   table_[fd].store(nullptr, std::memory_order_release);
   if (--obj->refs > 0) return;
-  if (obj->rfd >= 0) Call("SYS_CLOSE " + std::to_string(obj->rfd), nullptr);
+  if (obj->rfd >= 0) Post("SYS_CLOSE " + std::to_string(obj->rfd));
   delete obj;
 }
 

@@ -77,6 +77,9 @@ class State {
   // against a vanished kernel. Returns the reply's ret= value (negative errno) and the lines after
   // the first in *rest.
   int64_t Call(std::string_view line, std::vector<std::string>* rest, int timeout_ms = 120000);
+  // Sends a command whose result does not matter (SYS_CLOSE) without waiting for its reply:
+  // no round trip (ProtocolClient::Post). A lost connection ends the process, as in Call.
+  void Post(std::string_view line);
   // Call for a command an older daemon may not know: -EBADMSG then, not the end of the process.
   int64_t CallIfKnown(std::string_view line, std::vector<std::string>* rest);
   // True while this thread is inside Call (its waits must not start other calls).

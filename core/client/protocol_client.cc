@@ -234,13 +234,27 @@ int ProtocolClient::Send(std::string_view line, int timeout_ms) {
   return WriteLine(line, Deadline(timeout_ms));
 }
 
+// A line the daemon answers: not empty, not "exit", one line.
+static bool Answered(std::string_view line) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return !line.empty() && line != "exit" && line.find('\n') == std::string_view::npos;
+}
+
+int ProtocolClient::Post(std::string_view line, int timeout_ms) {
+  if (!from_child_ || !to_child_) return -ENOTCONN;
+  if (!Answered(line)) return -EINVAL;
+  const int64_t deadline = Deadline(timeout_ms);
+  int r = unfinished_ >= kMaxPosted ? SkipUnfinished(deadline) : 0;
+  if (r == 0) r = WriteLine(line, deadline);
+  if (r == 0) ++unfinished_;
+  return r;
+}
+
 int ProtocolClient::CallEach(std::string_view line,
                              const std::function<int(std::string_view)>& on_line, int timeout_ms) {
   if (!from_child_) return -ENOTCONN;
-  std::string_view cmd = line;
-  if (!cmd.empty() && cmd.back() == '\r') cmd.remove_suffix(1);
   // The daemon answers neither empty lines nor "exit": waiting for a reply would only time out.
-  if (cmd.empty() || cmd == "exit" || cmd.find('\n') != std::string_view::npos) return -EINVAL;
+  if (!Answered(line)) return -EINVAL;
   const int64_t deadline = Deadline(timeout_ms);
   int r = SkipUnfinished(deadline);
   if (r == 0) r = WriteLine(line, deadline);

@@ -66,6 +66,12 @@ class ProtocolClient {
   int CallEach(std::string_view line, const std::function<int(std::string_view)>& on_line,
                int timeout_ms);
 
+  // Sends a command whose reply the caller does not need (a close): the next call skips that
+  // reply, so it costs no round trip. At most kMaxPosted are outstanding (then the replies
+  // are read first, so the peer never blocks writing them). 0 or -errno.
+  static constexpr int kMaxPosted = 64;
+  int Post(std::string_view line, int timeout_ms);
+
   // Reads the next line the peer sent (e.g. a listener's challenge before the banner). 0 or
   // -errno.
   int ReadLine(int timeout_ms, std::string* line);

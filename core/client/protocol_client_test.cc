@@ -191,6 +191,27 @@ TEST(ResyncAfterTimeout) {
   EXPECT_EQ(c.Close(5000), 0);
 }
 
+// Posted commands are answered in order; the next call skips their replies, and a long run
+// of posts never leaves more than kMaxPosted replies unread (the peer never blocks on them).
+TEST(PostedRepliesAreSkipped) {
+  ProtocolClient c;
+  EXPECT_EQ(SpawnSh(&c, kEchoPeer), 0);
+  EXPECT_EQ(c.WaitBanner(5000), 0);
+  // 5000 posts and their replies (~1 MB each way) would fill both pipes, and block the peer
+  // and us, if no reply were read in between.
+  const std::string pad(200, 'p');
+  int failed = 0;
+  for (int i = 0; i < 5000; ++i) failed += c.Post(pad + std::to_string(i), 2000) != 0;
+  EXPECT_EQ(failed, 0);
+  std::vector<std::string> lines;
+  EXPECT_EQ(c.Call("7", &lines, 5000), 0);
+  EXPECT(lines.size() == 2 && lines[0] == "x: ret=7");
+  EXPECT_EQ(c.buffered(), 0u);
+  EXPECT_EQ(c.Post("", 100), -EINVAL);
+  EXPECT_EQ(c.Post("exit", 100), -EINVAL);
+  EXPECT_EQ(c.Close(5000), 3);
+}
+
 TEST(CallbackCanStopACall) {
   ProtocolClient c;
   EXPECT_EQ(SpawnSh(&c, kEchoPeer), 0);
