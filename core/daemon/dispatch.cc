@@ -1,6 +1,7 @@
 #include "core/daemon/dispatch.h"
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <new>
@@ -73,7 +74,13 @@ LineAction HandleLine(Session& session, std::string_view line, Reply& reply) {
   }
   const Command* cmd = nullptr;
   try {
-    std::vector<std::string_view> tokens = SplitTokens(line);
+    // Most lines have a few tokens: split them on the stack (one allocation less per command).
+    std::array<std::string_view, 16> few;
+    std::vector<std::string_view> many;
+    const size_t n = SplitTokensInto(line, few);
+    if (n == SIZE_MAX) many = SplitTokens(line);
+    const std::span<const std::string_view> tokens =
+        n == SIZE_MAX ? std::span<const std::string_view>(many) : std::span(few.data(), n);
     if (tokens[0] == "exit") return LineAction::kExit;
     cmd = FindCommand(tokens[0]);
     Args args = Args(tokens).subspan(1);

@@ -20,6 +20,14 @@ int DecodeExact(std::string_view b64, uint64_t len, std::vector<uint8_t>* out) {
   return 0;
 }
 
+int DecodeExact(std::string_view b64, uint64_t len, SmallBytes<>* out) {
+  if (len > (UINT64_MAX / 4) || Base64EncodedSize(len) != b64.size() ||
+      Base64DecodedSize(b64) != static_cast<int64_t>(len))
+    return -EINVAL;
+  out->resize(len);
+  return Base64DecodeTo(b64, out->data()) < 0 ? -EINVAL : 0;
+}
+
 std::string ObjName(std::string_view name) {
   if (name == "__none__") return {};
   std::string out(name.substr(0, 15));

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/base/small_bytes.h"
 #include "core/daemon/session.h"
 #include "core/wire/framing.h"
 #include "core/wire/reply.h"
@@ -102,6 +103,7 @@ std::span<const Command> Commands();
 
 // Decodes base64 `b64` into *out and checks the decoded length is exactly `len`: 0 or -EINVAL.
 int DecodeExact(std::string_view b64, uint64_t len, std::vector<uint8_t>* out);
+int DecodeExact(std::string_view b64, uint64_t len, SmallBytes<>* out);
 
 // A map/program name the kernel accepts: "__none__" (the protocol's "no name") becomes "";
 // characters other than [A-Za-z0-9_.] become '_'; at most 15 characters are kept.

@@ -77,20 +77,20 @@ int CheckMap(Session& s, int fd, uint64_t klen, uint64_t vlen, bool check_vlen,
 // The prologue of the commands taking "map_fd key klen": the session's map checked (and vlen
 // when check_vlen) and the key decoded to exactly klen bytes. 0 or -EINVAL.
 int MapAndKey(Session& s, int fd, std::string_view key_b64, uint64_t klen, uint64_t vlen,
-              bool check_vlen, std::vector<uint8_t>* key) {
+              bool check_vlen, SmallBytes<>* key) {
   const MapInfo* m = nullptr;
   int ret = CheckMap(s, fd, klen, vlen, check_vlen, &m);
   return ret == 0 ? DecodeExact(key_b64, klen, key) : ret;
 }
 
 // Appends base64(data) + '\n' to the reply.
-void AppendB64Line(CommandReply& r, const std::vector<uint8_t>& data) {
+void AppendB64Line(CommandReply& r, std::span<const uint8_t> data) {
   Base64Append(data.data(), data.size(), r.raw());
   r.raw()->push_back('\n');
 }
 
 // The reply of lookups: base64(data) when ret is 0, else "<ret_name>: ret=<ret>".
-Verdict B64OrRet(CommandReply& r, int ret, const std::vector<uint8_t>& data) {
+Verdict B64OrRet(CommandReply& r, int ret, std::span<const uint8_t> data) {
   if (ret != 0) return r.Ret(ret);
   AppendB64Line(r, data);
   return Verdict::kDone;
@@ -151,7 +151,7 @@ Verdict CmdUpdateElem(Session& s, Args a, CommandReply& r) {
   if (!ParseInt(a[0], &fd) || !ParseUint64(a[2], &klen) || !ParseUint64(a[4], &vlen) ||
       !ParseUint64(a[5], &flags))
     return Verdict::kBadArgs;
-  std::vector<uint8_t> key, value;
+  SmallBytes<> key, value;
   int ret = MapAndKey(s, fd, a[1], klen, vlen, true, &key);
   if (ret == 0) ret = DecodeExact(a[3], vlen, &value);
   if (ret == 0 && r.NoKernel(s)) return Verdict::kDone;
@@ -165,14 +165,14 @@ Verdict CmdLookupElem(Session& s, Args a, CommandReply& r) {
   uint64_t klen, vlen;
   if (!ParseInt(a[0], &fd) || !ParseUint64(a[2], &klen) || !ParseUint64(a[3], &vlen))
     return Verdict::kBadArgs;
-  std::vector<uint8_t> key, value;
+  SmallBytes<> key, value;
   int ret = MapAndKey(s, fd, a[1], klen, vlen, true, &key);
   if (ret == 0 && r.NoKernel(s)) return Verdict::kDone;
   if (ret == 0) {
     value.resize(vlen);
     ret = bpf_map_lookup_elem(fd, key.data(), value.data());
   }
-  return B64OrRet(r, ret, value);
+  return B64OrRet(r, ret, value.span());
 }
 
 // BPF_GET_FIRST_KEY map_fd klen vlen dump_all -> base64 first key, or with dump_all=1 the
@@ -215,14 +215,14 @@ Verdict CmdGetNextKey(Session& s, Args a, CommandReply& r) {
   int fd;
   uint64_t klen;
   if (!ParseInt(a[0], &fd) || !ParseUint64(a[2], &klen)) return Verdict::kBadArgs;
-  std::vector<uint8_t> key, next;
+  SmallBytes<> key, next;
   int ret = MapAndKey(s, fd, a[1], klen, 0, false, &key);
   if (ret == 0 && r.NoKernel(s)) return Verdict::kDone;
   if (ret == 0) {
     next.resize(klen);
     ret = bpf_map_get_next_key(fd, key.data(), next.data());
   }
-  return B64OrRet(r, ret, next);
+  return B64OrRet(r, ret, next.span());
 }
 
 // BPF_DELETE_ELEM map_fd key klen
@@ -230,7 +230,7 @@ Verdict CmdDeleteElem(Session& s, Args a, CommandReply& r) {
   int fd;
   uint64_t klen;
   if (!ParseInt(a[0], &fd) || !ParseUint64(a[2], &klen)) return Verdict::kBadArgs;
-  std::vector<uint8_t> key;
+  SmallBytes<> key;
   int ret = MapAndKey(s, fd, a[1], klen, 0, false, &key);
   if (ret == 0 && r.NoKernel(s)) return Verdict::kDone;
   if (ret == 0) ret = bpf_map_delete_elem(fd, key.data());

@@ -55,22 +55,23 @@ std::string Base64Encode(const uint8_t* data, size_t len) {
   return s;
 }
 
-int Base64Decode(std::string_view in, std::vector<uint8_t>* out) {
-  out->clear();
+int64_t Base64DecodedSize(std::string_view in) {
+  if (in.size() % 4 != 0) return -EINVAL;
+  if (in.empty()) return 0;
+  size_t pad = in.back() != '=' ? 0 : in[in.size() - 2] == '=' ? 2 : 1;
+  return static_cast<int64_t>(in.size() / 4 * 3 - pad);
+}
+
+int Base64DecodeTo(std::string_view in, uint8_t* o) {
   if (in.size() % 4 != 0) return -EINVAL;
   if (in.empty()) return 0;
   size_t pad = 0;
   if (in.back() == '=') pad = (in[in.size() - 2] == '=') ? 2 : 1;
   size_t full = in.size() / 4 - (pad ? 1 : 0);  // quads without padding
-  out->resize(in.size() / 4 * 3 - pad);
-  uint8_t* o = out->data();
   const auto* s = reinterpret_cast<const uint8_t*>(in.data());
   for (size_t q = 0; q < full; ++q, s += 4) {
     uint8_t a = kDecode[s[0]], b = kDecode[s[1]], c = kDecode[s[2]], d = kDecode[s[3]];
-    if (a == kInvalid || b == kInvalid || c == kInvalid || d == kInvalid) {
-      out->clear();
-      return -EINVAL;
-    }
+    if (a == kInvalid || b == kInvalid || c == kInvalid || d == kInvalid) return -EINVAL;
     uint32_t v = (uint32_t{a} << 18) | (uint32_t{b} << 12) | (uint32_t{c} << 6) | d;
     *o++ = static_cast<uint8_t>(v >> 16);
     *o++ = static_cast<uint8_t>(v >> 8);
@@ -83,15 +84,20 @@ int Base64Decode(std::string_view in, std::vector<uint8_t>* out) {
     // Bits that fall under the padding must be zero (canonical encoding only).
     if (!bad && pad == 2) bad = (b & 0x0f) != 0;
     if (!bad && pad == 1) bad = (c & 0x03) != 0;
-    if (bad) {
-      out->clear();
-      return -EINVAL;
-    }
+    if (bad) return -EINVAL;
     uint32_t v = (uint32_t{a} << 18) | (uint32_t{b} << 12) | (uint32_t{c} << 6);
     *o++ = static_cast<uint8_t>(v >> 16);
     if (pad == 1) *o++ = static_cast<uint8_t>(v >> 8);
   }
   return 0;
+}
+
+int Base64Decode(std::string_view in, std::vector<uint8_t>* out) {
+  int64_t n = Base64DecodedSize(in);
+  out->resize(n < 0 ? 0 : static_cast<size_t>(n));
+  int r = n < 0 ? static_cast<int>(n) : Base64DecodeTo(in, out->data());
+  if (r < 0) out->clear();
+  return r;
 }
 
 int DecodeData(std::string_view token, std::vector<uint8_t>* out) {

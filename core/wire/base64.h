@@ -21,6 +21,10 @@ std::string Base64Encode(const uint8_t* data, size_t len);
 // not canonical base64 (length not a multiple of 4, bytes outside the alphabet, '=' anywhere
 // but the last one or two positions, or non-zero bits under the padding).
 int Base64Decode(std::string_view in, std::vector<uint8_t>* out);
+// The same into out[0, Base64DecodedSize(in)) (which the caller provides); -EINVAL as above
+// (out's contents are then unspecified). Base64DecodedSize is -EINVAL for a bad length.
+int64_t Base64DecodedSize(std::string_view in);
+int Base64DecodeTo(std::string_view in, uint8_t* out);
 
 // Protocol data tokens (the forwarding commands): "-" for no bytes, else strict base64.
 // DecodeData: 0 or -EINVAL. AppendData appends the token for data[0, len) to *out.

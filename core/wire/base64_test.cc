@@ -28,6 +28,8 @@ TEST(Rfc4648Vectors) {
     EXPECT_EQ(Enc(plain[i]), std::string(coded[i]));
     int rc;
     EXPECT_EQ(Dec(coded[i], &rc), std::string(plain[i]));
+    EXPECT_EQ(bpfd::Base64DecodedSize(coded[i]),
+              static_cast<int64_t>(std::string(plain[i]).size()));
     EXPECT_EQ(rc, 0);
   }
 }

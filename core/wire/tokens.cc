@@ -13,20 +13,20 @@ size_t CountTokens(std::string_view line) {
   return 1 + static_cast<size_t>(std::count(line.begin(), line.end(), ' '));
 }
 
-std::vector<std::string_view> SplitTokens(std::string_view line) {
-  std::vector<std::string_view> out;
-  if (line.empty()) return out;
-  out.reserve(CountTokens(line));
-  size_t start = 0;
-  while (true) {
-    size_t sp = line.find(' ', start);
-    if (sp == std::string_view::npos) {
-      out.push_back(line.substr(start));
-      break;
-    }
-    out.push_back(line.substr(start, sp - start));
+size_t SplitTokensInto(std::string_view line, std::span<std::string_view> out) {
+  const size_t n = CountTokens(line);
+  if (n > out.size()) return SIZE_MAX;
+  for (size_t i = 0, start = 0; i < n; ++i) {
+    size_t sp = i + 1 < n ? line.find(' ', start) : line.size();
+    out[i] = line.substr(start, sp - start);
     start = sp + 1;
   }
+  return n;
+}
+
+std::vector<std::string_view> SplitTokens(std::string_view line) {
+  std::vector<std::string_view> out(CountTokens(line));
+  SplitTokensInto(line, out);
   return out;
 }
 

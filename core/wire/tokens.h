@@ -3,6 +3,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -12,6 +13,8 @@ namespace bpfd {
 std::vector<std::string_view> SplitTokens(std::string_view line);
 // How many tokens SplitTokens would give, without allocating.
 size_t CountTokens(std::string_view line);
+// SplitTokens into `out` (no allocation): the count, or SIZE_MAX when out is too small.
+size_t SplitTokensInto(std::string_view line, std::span<std::string_view> out);
 
 // Each parser returns true and sets *out only if the whole token is a decimal number that
 // fits the type. Signed parsers accept one leading '-'; unsigned ones reject any sign.

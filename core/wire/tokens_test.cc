@@ -1,6 +1,8 @@
 // Unit tests for core/tokens: single-space splitting and strict decimal parsing.
 #include "core/wire/tokens.h"
 
+#include <algorithm>
+#include <array>
 #include <climits>
 #include <cstdint>
 #include <string>
@@ -72,6 +74,17 @@ TEST(CountTokensMatchesSplit) {
     EXPECT_EQ(CountTokens(l), SplitTokens(l).size());
   }
   EXPECT_EQ(CountTokens(std::string(100000, ' ')), size_t{100001});
+}
+
+TEST(SplitIntoAFixedArray) {
+  std::array<std::string_view, 3> out;
+  for (std::string_view l : {"", "a", "a b", "a  b", " ", "x y "}) {
+    auto want = SplitTokens(l);
+    EXPECT_EQ(SplitTokensInto(l, out), want.size());
+    EXPECT(std::equal(want.begin(), want.end(), out.begin()));
+  }
+  EXPECT_EQ(SplitTokensInto("a b c d", out), SIZE_MAX);
+  EXPECT_EQ(SplitTokensInto("   ", out), SIZE_MAX);
 }
 
 TEST_MAIN()
