@@ -236,10 +236,14 @@ int main(int argc, char** argv) {
       break;
     } else if (a == "--profile") {
       std::string p = value();
-      if (p == "adb") link = {1, 35};
-      else if (p == "lan") link = {5, 100};
-      else if (p == "wan") link = {40, 20};
-      else Usage("profiles: adb, lan, wan");
+      if (p == "adb")
+        link = {1, 35};
+      else if (p == "lan")
+        link = {5, 100};
+      else if (p == "wan")
+        link = {40, 20};
+      else
+        Usage("profiles: adb, lan, wan");
     } else if (a == "--rtt") {
       link.rtt_ms = std::atof(value());
     } else if (a == "--mbit") {

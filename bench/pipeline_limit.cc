@@ -25,7 +25,8 @@ int main(int argc, char** argv) {
   }
   for (uint32_t i = 0; i < n; ++i) {
     uint64_t v;
-    if (bpf_map_lookup_elem(fd, &i, &v) < 0 || v != uint64_t{i} * 7) return std::perror("lookup"), 1;
+    if (bpf_map_lookup_elem(fd, &i, &v) < 0 || v != uint64_t{i} * 7)
+      return std::perror("lookup"), 1;
   }
   close(fd);
   std::printf("%lld\n", static_cast<long long>((bpfd::bench::NowNs() - start) / 1000000));
