@@ -14,7 +14,8 @@
 // opensnoop, filetop), and answers "exec PID" at once; "disk RATE MS" likewise does direct
 // 4 KiB writes and reads of /dev/vda (biosnoop, biotop, biolatency), answering "disk PID";
 // "misc RATE MS" everyday activity (files, sync, signals, mounts, shm, loopback TCP, sleeps:
-// MiscRound) for tools/compat, answering "misc PID"; "vsock
+// MiscRound) for tools/compat, answering "misc PID"; "module load|unload NAME" loads or
+// removes /modules/NAME.ko, answering "module ok" or the error; "vsock
 // PORT" and "faults" run the listener's authentication and the fault-injection suite inside the
 // guest (see below). Every pass of the main loop (about 5 per second) calls bpfd_guest_tick(): a
 // uprobe target (the init is installed unstripped for it). Everything is logged on the console as
@@ -85,21 +86,38 @@ void OpenConsole() {
   if (fd > 2) close(fd);
 }
 
-// Loads /modules/NAME for each NAME in /modules/order (dependencies come first). 0 or -errno.
+// Loads /modules/NAME (NAME.ko). 0 (also when loaded already) or -errno.
+int LoadModule(const std::string& name, std::string* error) {
+  std::string path = "/modules/" + name;
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return *error = path + ": " + Errno(errno), -errno;
+  int r = static_cast<int>(syscall(SYS_finit_module, fd, "", 0));
+  int e = errno;
+  close(fd);
+  if (r < 0 && e != EEXIST) return *error = "finit_module " + name + ": " + Errno(e), -e;
+  return 0;
+}
+
+// Loads each module in /modules/order (dependencies come first). 0 or -errno.
 int LoadModules(std::string* error) {
   std::ifstream order("/modules/order");
   std::string name;
-  while (std::getline(order, name)) {
-    if (name.empty()) continue;
-    std::string path = "/modules/" + name;
-    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return *error = path + ": " + Errno(errno), -errno;
-    int r = static_cast<int>(syscall(SYS_finit_module, fd, "", 0));
-    int e = errno;
-    close(fd);
-    if (r < 0 && e != EEXIST) return *error = "finit_module " + name + ": " + Errno(e), -e;
-  }
+  while (std::getline(order, name))
+    if (int r = name.empty() ? 0 : LoadModule(name, error); r < 0) return r;
   return 0;
+}
+
+// "module load NAME" / "module unload NAME" (NAME without .ko): kallsyms and /sys/kernel/btf
+// change as on a device loading a driver (tests/guest/remote_cache_guest_test.sh).
+std::string ModuleControl(const std::string& args) {
+  std::string error;
+  if (args.rfind("load ", 0) == 0)
+    return LoadModule(args.substr(5) + ".ko", &error) == 0 ? "module ok" : "module " + error;
+  if (args.rfind("unload ", 0) == 0)
+    return syscall(SYS_delete_module, args.substr(7).c_str(), O_NONBLOCK) == 0
+               ? "module ok"
+               : "module delete_module: " + Errno(errno);
+  return "module: load NAME | unload NAME";
 }
 
 // The /dev path of the virtio-serial port named `name` (qemu's virtserialport name=), waiting
@@ -474,6 +492,7 @@ bool RunControl(int ctl, std::string* pending) {
     if (line.rfind("misc ", 0) == 0) Reply(ctl, MiscLoad(line.substr(5)));
     if (line.rfind("vsock ", 0) == 0) Reply(ctl, VsockAuth(line.substr(6)));
     if (line == "faults") Reply(ctl, Faults());
+    if (line.rfind("module ", 0) == 0) Reply(ctl, ModuleControl(line.substr(7)));
   }
   return false;
 }

@@ -8,6 +8,7 @@
 # expected architecture.
 set -u
 source "${TEST_SRCDIR}/${TEST_WORKSPACE}/tests/lib/sh_testing.sh"
+source "${TEST_SRCDIR}/${TEST_WORKSPACE}/tests/lib/remote_cache.sh"
 bpfd=$(realpath "$1") arch=$2
 lib=$(dirname "$bpfd")/libbpfd-remote.so
 tmp=$(mktemp -d /tmp/bpfd-cache.XXXXXX)
@@ -21,23 +22,16 @@ fi
 if [[ $EUID != 0 ]]; then skip "the host's store of target files" "needs root (bpf(), kallsyms addresses)"; finish; exit; fi
 [[ -r /sys/kernel/btf/vmlinux ]] || { skip "the host's store of target files" "no /sys/kernel/btf/vmlinux"; finish; exit; }
 
-# read.py: each file's size and SHA-256 as the tool sees it, and the symbols named bpfdcache.
-cat >"$tmp/read.py" <<'PY'
-import hashlib, sys
-for path in ("/sys/kernel/btf/vmlinux", "/proc/kallsyms"):
-    with open(path, "rb") as f: data = f.read()
-    print(path, len(data), hashlib.sha256(data).hexdigest(), data.count(b"_bpfdcache"))
-PY
+cache_reader "$tmp/read.py"  # each file's size and SHA-256 as the tool sees it; bpfdcache symbols
 export BPFD_REMOTE_CACHE=$tmp/store
 # run N: read.py through bpfd remote; its lines in $tmp/N, stderr (the traffic) in $tmp/N.err.
 run() {
   BPFD_REMOTE_STATS=2 "$bpfd" remote --lib "$lib" --remote process -- /usr/bin/python3 "$tmp/read.py" \
-    >"$tmp/$1" 2>"$tmp/$1.err"
+    _bpfdcache /sys/kernel/btf/vmlinux /proc/kallsyms >"$tmp/$1" 2>"$tmp/$1.err"
   echo "--- run $1 (exit $?)"; cat "$tmp/$1"; grep -E "round trips|_CACHED" "$tmp/$1.err"
 }
-# bytes N PATH: what FILE_READ_CACHED of PATH received in run N (0: no such call).
-bytes() { awk -v p="$2" '$NF == p && $(NF-1) == "FILE_READ_CACHED" {print $2; f=1} END {if (!f) print 0}' "$tmp/$1.err"; }
-field() { awk -v p="$2" -v n="$3" '$1 == p {print $n}' "$tmp/$1"; }
+bytes() { cache_bytes "$tmp/$1.err" "$2"; }  # N PATH: FILE_READ_CACHED's bytes in run N
+field() { cache_field "$tmp/$1" "$2" "$3"; }
 btf=/sys/kernel/btf/vmlinux ks=/proc/kallsyms
 local_btf=$(sha256sum <"$btf" | cut -d' ' -f1)
 
