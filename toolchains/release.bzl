@@ -34,6 +34,10 @@ _arch_transition = transition(
 def _release_impl(ctx):
     outs = []
     for arch, target in ctx.split_attr.binary.items():
+        if arch == None:
+            # One platform that is the current configuration's: Bazel 4 then gives the split no
+            # key, and the file would be named "<stem>-None".
+            arch = ctx.attr.platforms.keys()[0]
         src = target[DefaultInfo].files_to_run.executable
         out = ctx.actions.declare_file("%s/%s-%s" % (ctx.label.name, ctx.attr.stem, arch))
         copy_executable(ctx, src, out)
