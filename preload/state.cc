@@ -130,6 +130,7 @@ static std::string CallKey(std::string_view line) {
 
 __attribute__((destructor)) static void PrintStats() {
   State* s = g_state.load(std::memory_order_acquire);
+  if (s && s->active()) s->DrainPosted();
   if (!g_print_stats || !s || !s->active() || s->stats().calls == 0) return;
   char msg[160];
   int n =
@@ -185,6 +186,14 @@ void State::Post(std::string_view line) {
   --t_in_call;
   if (r < 0) Die("lost the connection to the target's bpfd", -r);
   stats_.sent += line.size() + 1;
+}
+
+void State::DrainPosted() {
+  auto lock = Lock();
+  if (!connected_ || forked_) return;  // a forked child must not read its parent's replies
+  ++t_in_call;
+  client_.Drain(5000);
+  --t_in_call;
 }
 
 int64_t State::CallIfKnown(std::string_view line, std::vector<std::string>* rest) {

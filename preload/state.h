@@ -80,6 +80,8 @@ class State {
   // Sends a command whose result does not matter (SYS_CLOSE) without waiting for its reply:
   // no round trip (ProtocolClient::Post). A lost connection ends the process, as in Call.
   void Post(std::string_view line);
+  // At exit: the replies of posted commands are read, so the daemon is not left writing them.
+  void DrainPosted();
   // Call for a command an older daemon may not know: -EBADMSG then, not the end of the process.
   int64_t CallIfKnown(std::string_view line, std::vector<std::string>* rest);
   // True while this thread is inside Call (its waits must not start other calls).

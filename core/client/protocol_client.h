@@ -71,6 +71,9 @@ class ProtocolClient {
   // are read first, so the peer never blocks writing them). 0 or -errno.
   static constexpr int kMaxPosted = 64;
   int Post(std::string_view line, int timeout_ms);
+  // Reads the replies of posted commands (before going away: a peer on a link that cannot
+  // tell it closed, such as virtio-serial, would otherwise wait to write them). 0 or -errno.
+  int Drain(int timeout_ms) { return SkipUnfinished(Deadline(timeout_ms)); }
 
   // Reads the next line the peer sent (e.g. a listener's challenge before the banner). 0 or
   // -errno.
