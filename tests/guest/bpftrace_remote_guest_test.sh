@@ -8,7 +8,7 @@
 # never print wrong numbers. Nothing may be left in the guest afterwards.
 # Usage: bpftrace_remote_guest_test.sh ARCH HOST_BPFD LIBBPFD_REMOTE GUEST_BPFD GUEST_INIT
 set -u
-for f in sh_testing bpftrace_lib; do source "$(dirname "$0")/../lib/$f.sh"; done  # runfiles or tree
+for f in sh_testing bpftrace_lib guest_suite; do source "$(dirname "$0")/../lib/$f.sh"; done  # runfiles or tree
 usage="usage: bpftrace_remote_guest_test.sh ARCH HOST_BPFD LIBBPFD_REMOTE GUEST_BPFD GUEST_INIT"
 arch=${1:?$usage} host=$(realpath "${2:?$usage}") so=$(realpath "${3:?$usage}")
 
@@ -16,15 +16,7 @@ if [[ -z ${GUEST_SOCK:-} ]]; then  # on the host: boot, then run this script ins
   why=""
   [[ $EUID == 0 ]] || why="needs root (bpftrace refuses to start as a user)"
   command -v bpftrace >/dev/null || why="bpftrace missing: run tools/setup"
-  if [[ -n $why ]]; then skip "bpftrace in the $arch guest" "$why"; finish; exit; fi
-  dir=$(mktemp -d /tmp/bpfd-btg.XXXXXX)  # short: unix socket paths
-  trap 'rm -rf "$dir"' EXIT
-  GUEST_HOST_BPFD=$host "$(dirname "$(realpath "$0")")/run_guest.sh" "$arch" "$(realpath "$4")" \
-    "$(realpath "$5")" "$dir/g" "$(realpath "$0")" "$@"
-  rc=$?
-  [[ $rc == 3 ]] && { skip "bpftrace in the $arch guest" "kernel or qemu not cached: run tools/guest-setup"; finish; exit; }
-  check "guest $arch boots and the bpftrace suite passes (exit $rc; see above)" test "$rc" == 0
-  finish; exit
+  guest_outer bpftrace "$why" "$arch" "$host" "$4" "$5" "$0" "$@"
 fi
 
 # --- in run_guest.sh's COMMAND: the guest is up --------------------------------------------
@@ -79,14 +71,6 @@ if [[ $machine == x86_64 ]]; then
 else
   skip "guest $arch: kfunc:vfs_read" "this $machine kernel cannot attach fentry (exit $rc: $(grep -v RLIMIT_MEMLOCK "$tmp/out.err" | grep -m1 ERROR))"
 fi
-# (The last session's end must reach the guest first, and the kernel frees programs shortly
-# after their last fd closes: up to 10 tries.)
-for _ in $(seq 10); do
-  sleep 1
-  left=$("${remote[@]}" bpftool prog list 2>&1; "${remote[@]}" cat /sys/kernel/tracing/kprobe_events 2>&1)
-  [[ -z $left ]] && break
-done
-[[ -z $left ]] || echo "left in the guest: $left"
-check "guest $arch: no program or kprobe event left in the guest" test -z "$left"
+guest_nothing_left "$arch" "${remote[@]}"
 rm -rf "$tmp"
 finish
