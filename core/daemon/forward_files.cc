@@ -9,6 +9,9 @@
 //   FILE_STAT path follow       -> ret=0, then the stat fields
 //   FILE_ACCESS path mode       -> ret=<0 or -errno>
 //   FILE_LIST path              -> ret=<count>, then "<d_type> <name>" per entry
+//   FILE_LIST_TREE path depth   -> the same for the entries of path and of its subdirectories
+//                                  down to depth levels (1..3), names relative to path: a
+//                                  tool's walk of tracefs's events/ in one round trip
 //   FILE_READLINK path          -> ret=<length>, then the target as a data line
 //   FILE_STATFS path            -> ret=0, then the statfs fields
 //   FILE_OPEN path flags mode   -> ret=<the session's new fd>
@@ -48,6 +51,15 @@ constexpr int kFileReadWaitMs = 3000;
 constexpr uint64_t kMaxStreamBytes = 1u << 20;
 constexpr uint32_t kMaxStreamWaitMs = 10000;
 // open(2) flags with the same value on every Linux architecture bpfd runs on.
+// FILE_LIST_TREE's most entries (tracefs's events/ has a few thousand).
+constexpr size_t kMaxTreeEntries = 100000;
+
+bool TracefsName(std::string_view path) {
+  for (std::string_view t : {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"})
+    if (path.starts_with(t) && (path.size() == t.size() || path[t.size()] == '/')) return true;
+  return false;
+}
+
 constexpr int kPortableOpenFlags = O_ACCMODE | O_CREAT | O_EXCL | O_TRUNC | O_APPEND | O_NONBLOCK;
 
 // Decodes a path token (base64, "-" empty): 0, or -EINVAL for bad base64 or an embedded NUL.
@@ -223,22 +235,36 @@ Verdict CmdFileAccess(Session& s, Args a, CommandReply& r) {
 }
 
 // FILE_LIST path -> ret = count, then "<d_type> <name>" per entry but "." and "..", by name
-Verdict CmdFileList(Session& s, Args a, CommandReply& r) {
-  FileTarget t;
-  if (!Target(s, "FILE_LIST", a[0], FileOp::kList, r, &t)) return Verdict::kDone;
-  DIR* d = fdopendir(t.fd.get());
-  if (!d) return r.Ret(-errno);
-  t.fd.release();  // closedir closes it
-  std::vector<std::pair<std::string, int>> entries;
+using Entries = std::vector<std::pair<std::string, int>>;  // name (relative), d_type
+
+// Appends the entries of directory fd (taken) to *out, names prefixed; with depth > 1 those of
+// its subdirectories too (opened beneath it, never through a symlink). 0 or -errno.
+int ListDir(UniqueFd fd, const std::string& prefix, int depth, Entries* out) {
+  DIR* d = fdopendir(fd.get());
+  if (!d) return -errno;
+  const int dfd = fd.release();  // closedir closes it
+  size_t first = out->size();
   errno = 0;
   while (dirent* e = readdir(d)) {
     std::string_view name(e->d_name);
-    if (name != "." && name != "..") entries.emplace_back(name, e->d_type);
+    if (name != "." && name != "..") out->emplace_back(prefix + e->d_name, e->d_type);
     errno = 0;
   }
   int err = errno;
+  for (size_t i = first, n = out->size(); err == 0 && depth > 1 && i < n; ++i) {
+    if ((*out)[i].second != DT_DIR) continue;
+    if (out->size() > kMaxTreeEntries) err = E2BIG;
+    std::string name = (*out)[i].first.substr(prefix.size());
+    UniqueFd sub(openat(dfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (sub) err = -ListDir(std::move(sub), (*out)[i].first + "/", depth - 1, out);
+  }
   closedir(d);
-  if (err) return r.Ret(-err);
+  return -err;
+}
+
+// Sends the listing: ret=<count>, then "<d_type> <name>" per entry, sorted.
+Verdict ReplyEntries(CommandReply& r, int err, Entries& entries) {
+  if (err < 0) return r.Ret(err);
   std::sort(entries.begin(), entries.end());
   r.Ret(static_cast<int64_t>(entries.size()));
   for (const auto& [name, type] : entries) {
@@ -246,6 +272,27 @@ Verdict CmdFileList(Session& s, Args a, CommandReply& r) {
     AppendDataLine(r, name);
   }
   return Verdict::kDone;
+}
+
+Verdict CmdFileList(Session& s, Args a, CommandReply& r) {
+  FileTarget t;
+  if (!Target(s, "FILE_LIST", a[0], FileOp::kList, r, &t)) return Verdict::kDone;
+  Entries entries;
+  int err = ListDir(std::move(t.fd), "", 1, &entries);
+  return ReplyEntries(r, err, entries);
+}
+
+// FILE_LIST_TREE path depth: under the policy, only below tracefs (elsewhere a subdirectory
+// can be something the policy does not list: /proc/PID/map_files).
+Verdict CmdFileListTree(Session& s, Args a, CommandReply& r) {
+  uint32_t depth;
+  if (!ParseUint32(a[1], &depth) || depth < 1 || depth > 3) return Verdict::kBadArgs;
+  FileTarget t;
+  if (!Target(s, "FILE_LIST_TREE", a[0], FileOp::kList, r, &t)) return Verdict::kDone;
+  if (!s.unrestricted() && !TracefsName(t.path)) return r.Ret(-EACCES);
+  Entries entries;
+  int err = ListDir(std::move(t.fd), "", static_cast<int>(depth), &entries);
+  return ReplyEntries(r, err, entries);
 }
 
 // FILE_READLINK path -> ret = length, then the target as a data line
@@ -348,6 +395,7 @@ constexpr Command kForwardFileCommands[] = {
     {"FILE_STAT", 2, "file_stat", CmdFileStat},
     {"FILE_ACCESS", 2, "file_access", CmdFileAccess},
     {"FILE_LIST", 1, "file_list", CmdFileList},
+    {"FILE_LIST_TREE", 2, "file_list_tree", CmdFileListTree},
     {"FILE_READLINK", 1, "file_readlink", CmdFileReadlink},
     {"FILE_STATFS", 1, "file_statfs", CmdFileStatfs},
     {"FILE_OPEN", 3, "file_open", CmdFileOpen},

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -280,6 +281,35 @@ TEST(FileCommandsMatchTheFileSystem) {
 // In a session whose probe API is tracefs (daemon --probe-api tracefs or BPFD_PROBE_API=tracefs)
 // the uprobe (and kprobe) PMU's sysfs directory is ENOENT to FILE_*: BCC and libbpf then take
 // uprobe_events (the tracefs guest port's BCC tools rely on it).
+// FILE_LIST_TREE: tracefs's events/ two levels deep in one reply, entry for entry what
+// FILE_LIST gives of it and of each subsystem; only below tracefs under the policy.
+TEST(FileListTreeIsTheListingsOfASubtree) {
+  Session s;
+  std::string tracefs;
+  if (FindTracefs(&tracefs) < 0) SKIP("no tracefs");
+  const std::string events = tracefs + "/events";
+  auto tree = Cmd(s, "FILE_LIST_TREE " + Path(events) + " 2");
+  auto top = Cmd(s, "FILE_LIST " + Path(events));
+  auto sys = Cmd(s, "FILE_LIST " + Path(events + "/syscalls"));
+  EXPECT(RetOf(top) > 10 && RetOf(sys) > 10);
+  EXPECT_EQ(static_cast<long long>(tree.size()) - 1, RetOf(tree));
+  std::set<std::string> got(tree.begin() + 1, tree.end()), want;
+  for (size_t i = 1; i < top.size(); ++i) want.insert(top[i]);
+  for (size_t i = 1; i < sys.size(); ++i) {
+    std::string type = sys[i].substr(0, sys[i].find(' '));
+    want.insert(type + " " + Path("syscalls/" + Str(UnData(sys[i].substr(type.size() + 1)))));
+  }
+  for (const std::string& line : want) EXPECT(got.count(line) == 1);
+  EXPECT(got.count("4 " + Path("syscalls/sys_enter_getpid")) == 1);
+  auto one = Cmd(s, "FILE_LIST_TREE " + Path(events) + " 1");
+  EXPECT(std::vector<std::string>(one.begin() + 1, one.end()) ==
+         std::vector<std::string>(top.begin() + 1, top.end()));
+  for (const char* depth : {"0", "4", "x"})
+    EXPECT(Cmd(s, "FILE_LIST_TREE " + Path(events) + " " + depth)[0] == "Command not recognized");
+  EXPECT_EQ(Ret(s, "FILE_LIST_TREE " + Path("/proc/1") + " 2"), -EACCES);
+  EXPECT_EQ(Ret(s, "FILE_LIST_TREE " + Path("/etc") + " 1"), -EACCES);
+}
+
 // FILE_READ_CACHED: the contents when the host holds none of their digests, "=<digest>" when
 // it holds the file's, all of it again once the file changed; FILE_READ's errors and policy.
 TEST(FileReadCachedSendsADigestForHeldContents) {
