@@ -15,6 +15,7 @@
 #include "core/wire/tokens.h"
 #include "preload/file_copies.h"
 #include "preload/file_fetch.h"
+#include "preload/listings.h"
 #include "preload/real.h"
 #include "preload/state.h"
 #include "preload/streams.h"
@@ -110,7 +111,7 @@ int64_t CallNumbers(const char* cmd, const std::string& path, const std::string&
 
 struct FakeDir {
   uint64_t magic = 0x62706664444952ull;  // "bpfdDIR"
-  std::vector<std::pair<unsigned char, std::string>> entries;
+  DirEntries entries;
   size_t pos = 0;
   struct dirent ent;
   struct dirent64 ent64;
@@ -124,40 +125,6 @@ std::set<DIR*>& FakeDirs() {
 FakeDir* AsFake(DIR* d) {
   auto lock = State::Get().Lock();
   return FakeDirs().count(d) ? reinterpret_cast<FakeDir*>(d) : nullptr;
-}
-
-// The last tracefs directory listed: tools that walk events/ (tplist, funccount) stat every
-// entry right after listing it, and tracefs entries are plain directories and files, so
-// their stat (type and tracefs's fixed modes) is known without another round trip.
-struct LastListing {
-  std::string dir;
-  std::map<std::string, unsigned char> types;
-  int64_t when_ms = 0;
-};
-
-LastListing& Listing() {
-  static auto* l = new LastListing();
-  return *l;
-}
-
-bool Tracefs(std::string_view path) {
-  return Under(path, "/sys/kernel/tracing") || Under(path, "/sys/kernel/debug/tracing");
-}
-
-bool StatFromListing(const std::string& path, struct stat* out) {
-  LastListing& l = Listing();
-  size_t slash = path.rfind('/');
-  if (slash == std::string::npos || path.compare(0, slash, l.dir) != 0 || l.dir.size() != slash ||
-      NowMs() - l.when_ms > 1000) {
-    return false;
-  }
-  auto it = l.types.find(path.substr(slash + 1));
-  if (it == l.types.end() || (it->second != DT_DIR && it->second != DT_REG)) return false;
-  std::memset(out, 0, sizeof *out);
-  out->st_mode = it->second == DT_DIR ? (S_IFDIR | 0755) : (S_IFREG | 0644);
-  out->st_nlink = it->second == DT_DIR ? 2 : 1;
-  out->st_blksize = 4096;
-  return true;
 }
 
 // BCC's symbolizer stats /proc/PID/exe before every look-up, to notice an exec: a tool that
@@ -252,6 +219,7 @@ int RemoteOpen(const std::string& path, int flags, mode_t mode) {
     if ((flags & O_ACCMODE) != O_RDONLY &&
         (base == "kprobe_events" || base == "uprobe_events" || base == "dynamic_events"))
       flags = (flags & ~(O_TRUNC | O_CREAT)) | O_APPEND;
+    ForgetListings();  // a write may add or remove events
     int64_t r =
         CallPath("FILE_OPEN", path,
                  std::to_string(PortableFlags(flags)) + " " + std::to_string(mode), nullptr);
@@ -348,31 +316,11 @@ int RemoteStatfs(const std::string& path, struct statfs* out) {
 }
 
 DIR* RemoteOpendir(const std::string& path) {
-  State& st = State::Get();
-  auto lock = st.Lock();
-  std::vector<std::string> rest;
-  int64_t r = CallPath("FILE_LIST", path, "", &rest);
-  if (r < 0) {
+  auto lock = State::Get().Lock();
+  auto dir = std::make_unique<FakeDir>();
+  if (int r = ListDirectory(path, &dir->entries); r < 0) {
     FailErrno(r);
     return nullptr;
-  }
-  auto dir = std::make_unique<FakeDir>();
-  for (const std::string& line : rest) {
-    auto t = SplitTokens(line);
-    uint32_t type;
-    std::string name;
-    if (t.size() < 2 || !ParseUint32(t[0], &type) || !Untoken(t[1], &name) || name.empty() ||
-        name.size() >= sizeof(dir->ent.d_name)) {
-      continue;
-    }
-    dir->entries.emplace_back(static_cast<unsigned char>(type), std::move(name));
-  }
-  if (Tracefs(path)) {
-    LastListing& l = Listing();
-    l.dir = path;
-    l.types.clear();
-    for (auto& [type, name] : dir->entries) l.types.emplace(name, type);
-    l.when_ms = NowMs();
   }
   DIR* d = reinterpret_cast<DIR*>(dir.release());
   FakeDirs().insert(d);
@@ -434,6 +382,7 @@ ssize_t RemoteWrite(int fd, const void* buf, size_t n) {
   auto lock = st.Lock();
   Obj* o = st.Find(fd);
   if (!o || o->kind != Kind::kFileWrite) return FailErrno(-EBADF);
+  ForgetListings();  // "p:..." to kprobe_events adds a directory to events/
   int64_t r = st.Call("FILE_WRITE " + std::to_string(o->rfd) + " " + Token(buf, n), nullptr);
   return r < 0 ? FailErrno(r) : static_cast<ssize_t>(r);
 }

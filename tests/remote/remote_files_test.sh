@@ -133,4 +133,35 @@ got=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$tmp/err" | tail -1)
 echo "received: ${got:-?} bytes, the files' share $want"
 check "each file crossed once per version, the large one only in the pieces read (${got:-?} bytes received, $want + < 200 000)" \
   eval "[[ -n '$got' ]] && (( got >= want && got < want + 200000 ))"
+
+# Tracefs's events/ as a tool walks it (tplist, funccount): one round trip for the whole tree
+# (FILE_LIST_TREE), the same names as a local walk; a uprobe event the tool adds (or removes)
+# shows in its next listing (listings are forgotten on a write to tracefs).
+mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing
+cat >"$tmp/walk.py" <<'PY'
+import os, sys
+ev = "/sys/kernel/debug/tracing/events"
+if not os.path.isdir(ev): ev = "/sys/kernel/tracing/events"
+names = []
+for sub in sorted(os.listdir(ev)):
+    if os.path.isdir(os.path.join(ev, sub)):
+        names += [sub + ":" + e for e in os.listdir(os.path.join(ev, sub))]
+with open(sys.argv[1], "w") as f: f.write("\n".join(sorted(names)) + "\n")
+group = "bpfdlist%d" % os.getpid()
+def listed(): return group in os.listdir(ev)
+before = listed()
+with open(ev + "/../uprobe_events", "a") as f: f.write("p:%s/probe /bin/true:0x0\n" % group)
+added = listed() and "probe" in os.listdir(os.path.join(ev, group))
+with open(ev + "/../uprobe_events", "a") as f: f.write("-:%s/probe\n" % group)
+print("uprobe event listed:", before, added, listed())
+PY
+/usr/bin/python3 "$tmp/walk.py" "$tmp/walk.local" >/dev/null 2>&1  # its uprobe part is for the remote run
+BPFD_REMOTE_STATS=1 "$bpfd" remote --lib "$lib" --remote process -- /usr/bin/python3 "$tmp/walk.py" "$tmp/walk.remote" \
+  >"$tmp/walk.out" 2>"$tmp/walk.err"
+cat "$tmp/walk.out"; grep round "$tmp/walk.err"
+trips=$(sed -n 's/^bpfd-remote: \([0-9]*\) round trips.*/\1/p' "$tmp/walk.err")
+check "events/ walked through bpfd remote: the same $(wc -l <"$tmp/walk.local") event names as locally, in ${trips:-?} round trips" \
+  eval "cmp -s '$tmp/walk.local' '$tmp/walk.remote' && (( ${trips:-999} < 20 ))"
+check "a uprobe event the tool adds is in its next listing of events/, and gone after its removal" \
+  grep -qx "uprobe event listed: False True False" "$tmp/walk.out"
 finish
