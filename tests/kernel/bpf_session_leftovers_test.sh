@@ -74,6 +74,7 @@ pin() {
 
 # An event of another tool, made by hand before anything else: never touched.
 echo "p:other$$/keep /bin/true:0x0" >>$T/uprobe_events
+trap 'echo "-:other$$/keep" >>$T/uprobe_events 2>/dev/null' EXIT  # however the test ends
 check "another tool's event made" listed "other$$/keep" uprobe_events
 
 # 1. kill -9 with a uprobe of ours (--probe-api tracefs) and one a forwarded tool defined.
@@ -153,8 +154,7 @@ check "restart removed the pin" test ! -e "$pin_dir/${g}_pin2"
 [ -n "$inst" ] && check "restart restored the knob" test "$(cat "$inst/tracing_on")" = 1
 check "another tool's event still there" listed "other$$/keep" uprobe_events
 
-# The test's own: the hand-made event, the instance, the state directory.
-echo "-:other$$/keep" >>$T/uprobe_events
+# The test's own: the hand-made event (the EXIT trap), the instance, the state directory.
 [ -n "$inst" ] && rmdir "$inst"
 [ -n "$cg" ] && rmdir "$cg"
 rm -rf "$state" "$err"
