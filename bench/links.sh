@@ -11,7 +11,6 @@
 # work of `bpf-mapdump`) and perf samples per second delivered (emitted = received + lost).
 # Needs root and tools/setup (BCC, bpftrace, kernel headers). Builds what it runs.
 set -uo pipefail
-set -f  # the tools' patterns (t:syscalls:sys_enter_open*) are theirs, not the shell's
 cd "$(dirname "$0")/.."
 runs=${1:-3}
 bazel build --config=x86_64 //cmd:bpfd //cmd:libbpfd-remote.so //bench:linkemu //bench:protocol_bench \
@@ -27,11 +26,11 @@ mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing
 PROFILES=(pipe adb lan wan)
 spec() { [[ $1 == pipe ]] && echo process || echo "cmd:$tmp/linkemu --profile $1 -- $bpfd"; }
 
-# first_line STORE CMD...: ms to CMD's first stdout line through bpfd remote (SIGINT then, like
-# Ctrl-C), with the host store STORE; its traffic line in $tmp/stats.
+# first_line STORE CMD...: ms to CMD's first stdout line through bpfd remote (SIGINT 2 s later,
+# like Ctrl-C, unless it ended), with the host store STORE; its traffic line in $tmp/stats.
 first_line() {
   local store=$1; shift
-  BPFD_REMOTE_CACHE=$store BPFD_REMOTE_STATS=1 python3 - "$tmp/stats" "$@" <<'PY'
+  PYTHONUNBUFFERED=1 BPFD_REMOTE_CACHE=$store BPFD_REMOTE_STATS=1 python3 - "$tmp/stats" "$@" <<'PY'
 import os, signal, subprocess, sys, time
 stats, cmd = sys.argv[1], sys.argv[2:]
 t0 = time.monotonic()
@@ -39,6 +38,9 @@ with open(stats, "w") as err:
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, start_new_session=True)
     line = p.stdout.readline()
     ms = (time.monotonic() - t0) * 1000
+    try:  # let it reach its loop (a Ctrl-C before that kills it before it prints its traffic)
+        p.communicate(timeout=2)
+    except subprocess.TimeoutExpired: pass
     for sig in (signal.SIGINT, signal.SIGINT, signal.SIGKILL):  # BCC may swallow one Ctrl-C
         try: os.killpg(p.pid, sig)
         except ProcessLookupError: pass
@@ -53,14 +55,18 @@ echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) CPUs; $(uname -r); $runs 
 echo
 echo "Part 1: start-up to the first output line (ms, median), round trips, bytes received"
 printf '%-10s %-5s %9s %6s %10s %9s %6s %10s\n' tool link first_ms trips bytes cached_ms trips bytes
+# BCC's opensnoop and execsnoop, and funccount 'vfs_*', attach kprobes, which this kernel lacks:
+# Debian's libbpf-tools opensnoop and execsnoop (tracepoints; stdbuf: their first line at
+# once) and funccount on syscall tracepoints stand in.
 TOOLS=(
   "hardirqs|hardirqs-bpfcc 1 1"
-  "opensnoop|opensnoop-bpfcc"
-  "execsnoop|execsnoop-bpfcc"
+  "opensnoop|stdbuf -oL /usr/sbin/opensnoop"
+  "execsnoop|stdbuf -oL /usr/sbin/execsnoop"
   "funccount|funccount-bpfcc -d 2 t:syscalls:sys_enter_open*"
   "tplist|tplist-bpfcc"
   "bpftrace|bpftrace -e tracepoint:raw_syscalls:sys_enter{@[comm]=count();}interval:s:1{exit();}"
 )
+set -f  # the tools' patterns (t:syscalls:sys_enter_open*) are theirs, not the shell's
 for t in "${TOOLS[@]}"; do
   name=${t%%|*} cmd=${t#*|}
   for p in "${PROFILES[@]}"; do
