@@ -50,12 +50,13 @@ with open(stats, "w") as err:
 print("%.0f" % ms if line else "-1")
 PY
 }
-median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+# median: "MEDIAN(MIN-MAX)" of the numbers on stdin (the machine is noisy: the spread counts).
+median() { sort -n | awk '{v[NR] = $1} END {printf "%s(%s-%s)\n", v[int((NR + 1) / 2)], v[1], v[NR]}'; }
 
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) CPUs; $(uname -r); $runs runs each"
 echo
 echo "Part 1: start-up to the first output line (ms, median), round trips, bytes received"
-printf '%-10s %-5s %9s %6s %10s %9s %6s %10s\n' tool link first_ms trips bytes cached_ms trips bytes
+printf '%-10s %-5s %17s %6s %10s %17s %6s %10s\n' tool link first_ms trips bytes cached_ms trips bytes
 # BCC's opensnoop and execsnoop, and funccount 'vfs_*', attach kprobes, which this kernel lacks:
 # Debian's libbpf-tools opensnoop and execsnoop (tracepoints; stdbuf: their first line at
 # once) and funccount on syscall tracepoints stand in.
@@ -83,7 +84,7 @@ for t in "${TOOLS[@]}"; do
       read -r trips bytes < <(sed -n 's/^bpfd-remote: \([0-9]*\) round trips, [0-9]* bytes sent, \([0-9]*\) received/\1 \2/p' "$tmp/stats")
       row+=("$(printf '%s\n' "${times[@]}" | median)" "${trips:-?}" "${bytes:-?}")
     done
-    printf '%-10s %-5s %9s %6s %10s %9s %6s %10s\n' "$name" "$p" "${row[@]}"
+    printf '%-10s %-5s %17s %6s %10s %17s %6s %10s\n' "$name" "$p" "${row[@]}"
   done
 done
 
