@@ -4,6 +4,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/base/tracefs_names.h"
 #include "core/client/file_cache.h"
 #include "core/wire/cached_read.h"
 #include "preload/state.h"
@@ -19,13 +20,9 @@ bool Under(std::string_view path, std::string_view dir) {
 bool Cacheable(std::string_view path) {
   if (Under(path, "/sys/kernel/btf") || path == "/proc/kallsyms" || path == "/proc/config.gz")
     return true;
-  for (std::string_view tracefs : {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"}) {
-    if (path.starts_with(tracefs)) {
-      std::string_view rest = path.substr(tracefs.size());
-      return rest == "/available_filter_functions" || rest == "/available_events";
-    }
-  }
-  return false;
+  std::string_view rest = path.substr(TracefsNameOf(path).size());
+  return rest.size() < path.size() &&
+         (rest == "/available_filter_functions" || rest == "/available_events");
 }
 
 // The store, from the environment the tool started with (read at load: it is scrubbed once

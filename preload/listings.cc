@@ -7,6 +7,7 @@
 #include <map>
 
 #include "core/base/clock.h"
+#include "core/base/tracefs_names.h"
 #include "core/wire/tokens.h"
 #include "preload/state.h"
 
@@ -26,12 +27,6 @@ Kept& Listings() {
 }
 
 bool g_no_tree = false;  // the daemon predates FILE_LIST_TREE
-
-bool Tracefs(std::string_view path) {
-  for (std::string_view t : {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"})
-    if (path.starts_with(t) && (path.size() == t.size() || path[t.size()] == '/')) return true;
-  return false;
-}
 
 // "<d_type> <name token>" lines into (directory -> entries), names split at their last '/'
 // (a tree's are relative to `path`; its first level's directories were listed too, so an
@@ -58,7 +53,7 @@ int Parse(const std::string& path, const std::vector<std::string>& lines, bool t
 
 int ListDirectory(const std::string& path, DirEntries* out) {
   Kept& k = Listings();
-  const bool tracefs = Tracefs(path);
+  const bool tracefs = !TracefsNameOf(path).empty();
   if (tracefs && NowMs() - k.when_ms <= kListingMs) {
     if (auto it = k.dirs.find(path); it != k.dirs.end()) {
       *out = it->second;
@@ -67,15 +62,16 @@ int ListDirectory(const std::string& path, DirEntries* out) {
   }
   State& st = State::Get();
   std::vector<std::string> rest;
-  const bool tree = tracefs && !g_no_tree && path.ends_with("/events");
+  bool tree = tracefs && !g_no_tree && path.ends_with("/events");
   int64_t r = tree ? st.CallIfKnown("FILE_LIST_TREE " + Token(path) + " 2", &rest) : -EBADMSG;
   if (r == -EBADMSG) {
-    if (tree) g_no_tree = true;
+    g_no_tree = g_no_tree || tree;
+    tree = false;
     r = st.Call("FILE_LIST " + Token(path), &rest);
   }
   if (r < 0) return static_cast<int>(r);
   std::map<std::string, DirEntries> dirs;
-  if (int p = Parse(path, rest, tree && !g_no_tree, &dirs); p < 0) return p;
+  if (int p = Parse(path, rest, tree, &dirs); p < 0) return p;
   *out = dirs[path];
   if (tracefs) {
     if (NowMs() - k.when_ms > kListingMs) k.dirs.clear();

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "core/base/tracefs_names.h"
 #include "core/kernel/tracefs.h"
 #include "core/wire/framing.h"
 
@@ -179,10 +180,8 @@ const char* Locate(std::string_view norm, Place* p) {
 // a device without debugfs (Android 11+) has it only at /sys/kernel/tracing. Either name
 // reaches the device's tracefs: `norm` with its tracefs prefix replaced, or `norm` as is.
 std::string RetargetTracefs(const std::string& norm) {
-  for (std::string_view named : {"/sys/kernel/debug/tracing", "/sys/kernel/tracing"}) {
-    if (Under(norm, named)) return TracefsAt(named) + norm.substr(named.size());
-  }
-  return norm;
+  std::string_view named = TracefsNameOf(norm);
+  return named.empty() ? norm : TracefsAt(named) + norm.substr(named.size());
 }
 
 int Refuse(std::string_view cmd, std::string_view path, std::string_view why) {
@@ -245,7 +244,7 @@ const char* ContentRefusal(const Place& p, int fd) {
 int OpenUnrestricted(const std::string& path, FileOp op, int flags, mode_t mode, FileTarget* t) {
   t->path = t->name = path;
   int fd = -1;
-  if (op == FileOp::kList)
+  if (op == FileOp::kList || op == FileOp::kListTree)
     fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);  // as opendir(3)
   else if (op == FileOp::kRead)
     fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);  // a FIFO must not block us
@@ -301,11 +300,15 @@ int ResolveFileTarget(const Session& s, std::string_view cmd, const std::string&
   p.anchor = RetargetTracefs(p.anchor);
   if (p.fd_link && op != FileOp::kReadlink)
     return Refuse(cmd, path, "a process's fd link: readlink only");
+  // Elsewhere a subdirectory can be something the policy does not list (/proc/PID/map_files).
+  if (op == FileOp::kListTree && TracefsNameOf(norm).empty())
+    return Refuse(cmd, path, "only tracefs is listed as a tree");
   t->anon_link_only = p.fd_link;
   const bool write = op == FileOp::kOpen &&
                      ((flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_EXCL | O_TRUNC)));
   const bool read = op == FileOp::kRead || (op == FileOp::kOpen && !write);
-  uint8_t need = write ? kWrite : read ? kRead | kList : op == FileOp::kList ? kList : kMeta;
+  const bool list = op == FileOp::kList || op == FileOp::kListTree;
+  uint8_t need = write ? kWrite : read ? kRead | kList : list ? kList : kMeta;
   if (!(p.allow & need))
     return Refuse(
         cmd, path,
@@ -329,6 +332,7 @@ int ResolveFileTarget(const Session& s, std::string_view cmd, const std::string&
       r = OpenPlace(p, anchor.get(), O_PATH, 0, res, &t->fd);
       break;
     case FileOp::kList:
+    case FileOp::kListTree:
       r = OpenPlace(p, anchor.get(), O_RDONLY | O_DIRECTORY, 0, res, &t->fd);
       break;
     default:  // a perf map is never read through a symlink; reads never block (a FIFO, a pipe)

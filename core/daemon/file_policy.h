@@ -23,6 +23,7 @@ enum class FileOp {
   kReadlink,  // FILE_READLINK               -> dir + name
   kStatfs,    // FILE_STATFS                 -> fd (O_PATH)
   kList,      // FILE_LIST                   -> fd (O_RDONLY | O_DIRECTORY)
+  kListTree,  // FILE_LIST_TREE: as kList, under the policy only below tracefs
   kRead,      // FILE_READ                   -> fd (O_RDONLY | O_NONBLOCK)
   kOpen,      // FILE_OPEN with its flags    -> fd (read-only: O_NONBLOCK added)
 };
