@@ -128,9 +128,14 @@ static std::string CallKey(std::string_view line) {
   return key;
 }
 
-__attribute__((destructor)) static void PrintStats() {
+// Before the tool goes: the replies to its posted closes are read (State::DrainPosted).
+__attribute__((destructor)) static void DrainPostedAtExit() {
   State* s = g_state.load(std::memory_order_acquire);
   if (s && s->active()) s->DrainPosted();
+}
+
+__attribute__((destructor)) static void PrintStats() {
+  State* s = g_state.load(std::memory_order_acquire);
   if (!g_print_stats || !s || !s->active() || s->stats().calls == 0) return;
   char msg[160];
   int n =
