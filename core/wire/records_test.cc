@@ -12,6 +12,7 @@
 #include "core/wire/framing.h"
 #include "core/wire/map_record.h"
 #include "core/wire/map_types.h"
+#include "core/wire/object_record.h"
 #include "core/wire/rlimit_record.h"
 #include "core/wire/selftest_record.h"
 #include "core/wire/uname_record.h"
@@ -174,3 +175,39 @@ TEST(cached_read_round_trip) {
 }
 
 TEST_MAIN()
+
+TEST(object_record_round_trip) {
+  ObjectRecord o;
+  o.handle = 3;
+  o.name = "hardirqs";
+  o.btf_id = 77;
+  o.progs.push_back(
+      {"handle_entry", "tp/irq/irq_handler_entry", BPF_PROG_TYPE_TRACEPOINT, 0, 41, 0});
+  o.progs.push_back({"on_sample", "perf_event", BPF_PROG_TYPE_PERF_EVENT, 0, 42, -EOPNOTSUPP});
+  o.progs.push_back({"u", "uprobe//bin/my tool:main", BPF_PROG_TYPE_KPROBE, 0, 0, 0});
+  o.maps.push_back({"events", BPF_MAP_TYPE_RINGBUF, 0, 0, 1 << 20, false, false, 7, 12, 0, 0, 0});
+  o.maps.push_back({"hardirqs.rodata", BPF_MAP_TYPE_ARRAY, 4, 16, 1, true, false, 8, 13, 5, 0, 9});
+  o.maps.push_back({"pinned_map", BPF_MAP_TYPE_HASH, 4, 8, 10, false, true, 0, -1, 0, 0, 0});
+  o.maps.push_back({"both", BPF_MAP_TYPE_HASH, 4, 8, 10, true, true, 0, -1, 0, 0, 0});
+  std::vector<std::string> lines = FormatObjectRecord(o);
+  EXPECT_EQ(lines.size(), size_t{8});
+  ObjectRecord back;
+  EXPECT_EQ(ParseObjectRecord(lines, &back), 0);
+  EXPECT(back == o);
+  for (const std::string& l : lines) EXPECT(l.find('\n') == std::string::npos);
+  ObjectRecord unnamed;
+  EXPECT_EQ(ParseObjectRecord(FormatObjectRecord(unnamed), &back), 0);
+  EXPECT(back == unnamed);
+  for (std::vector<std::string> bad :
+       std::vector<std::vector<std::string>>{{},
+                                             {"prog x eA== 1 0 1 0"},
+                                             {"object x y 0"},
+                                             {"object 1 y"},
+                                             {"object 1 y 0", "prog x !!! 1 0 1 0"},
+                                             {"object 1 y 0", "prog x eA== 1 0 1 5"},
+                                             {"object 1 y 0", "map m 1 4 4 1 q 1 3 0 0 0"},
+                                             {"object 1 y 0", "map m 1 4 4 1 - 1 3 0 0"},
+                                             {"object 1 y 0", "link z"}}) {
+    EXPECT_EQ(ParseObjectRecord(bad, &back), -EINVAL);
+  }
+}
