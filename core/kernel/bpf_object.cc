@@ -1,0 +1,164 @@
+#include "core/kernel/bpf_object.h"
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+
+#include "core/base/file_io.h"
+
+namespace bpfd {
+namespace {
+
+// libbpf reports through one process-wide print callback: while a LibbpfLog lives, its
+// warnings (the ELF's problems, CO-RE failures, the verifier's log) go to *sink.
+thread_local std::string* g_sink = nullptr;
+
+int ToSink(enum libbpf_print_level level, const char* fmt, va_list ap) {
+  if (!g_sink || level != LIBBPF_WARN) return 0;
+  char buf[4096];
+  int n = std::vsnprintf(buf, sizeof(buf), fmt, ap);
+  if (n > 0) g_sink->append(buf, std::min<size_t>(static_cast<size_t>(n), sizeof(buf) - 1));
+  return n;
+}
+
+class LibbpfLog {
+ public:
+  explicit LibbpfLog(std::string* sink) : prev_(libbpf_set_print(ToSink)) { g_sink = sink; }
+  ~LibbpfLog() {
+    g_sink = nullptr;
+    libbpf_set_print(prev_);
+  }
+  LibbpfLog(const LibbpfLog&) = delete;
+  LibbpfLog& operator=(const LibbpfLog&) = delete;
+
+ private:
+  libbpf_print_fn_t prev_;
+};
+
+int Errno(long err) {
+  return err < 0 ? static_cast<int>(err) : err > 0 ? -static_cast<int>(err) : -EINVAL;
+}
+
+}  // namespace
+
+int BpfObject::Open(const std::string& name, std::span<const uint8_t> object,
+                    std::span<const uint8_t> btf, std::unique_ptr<BpfObject>* out,
+                    std::string* log) {
+  std::unique_ptr<BpfObject> o(new BpfObject());
+  o->image_.assign(object.begin(), object.end());
+  std::string btf_path;
+  if (!btf.empty()) {
+    o->btf_fd_ = memfd_create("bpfd-btf", MFD_CLOEXEC);
+    if (o->btf_fd_ < 0) return -errno;
+    int err = WriteAll(o->btf_fd_,
+                       std::string_view(reinterpret_cast<const char*>(btf.data()), btf.size()));
+    if (err < 0) return err;
+    btf_path = "/proc/self/fd/" + std::to_string(o->btf_fd_);
+  }
+  LibbpfLog capture(log);
+  LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = name.c_str(),
+              .btf_custom_path = btf.empty() ? nullptr : btf_path.c_str());
+  o->obj_ = bpf_object__open_mem(o->image_.data(), o->image_.size(), &opts);
+  if (!o->obj_) return Errno(-errno);
+  o->name_ = bpf_object__name(o->obj_);
+  o->Describe();
+  *out = std::move(o);
+  return 0;
+}
+
+BpfObject::~BpfObject() {
+  for (auto it = links_.rbegin(); it != links_.rend(); ++it) bpf_link__destroy(*it);
+  if (obj_) bpf_object__close(obj_);
+  if (btf_fd_ >= 0) close(btf_fd_);
+}
+
+uint32_t BpfObject::btf_id() const {
+  const struct btf* b = bpf_object__btf(obj_);
+  int fd = b ? btf__fd(b) : -1;
+  struct bpf_btf_info info = {};
+  uint32_t len = sizeof(info);
+  if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) != 0) return 0;
+  return info.id;
+}
+
+std::span<const bpf_insn> BpfObject::insns(size_t i) const {
+  if (i >= handles_.size()) return {};
+  const bpf_insn* in = bpf_program__insns(handles_[i]);
+  return in ? std::span<const bpf_insn>(in, bpf_program__insn_cnt(handles_[i]))
+            : std::span<const bpf_insn>();
+}
+
+void BpfObject::Describe() {
+  progs_.clear();
+  handles_.clear();
+  maps_.clear();
+  struct bpf_program* p;
+  bpf_object__for_each_program(p, obj_) {
+    ObjectProgRecord d;
+    d.name = bpf_program__name(p);
+    d.section = bpf_program__section_name(p);
+    d.type = bpf_program__type(p);
+    d.attach_type = bpf_program__expected_attach_type(p);
+    int fd = bpf_program__fd(p);
+    if (fd >= 0) {
+      struct bpf_prog_info info = {};
+      uint32_t len = sizeof(info);
+      if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0) d.id = info.id;
+    }
+    progs_.push_back(std::move(d));
+    handles_.push_back(p);
+  }
+  struct bpf_map* m;
+  bpf_object__for_each_map(m, obj_) {
+    ObjectMapRecord d;
+    d.name = bpf_map__name(m);
+    d.type = bpf_map__type(m);
+    d.key_size = bpf_map__key_size(m);
+    d.value_size = bpf_map__value_size(m);
+    d.max_entries = bpf_map__max_entries(m);
+    d.internal = bpf_map__is_internal(m);
+    d.pinned = bpf_map__pin_path(m) != nullptr;
+    d.fd = bpf_map__fd(m);
+    if (d.fd >= 0) {
+      struct bpf_map_info info = {};
+      uint32_t len = sizeof(info);
+      if (bpf_obj_get_info_by_fd(d.fd, &info, &len) == 0) {
+        d.id = info.id;
+        d.btf_id = info.btf_id;
+        d.btf_key_type_id = info.btf_key_type_id;
+        d.btf_value_type_id = info.btf_value_type_id;
+      }
+    }
+    maps_.push_back(std::move(d));
+  }
+}
+
+int BpfObject::Load(std::string* log) {
+  LibbpfLog capture(log);
+  int err = bpf_object__load(obj_);
+  if (err) return Errno(err);
+  Describe();
+  for (size_t i = 0; i < handles_.size(); ++i) {
+    struct bpf_program* p = handles_[i];
+    ObjectProgRecord& d = progs_[i];
+    if (!bpf_program__autoattach(p)) {
+      d.attached = -EOPNOTSUPP;
+      continue;
+    }
+    struct bpf_link* link = bpf_program__attach(p);
+    if (!link) {
+      d.attached = Errno(-errno);
+      continue;
+    }
+    links_.push_back(link);
+  }
+  return 0;
+}
+
+}  // namespace bpfd
