@@ -2,6 +2,7 @@
 // (libbpf 1.1's copy); a field beyond a short attr reads as 0, as the kernel sees it. Bytes past
 // the fields this daemon knows for a command must be zero: a newer field may be a pointer.
 #include "core/daemon/bpf_policy.h"
+#include "core/daemon/policy_rules.h"
 
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
@@ -61,18 +62,6 @@ std::string CmdName(int cmd) {
   if (cmd >= 0 && static_cast<size_t>(cmd) < std::size(kCmdNames)) return kCmdNames[cmd];
   return "command " + std::to_string(cmd);
 }
-
-// Helpers that change what the kernel or a traced process does instead of observing it.
-struct Helper {
-  int id;
-  const char* name;
-};
-constexpr Helper kActingHelpers[] = {
-    {BPF_FUNC_probe_write_user, "bpf_probe_write_user"},
-    {BPF_FUNC_override_return, "bpf_override_return"},
-    {BPF_FUNC_send_signal, "bpf_send_signal"},
-    {BPF_FUNC_send_signal_thread, "bpf_send_signal_thread"},
-};
 
 // LINK_CREATE's attach types for tracing, and where each one's link_create variant ends.
 struct TracingAttach {
@@ -308,14 +297,12 @@ int CheckInsns(const Checker& c) {
   if (!b || b->data.size() / sizeof(bpf_insn) < cnt)
     return c.Refuse("instructions the daemon was not sent");
   const SysBpfBuffer* fds = c.Buffer(-1, OFF(fd_array));
+  std::vector<bpf_insn> insns(cnt);
+  std::memcpy(insns.data(), b->data.data(), cnt * sizeof(bpf_insn));
+  if (std::string why = ActingHelperCall(insns); !why.empty()) return c.Refuse(why);
   for (uint32_t i = 0; i < cnt; ++i) {
-    bpf_insn in;
-    std::memcpy(&in, b->data.data() + i * sizeof(in), sizeof(in));
-    if (in.code == (BPF_JMP | BPF_CALL) && in.src_reg == 0) {
-      for (const Helper& h : kActingHelpers)
-        if (in.imm == h.id)
-          return c.Refuse(std::string("it calls ") + h.name + ", which acts instead of observing");
-    } else if (in.code == (BPF_LD | BPF_IMM | BPF_DW)) {
+    const bpf_insn& in = insns[i];
+    if (in.code == (BPF_LD | BPF_IMM | BPF_DW)) {
       uint64_t fd = UINT64_MAX;
       if (in.src_reg == BPF_PSEUDO_MAP_FD || in.src_reg == BPF_PSEUDO_MAP_VALUE)
         fd = static_cast<uint32_t>(in.imm);
@@ -339,22 +326,10 @@ int CheckProgLoad(const Checker& c) {
       r < 0)
     return r;
   if (int r = c.KnownFields(END(core_relo_rec_size)); r < 0) return r;
-  switch (c.U32(OFF(prog_type))) {
-    case BPF_PROG_TYPE_LSM:
-      return c.Refuse("an LSM program makes security decisions");
-    case BPF_PROG_TYPE_STRUCT_OPS:
-      return c.Refuse("a struct_ops program replaces kernel code");
-    case BPF_PROG_TYPE_SYSCALL:
-      return c.Refuse("a syscall program runs bpf commands the policy cannot see");
-    case BPF_PROG_TYPE_TRACING:
-      if (c.U32(OFF(expected_attach_type)) == BPF_MODIFY_RETURN)
-        return c.Refuse("an fmod_ret program changes what kernel functions return");
-      break;
-    case BPF_PROG_TYPE_EXT:
-      if (c.ForeignAt(OFF(attach_prog_fd)))
-        return c.Refuse("it would replace code of a program the session did not create");
-      break;
-  }
+  if (const char* why = RefusedProgType(c.U32(OFF(prog_type)), c.U32(OFF(expected_attach_type))))
+    return c.Refuse(why);
+  if (c.U32(OFF(prog_type)) == BPF_PROG_TYPE_EXT && c.ForeignAt(OFF(attach_prog_fd)))
+    return c.Refuse("it would replace code of a program the session did not create");
   return CheckInsns(c);
 }
 
