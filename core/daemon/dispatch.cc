@@ -20,7 +20,7 @@ using GroupFn = CommandGroup (*)();
 constexpr GroupFn kGroups[] = {
     MapCommands,        BtfCommands,         ProgCommands,        AttachCommands,
     PerfCommands,       TracingInfoCommands, SymbolCommands,      FeatureCommands,
-    ForwardSysCommands, ForwardFileCommands, ForwardRingCommands,
+    ForwardSysCommands, ForwardFileCommands, ForwardRingCommands, ObjectCommands,
 };
 
 }  // namespace

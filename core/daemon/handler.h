@@ -95,6 +95,7 @@ CommandGroup FeatureCommands();      // features.cc
 CommandGroup ForwardSysCommands();   // forward_sys.cc
 CommandGroup ForwardFileCommands();  // forward_files.cc
 CommandGroup ForwardRingCommands();  // forward_ring.cc
+CommandGroup ObjectCommands();       // object.cc
 
 // Every command: the groups above, concatenated in the order dispatch.cc looks them up.
 std::span<const Command> Commands();

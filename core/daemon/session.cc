@@ -4,9 +4,11 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 
 #include "core/daemon/sweep.h"
 #include "core/kernel/attached_probe.h"
+#include "core/kernel/bpf_object.h"
 #include "core/kernel/ksyms.h"
 #include "core/kernel/perf_buffer.h"
 #include "core/kernel/ring_mirror.h"
@@ -117,6 +119,20 @@ bool Session::IsForeignFd(int fd) {
 
 int Session::CloseForwardedFd(int fd) { return forwarded_.erase(fd) ? 0 : -EBADF; }
 
+int Session::AddObject(std::unique_ptr<BpfObject> obj, std::vector<int> map_fds) {
+  int n = next_object_++;
+  objects_[n] = ObjectEntry{std::move(obj), std::move(map_fds)};
+  return n;
+}
+
+int Session::CloseObject(int handle) {
+  auto it = objects_.find(handle);
+  if (it == objects_.end()) return -ENOENT;
+  for (int fd : it->second.map_fds) forwarded_.erase(fd);
+  objects_.erase(it);
+  return 0;
+}
+
 bool Session::RecordMade(const JournalEntry& e, bool undo_at_end) {
   if (std::find(made_.begin(), made_.end(), e) != made_.end()) return false;
   if (e.type == JournalEntry::Type::kKnob && HasKnob(e.path)) return false;
@@ -162,6 +178,7 @@ UserSymbols& Session::usyms() {
 void Session::Cleanup() {
   // Probes first (they hold programs attached), newest first; each removes its tracefs event.
   while (!probes_.empty()) probes_.pop_back();
+  while (!objects_.empty()) objects_.erase(std::prev(objects_.end()));  // links, newest first
   closed_keys_.clear();
   buffers_.clear();
   forwarded_.clear();

@@ -16,6 +16,7 @@
 
 namespace bpfd {
 
+class BpfObject;
 class KernelSymbols;
 class LineReader;
 class PerfBuffer;
@@ -118,6 +119,12 @@ class Session {
   // 0, or -EBADF when the session does not own fd (stdin/stdout, v1 objects, strangers).
   int CloseForwardedFd(int fd);
 
+  // ELF objects (OBJ_LOAD): the session owns the object (its programs, maps and links) and
+  // the forwarded fds made for its maps. Add returns the object's handle.
+  int AddObject(std::unique_ptr<BpfObject> obj, std::vector<int> map_fds);
+  // Detaches and closes the object and its maps' forwarded fds: 0, or -ENOENT.
+  int CloseObject(int handle);
+
   // What outlives the session's fds (events, pins, cgroup attachments, knobs; journal.h):
   // RecordMade journals it *before* it is made and, with undo_at_end, keeps it for Cleanup()
   // to undo (an identical entry, or a knob already recorded, is not recorded twice).
@@ -134,7 +141,7 @@ class Session {
   KernelSymbols& ksyms();
   UserSymbols& usyms();
 
-  // Detaches every probe (removing tracefs events), closes perf buffers, forwarded fds,
+  // Detaches every probe and object (removing tracefs events), closes perf buffers, forwarded fds,
   // programs and maps, then undoes what RecordMade kept, newest first, and deletes the journal
   // (kept when an undo failed, for the next start's sweep).
   void Cleanup();
@@ -147,6 +154,10 @@ class Session {
   struct ProbeEntry {
     std::string key;
     std::unique_ptr<AttachedProbe> probe;
+  };
+  struct ObjectEntry {
+    std::unique_ptr<BpfObject> obj;
+    std::vector<int> map_fds;  // forwarded fds
   };
   struct BufferEntry {
     std::unique_ptr<PerfBuffer> buf;
@@ -162,6 +173,8 @@ class Session {
   std::set<std::string> closed_keys_;
   std::map<int, BufferEntry> buffers_;
   std::map<int, ForwardedFd> forwarded_;
+  std::map<int, ObjectEntry> objects_;
+  int next_object_ = 1;
   Journal journal_;
   std::vector<JournalEntry> made_;  // in the order made; undone in reverse
   std::unique_ptr<KernelSymbols> ksyms_;
