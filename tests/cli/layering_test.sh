@@ -10,13 +10,14 @@ source "${TEST_SRCDIR}/${TEST_WORKSPACE}/tests/lib/sh_testing.sh"
 # Which core packages each place may include, besides its own.
 declare -A allowed=(
   [core/base]=""
+  [core/bpf]=""
   [core/wire]="base"
   [core/kernel]="base wire"
   [core/selftest]="base wire kernel"
   [core/daemon]="base wire kernel selftest client/backend.h"
   [core/client]="base wire"
   [core/output]="base wire client"
-  [cmd]="base wire client daemon output"
+  [cmd]="base wire client daemon output bpf"
   [preload]="base wire client"
 )
 
