@@ -29,6 +29,7 @@ constexpr Mode kModes[] = {
     {"push", "bpfd-push", "copy the right bpfd to an Android device (adb)", bpfd::PushMain},
     {"remote", "bpfd-remote", "run a BCC tool here on a remote daemon's kernel", bpfd::RemoteMain},
     {"ausyscall", "ausyscall", "the target's syscall table, for BCC tools", bpfd::AusyscallMain},
+    {"run", "bpfd-run", "load a BPF object on the target, print its events", bpfd::RunMain},
 };
 
 void Usage(FILE* out) {

@@ -66,8 +66,11 @@ int ParseModeOptions(int argc, char** argv, std::span<const Option> mode_flags, 
   opts->json = a.has("json");
   opts->help = a.has("help");
   opts->remote = a.get("remote");
-  for (const Option& f : mode_flags)
-    if (a.has(f.name)) opts->flags.emplace(f.name);
+  for (const Option& f : mode_flags) {
+    if (!a.has(f.name)) continue;
+    opts->flags.emplace(f.name);
+    if (f.has_value) opts->values[std::string(f.name)] = a.get(f.name);
+  }
   opts->args = std::move(a.positional);
   return 0;
 }

@@ -48,11 +48,12 @@ int ParseArgs(int argc, char** argv, std::span<const Option> options, bool stop_
               ParsedArgs* out, std::string* error);
 
 struct ModeOptions {
-  bool json = false;              // -j / --json
-  bool help = false;              // -h / --help
-  std::string remote;             // --remote SPEC (empty: this machine's kernel, in-process)
-  std::set<std::string> flags;    // the mode's own flags that were given, by long name
-  std::vector<std::string> args;  // positional arguments, in order
+  bool json = false;            // -j / --json
+  bool help = false;            // -h / --help
+  std::string remote;           // --remote SPEC (empty: this machine's kernel, in-process)
+  std::set<std::string> flags;  // the mode's own flags that were given, by long name
+  std::map<std::string, std::string, std::less<>> values;  // ... and the values of those taking one
+  std::vector<std::string> args;                           // positional arguments, in order
 };
 
 // ParseArgs with the common options (-j, -h, --remote SPEC) plus the mode's own flags.

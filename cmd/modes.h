@@ -11,5 +11,6 @@ int ConnectMain(int argc, char** argv);    // cmd/connect.cc  (bpfd connect)
 int PushMain(int argc, char** argv);       // cmd/push.cc     (bpfd push)
 int RemoteMain(int argc, char** argv);     // cmd/remote.cc   (bpfd-remote, bpfd remote)
 int AusyscallMain(int argc, char** argv);  // cmd/ausyscall.cc (ausyscall, bpfd ausyscall)
+int RunMain(int argc, char** argv);        // cmd/run.cc      (bpfd-run, bpfd run)
 
 }  // namespace bpfd

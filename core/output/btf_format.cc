@@ -37,6 +37,13 @@ std::string Hex(const uint8_t* data, size_t n) {  // little-endian number as 0x.
   return s;
 }
 
+// `"name":value` -> (name, value)
+void AddField(std::string_view kv, std::vector<std::pair<std::string, std::string>>* out) {
+  size_t colon = kv.find("\":");
+  if (kv.size() < 2 || kv[0] != '"' || colon == std::string_view::npos) return;
+  out->emplace_back(std::string(kv.substr(1, colon - 1)), std::string(kv.substr(colon + 2)));
+}
+
 }  // namespace
 
 std::unique_ptr<BtfTypes> BtfTypes::FromRaw(const std::vector<uint8_t>& raw) {
@@ -53,6 +60,51 @@ int BtfTypes::Format(uint32_t type_id, const uint8_t* data, size_t size, JsonWri
   if (need < 0 || static_cast<unsigned long long>(need) > size) return -EINVAL;
   Value(type_id, data, 0, 0, w, 0);
   return 0;
+}
+
+int BtfTypes::Fields(uint32_t type_id, const uint8_t* data, size_t size,
+                     std::vector<std::pair<std::string, std::string>>* out) const {
+  uint32_t id = static_cast<uint32_t>(btf__resolve_type(btf_, type_id));
+  const btf_type* t = btf__type_by_id(btf_, id);
+  if (!t || !(btf_is_struct(t) || btf_is_union(t)) || t->size > size) return -EINVAL;
+  // Members writes "key":value pairs; render them into an object and split at top level.
+  JsonWriter w;
+  w.BeginObject();
+  Members(id, data, w, 0);
+  w.EndObject();
+  const std::string& j = w.str();
+  out->clear();
+  size_t i = 1, depth = 0, start = 1;
+  bool in_string = false;
+  for (; i + 1 < j.size(); ++i) {
+    char c = j[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+      continue;
+    }
+    if (c == '"')
+      in_string = true;
+    else if (c == '{' || c == '[')
+      ++depth;
+    else if (c == '}' || c == ']')
+      --depth;
+    else if (c == ',' && depth == 0) {
+      AddField(std::string_view(j).substr(start, i - start), out);
+      start = i + 1;
+    }
+  }
+  if (i > start) AddField(std::string_view(j).substr(start, i - start), out);
+  return 0;
+}
+
+uint32_t BtfTypes::FindStruct(std::string_view name) const {
+  std::string n(name);
+  int id = btf__find_by_name_kind(btf_, n.c_str(), BTF_KIND_STRUCT);
+  if (id <= 0) id = btf__find_by_name_kind(btf_, n.c_str(), BTF_KIND_TYPEDEF);
+  return id > 0 ? static_cast<uint32_t>(id) : 0;
 }
 
 // bit_off/bit_size: a bitfield inside `data` (bit_size 0: the whole type at data).
@@ -141,7 +193,12 @@ void BtfTypes::Value(uint32_t type_id, const uint8_t* data, uint32_t bit_off, ui
       long long esz = btf__resolve_size(btf_, a->type);
       const btf_type* et = btf__type_by_id(btf_, btf__resolve_type(btf_, a->type));
       const uint8_t* base = data + bit_off / 8;
-      if (et && btf_is_int(et) && esz == 1 && (btf_int_encoding(et) & BTF_INT_CHAR)) {
+      // clang marks char as a signed or unsigned 8-bit int, without BTF_INT_CHAR: go by the name.
+      const char* en = et ? btf__name_by_offset(btf_, et->name_off) : nullptr;
+      bool is_char =
+          et && btf_is_int(et) && esz == 1 &&
+          ((btf_int_encoding(et) & BTF_INT_CHAR) || (en && std::strcmp(en, "char") == 0));
+      if (is_char) {
         size_t len = strnlen(reinterpret_cast<const char*>(base), a->nelems);
         w.String(std::string_view(reinterpret_cast<const char*>(base), len));
         return;

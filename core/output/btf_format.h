@@ -6,6 +6,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/output/json.h"
@@ -25,6 +28,15 @@ class BtfTypes {
   // Writes the value of type `type_id` held in data[0, size) to w. Returns 0, or -EINVAL when
   // the type is unknown or larger than the data (nothing is written then).
   int Format(uint32_t type_id, const uint8_t* data, size_t size, JsonWriter& w) const;
+
+  // The top-level members of struct `type_id` held in data[0, size), each as its name and its
+  // compact JSON value (anonymous structs flattened, as Format does). 0, or -EINVAL when the
+  // type is not a struct or union, or larger than the data.
+  int Fields(uint32_t type_id, const uint8_t* data, size_t size,
+             std::vector<std::pair<std::string, std::string>>* out) const;
+
+  // The id of the struct named `name` (through a typedef of that name too), or 0.
+  uint32_t FindStruct(std::string_view name) const;
 
  private:
   explicit BtfTypes(struct btf* b) : btf_(b) {}

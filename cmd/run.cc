@@ -1,0 +1,263 @@
+// bpfd run: load a BPF object (CO-RE or not) on the target through its daemon, print what its
+// ring buffers send, and its maps at the end (or every interval). Arguments -> core calls ->
+// output: the daemon loads and attaches (core/daemon/object.cc); core/output/run_output.cc
+// formats.
+#include <time.h>
+
+#include <cctype>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "cmd/mode.h"
+#include "cmd/modes.h"
+#include "core/base/file_io.h"
+#include "core/bpf/builtin.h"
+#include "core/client/map_client.h"
+#include "core/client/object_client.h"
+#include "core/output/btf_format.h"
+#include "core/output/map_format.h"
+#include "core/output/run_output.h"
+#include "core/wire/tokens.h"
+#include "core/wire/uname_record.h"
+
+namespace bpfd {
+namespace {
+
+constexpr const char kMode[] = "bpfd run";
+
+constexpr const char kUsage[] =
+    "Usage: bpfd run OBJECT [--remote SPEC] [--btf FILE] [-d SECONDS] [-i SECONDS]\n"
+    "                [--type NAME] [-j]\n"
+    "       bpfd run --list\n"
+    "\n"
+    "Loads a compiled BPF object on the target, with the static libbpf inside bpfd (CO-RE\n"
+    "relocations against the target's BTF), attaches each program by its section name\n"
+    "(tracepoint/, raw_tp/, tp_btf/, kprobe/, kretprobe/, uprobe/, fentry/, fexit/, ...), prints\n"
+    "each record its BPF ring buffers send, and its maps when it ends (Ctrl-C, or -d).\n"
+    "No compiler and no kernel headers are needed on either side.\n"
+    "\n"
+    "  OBJECT          a .bpf.o file, or the name of a tool bpfd ships (see --list); bpfd sends\n"
+    "                  the build for the target's architecture\n"
+    "  --remote SPEC   run on a remote daemon (see `bpfd connect --help`); default: here\n"
+    "  --btf FILE      the target kernel's BTF, for kernels without /sys/kernel/btf/vmlinux\n"
+    "  -d, --duration SECONDS   stop after this long\n"
+    "  -i, --interval SECONDS   also print the maps every SECONDS\n"
+    "  --type NAME     the struct ring buffer records hold (default: struct event). It must be\n"
+    "                  in the object's BTF: as libbpf-tools do, declare a global\n"
+    "                  `const struct event *unused __attribute__((unused));`\n"
+    "  -j, --json      records and maps as JSON, one document per line\n"
+    "  --list          the tools bpfd ships\n"
+    "\n"
+    "Exit status: 0 ok, 1 the object could not be loaded or the daemon failed, 2 usage error.\n";
+
+volatile std::sig_atomic_t g_stop = 0;
+void OnSignal(int) { g_stop = 1; }
+
+int Fail(bool json, const std::string& msg) { return ReportError(kMode, json, msg); }
+
+int ReadBytes(const std::string& path, std::vector<uint8_t>* out) {
+  std::string s;
+  if (int e = ReadFile(path, &s, 256u << 20); e < 0) return e;
+  out->assign(s.begin(), s.end());
+  return 0;
+}
+
+int64_t NowMs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+bool ParseSeconds(const std::string& s, int64_t* ms) {
+  uint32_t v;
+  if (!ParseUint32(s, &v) || v == 0) return false;
+  *ms = int64_t{v} * 1000;
+  return true;
+}
+
+// The target's architecture, for a shipped tool's build.
+Result<std::string> TargetArch(Backend& b) {
+  Result<CallReply> r = Call(b, "SYS_UNAME");
+  TargetUname u;
+  if (!r.ok()) return r.status();
+  if (r->ret < 0 || r->data.empty() || ParseUnameLine(r->data[0], &u) < 0)
+    return Error(-EPROTO, "cannot read the target's uname");
+  std::string arch(ArchOfMachine(u.machine));
+  if (arch.empty()) return Error(-ENOEXEC, "bpfd ships no build for a " + u.machine + " target");
+  return arch;
+}
+
+struct Run {
+  Backend& b;
+  bool json;
+  ObjectRecord obj;
+  std::unique_ptr<BtfTypes> btf;
+  uint32_t event_type = 0;
+  std::vector<int> rings;
+};
+
+void PrintMaps(Run& r) {
+  const RunTable* table = FindRunTable(r.obj.name);
+  for (const ObjectMapRecord& om : r.obj.maps) {
+    if (om.internal || om.type == 27 /* RINGBUF */) continue;
+    if (table && table->map != om.name) continue;
+    MapRecord m{.id = om.id,
+                .type = om.type,
+                .key_size = om.key_size,
+                .value_size = om.value_size,
+                .max_entries = om.max_entries,
+                .btf_id = om.btf_id,
+                .btf_key_type_id = om.btf_key_type_id,
+                .btf_value_type_id = om.btf_value_type_id,
+                .name = om.name};
+    MapEntries e;
+    long long n = DumpMap(r.b, m, &e);
+    if (n < 0) {
+      std::fprintf(stderr, "%s: map %s: %s\n", kMode, om.name.c_str(),
+                   std::strerror(static_cast<int>(-n)));
+      continue;
+    }
+    if (table && r.btf) {
+      WriteRunTable(*table, m, e, *r.btf, r.json, stdout);
+    } else {
+      if (!r.json) std::printf("%s:\n", om.name.c_str());
+      WriteMapEntries(m, e, r.btf.get(), r.json, stdout);
+    }
+  }
+  std::fflush(stdout);
+}
+
+int Loop(Run& r, int64_t duration_ms, int64_t interval_ms) {
+  const int64_t start = NowMs();
+  int64_t next_print = interval_ms > 0 ? start + interval_ms : -1;
+  while (!g_stop) {
+    int64_t now = NowMs();
+    if (duration_ms > 0 && now - start >= duration_ms) break;
+    if (next_print >= 0 && now >= next_print) {
+      PrintMaps(r);
+      next_print += interval_ms;
+    }
+    int wait = 200;
+    if (r.rings.empty()) {
+      timespec ts{0, wait * 1000000L};
+      nanosleep(&ts, nullptr);
+      continue;
+    }
+    Result<size_t> n = PollRingbufs(r.b, r.rings, wait, [&](int, std::span<const uint8_t> rec) {
+      WriteRecord(r.btf.get(), r.event_type, rec, r.json, stdout);
+    });
+    if (!n.ok()) return Fail(r.json, n.msg());
+    if (*n) std::fflush(stdout);
+  }
+  PrintMaps(r);
+  return 0;
+}
+
+int RunObject(Backend& b, const ModeOptions& opts) {
+  const std::string& what = opts.args[0];
+  std::vector<uint8_t> elf, btf;
+  std::string error;
+  bool file = what.find('/') != std::string::npos || what.ends_with(".o");
+  if (file) {
+    if (int e = ReadBytes(what, &elf); e < 0)
+      return Fail(opts.json, "cannot read " + what + ": " + std::strerror(-e));
+  } else {
+    Result<std::string> arch = TargetArch(b);
+    if (!arch.ok()) return Fail(opts.json, arch.msg());
+    const BuiltinObject* o = FindBuiltinObject(what, *arch);
+    if (!o)
+      return ReportError(kMode, opts.json, "no tool named " + what + " (see --list)", kExitUsage);
+    elf.assign(o->elf.begin(), o->elf.end());
+  }
+  if (opts.values.count("btf")) {
+    if (int e = ReadBytes(opts.values.at("btf"), &btf); e < 0)
+      return Fail(opts.json, "cannot read " + opts.values.at("btf") + ": " + std::strerror(-e));
+  }
+  std::string name = what.substr(what.rfind('/') + 1);
+  name = name.substr(0, name.find('.'));
+  for (char& c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') c = '_';
+  Result<ObjectRecord> obj = LoadObject(b, name.empty() ? "object" : name.substr(0, 63), elf, btf);
+  if (!obj.ok()) return Fail(opts.json, "cannot load " + what + ": " + obj.msg());
+  Run r{b, opts.json, std::move(*obj)};
+  size_t attached = 0;
+  for (const ObjectProgRecord& p : r.obj.progs) {
+    if (p.attached == 0) {
+      ++attached;
+      continue;
+    }
+    std::fprintf(stderr, "%s: %s (section %s) is loaded but not attached: %s\n", kMode,
+                 p.name.c_str(), p.section.c_str(),
+                 p.attached == -EOPNOTSUPP ? "libbpf cannot attach that section by itself"
+                                           : std::strerror(-p.attached));
+  }
+  if (attached == 0) return Fail(opts.json, what + ": no program could be attached");
+  if (r.obj.btf_id) {
+    std::vector<uint8_t> raw;
+    if (GetBtf(b, r.obj.btf_id, &raw) >= 0) r.btf = BtfTypes::FromRaw(raw);
+  }
+  for (const ObjectMapRecord& m : r.obj.maps) {
+    if (m.type != 27 /* RINGBUF */) continue;
+    if (Status s = MapRingbuf(b, m); !s.ok()) return Fail(opts.json, s.msg);
+    r.rings.push_back(m.fd);
+  }
+  std::string type = opts.values.count("type") ? opts.values.at("type") : "event";
+  if (r.btf) r.event_type = r.btf->FindStruct(type);
+  if (!r.rings.empty() && !r.event_type)
+    std::fprintf(stderr, "%s: no struct %s in the object's BTF: records are shown as bytes\n",
+                 kMode, type.c_str());
+  int64_t duration = 0, interval = 0;
+  if (opts.values.count("duration")) ParseSeconds(opts.values.at("duration"), &duration);
+  if (opts.values.count("interval")) ParseSeconds(opts.values.at("interval"), &interval);
+  std::fprintf(stderr, "%s: %s: %zu program%s attached%s. Ctrl-C to end.\n", kMode,
+               r.obj.name.c_str(), attached, attached == 1 ? "" : "s",
+               r.rings.empty() ? "" : ", printing its ring buffer records");
+  int rc = Loop(r, duration, interval);
+  (void)CloseObject(b, r.obj.handle);
+  return rc;
+}
+
+}  // namespace
+
+int RunMain(int argc, char** argv) {
+  constexpr Option kFlags[] = {{"btf", 0, true},
+                               {"duration", 'd', true},
+                               {"interval", 'i', true},
+                               {"type", 0, true},
+                               {"list", 0, false}};
+  ModeOptions opts;
+  std::string error;
+  if (ParseModeOptions(argc, argv, kFlags, &opts, &error) < 0)
+    return ReportError(kMode, opts.json, error, kExitUsage);
+  if (opts.help) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (opts.flags.count("list")) {
+    for (std::string_view n : BuiltinObjectNames())
+      std::printf("%.*s\n", static_cast<int>(n.size()), n.data());
+    return 0;
+  }
+  if (opts.args.size() != 1)
+    return ReportError(kMode, opts.json, "expected one OBJECT", kExitUsage);
+  for (const char* o : {"duration", "interval"}) {
+    int64_t ms;
+    if (opts.values.count(o) && !ParseSeconds(opts.values.at(o), &ms))
+      return ReportError(kMode, opts.json,
+                         std::string("--") + o + " takes a whole number of seconds > 0",
+                         kExitUsage);
+  }
+  std::unique_ptr<Backend> backend;
+  if (OpenBackend(opts, &backend, &error) < 0) return Fail(opts.json, error);
+  struct sigaction sa = {};
+  sa.sa_handler = OnSignal;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  return RunObject(*backend, opts);
+}
+
+}  // namespace bpfd
