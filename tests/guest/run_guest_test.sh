@@ -1,0 +1,51 @@
+#!/bin/bash
+# Issue 17: `bpfd run` against a qemu-system guest (run_guest.sh) through
+# `--remote unix:<guest socket>`: the guest's daemon loads the object bpfd ships for the
+# guest's architecture with its own libbpf and attaches it; the host prints. hardirqs uses
+# classic tracepoints only, so it runs on armv7's kernel, which has no BTF. The guest's init
+# makes disk I/O on request ("disk": interrupts of virtio-blk). No kernel headers anywhere:
+# BCC_KERNEL_SOURCE is unset. Nothing may be left in the guest afterwards (no map: an
+# object's programs hold its maps).
+# Usage: run_guest_test.sh GUEST HOST_BPFD GUEST_BPFD GUEST_INIT
+set -u
+for f in sh_testing guest_suite; do source "$(dirname "$0")/../lib/$f.sh"; done  # runfiles or tree
+usage="usage: run_guest_test.sh GUEST HOST_BPFD GUEST_BPFD GUEST_INIT"
+guest=${1:?$usage} host=$(realpath "${2:?$usage}")
+
+if [[ -z ${GUEST_SOCK:-} ]]; then  # on the host: boot, then run this script inside
+  guest_outer "bpfd run" "" "$guest" "$host" "$3" "$4" "$0" "$@"
+fi
+
+# --- in run_guest.sh's COMMAND: the guest is up --------------------------------------------
+tmp=$(mktemp -d "${TEST_TMPDIR:-/tmp}/rg.XXXXXX")
+ctl() {  # one line to the init's control port ("KIND RATE MS"), checked to have started
+  local r; r=$(python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(30)
+s.sendall(sys.argv[2].encode() + b"\n"); print(s.makefile().readline().strip())' "$GUEST_CTL" "$1")
+  check "guest $guest: the init's '$1' load started ($r)" eval "[[ '$r' =~ ^${1%% *}\ [0-9]+$ ]]"
+}
+run() {  # NAME ARGS...: bpfd run ARGS... against the guest, output in $tmp/NAME{,.err}
+  local name=$1; shift
+  local start; start=$(date +%s%N)
+  env -u BCC_KERNEL_SOURCE timeout 120 "$host" run "$@" --remote "unix:$GUEST_SOCK" >"$tmp/$name" 2>"$tmp/$name.err"
+  rc=$? ms=$(( ($(date +%s%N) - start) / 1000000 ))
+  echo "--- bpfd run $* (exit $rc, ${ms} ms)"; head -8 "$tmp/$name"; head -4 "$tmp/$name.err"
+}
+
+ctl "disk 50 60000"
+run hardirqs hardirqs -d 5
+check "guest $guest: bpfd run hardirqs: BCC's header and an IRQ with its time" \
+  eval "(( rc == 0 )) && head -1 '$tmp/hardirqs' | grep -qE '^HARDIRQ +TOTAL_usecs$' && grep -qE '^[a-z0-9_.-]+ +[0-9]+$' '$tmp/hardirqs'"
+run hardirqs_json hardirqs -d 3 -j
+check "guest $guest: bpfd run hardirqs -j: rows of {HARDIRQ, TOTAL_usecs}" \
+  eval "(( rc == 0 )) && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d and all(set(r)=={\"HARDIRQ\",\"TOTAL_usecs\"} for r in d)' '$tmp/hardirqs_json'"
+
+left=""
+for _ in $(seq 10); do
+  left=$("$host" mapdump --remote "unix:$GUEST_SOCK" list 2>&1 | tail -n +2)
+  [[ -z $left ]] && break
+  sleep 1
+done
+[[ -z $left ]] || echo "left in the guest: $left"
+check "guest $guest: no map (so no object) left in the guest" test -z "$left"
+rm -rf "$tmp"
+finish
