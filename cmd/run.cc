@@ -18,6 +18,7 @@
 #include "core/bpf/builtin.h"
 #include "core/client/map_client.h"
 #include "core/client/object_client.h"
+#include "core/client/target_file.h"
 #include "core/output/btf_format.h"
 #include "core/output/map_format.h"
 #include "core/output/run_output.h"
@@ -98,7 +99,28 @@ struct Run {
   std::unique_ptr<BtfTypes> btf;
   uint32_t event_type = 0;
   std::vector<int> rings;
+  std::unique_ptr<RecordTableWriter> table;  // a shipped tool's event columns
 };
+
+void PrintRecord(Run& r, std::span<const uint8_t> rec) {
+  if (r.table) {
+    r.table->Row(rec, stdout);
+  } else {
+    WriteRecord(r.btf.get(), r.event_type, rec, r.json, stdout);
+  }
+}
+
+// A shipped tool's event columns, with the target's disk names.
+void StartRecordTable(Run& r) {
+  const RecordTable* t = FindRecordTable(r.obj.name);
+  if (!t || !r.btf || !r.event_type) return;
+  Result<std::string> parts = ReadTargetFile(r.b, "/proc/partitions");
+  if (!parts.ok())
+    std::fprintf(stderr, "%s: %s: disks are shown as MAJOR:MINOR\n", kMode, parts.msg().c_str());
+  r.table = std::make_unique<RecordTableWriter>(
+      *t, *r.btf, r.event_type, ParsePartitions(parts.ok() ? *parts : std::string()), r.json);
+  r.table->Header(stdout);
+}
 
 void PrintMaps(Run& r) {
   const RunTable* table = FindRunTable(r.obj.name);
@@ -147,9 +169,8 @@ int Loop(Run& r, int64_t duration_ms, int64_t interval_ms) {
       nanosleep(&ts, nullptr);
       continue;
     }
-    Result<size_t> n = PollRingbufs(r.b, r.rings, wait, [&](int, std::span<const uint8_t> rec) {
-      WriteRecord(r.btf.get(), r.event_type, rec, r.json, stdout);
-    });
+    Result<size_t> n = PollRingbufs(r.b, r.rings, wait,
+                                    [&](int, std::span<const uint8_t> rec) { PrintRecord(r, rec); });
     if (!n.ok()) return Fail(r.json, n.msg());
     if (*n) std::fflush(stdout);
   }
@@ -182,7 +203,14 @@ int RunObject(Backend& b, const ModeOptions& opts) {
   for (char& c : name)
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') c = '_';
   Result<ObjectRecord> obj = LoadObject(b, name.empty() ? "object" : name.substr(0, 63), elf, btf);
-  if (!obj.ok()) return Fail(opts.json, "cannot load " + what + ": " + obj.msg());
+  if (!obj.ok()) {
+    std::string hint;
+    if (obj.msg().find("failed to find valid kernel BTF") != std::string::npos && btf.empty())
+      hint = "\nThe target's kernel has no BTF (/sys/kernel/btf/vmlinux) and " + what +
+             " is relocated with CO-RE: pass --btf FILE made for that kernel (pahole -J), or run "
+             "a tool that needs none (hardirqs).";
+    return Fail(opts.json, "cannot load " + what + ": " + obj.msg() + hint);
+  }
   Run r{b, opts.json, std::move(*obj)};
   size_t attached = 0;
   for (const ObjectProgRecord& p : r.obj.progs) {
@@ -210,6 +238,7 @@ int RunObject(Backend& b, const ModeOptions& opts) {
   if (!r.rings.empty() && !r.event_type)
     std::fprintf(stderr, "%s: no struct %s in the object's BTF: records are shown as bytes\n",
                  kMode, type.c_str());
+  StartRecordTable(r);
   int64_t duration = 0, interval = 0;
   if (opts.values.count("duration")) ParseSeconds(opts.values.at("duration"), &duration);
   if (opts.values.count("interval")) ParseSeconds(opts.values.at("interval"), &interval);

@@ -47,6 +47,8 @@ int on_entry(struct irq_handler_entry *ctx) {
   __u32 zero = 0;
   struct start_slot *s = bpf_map_lookup_elem(&start, &zero);
   if (!s) return 0;
+  /* The key is hashed whole: clear what a longer name left behind. */
+  __builtin_memset(&s->key, 0, sizeof(s->key));
   bpf_probe_read_kernel_str(s->key.name, sizeof(s->key.name), BPFD_DATA_LOC(ctx, name));
   s->ts = bpf_ktime_get_ns();
   return 0;

@@ -58,6 +58,10 @@ constexpr Rule kRules[] = {
     {"/sys/fs/bpf", "/sys/fs/bpf", kReadable},
     {"/proc/kallsyms", "/proc", kReadable, Rule::kExact},
     {"/proc/config.gz", "/proc", kReadable, Rule::kExact},
+    // Disk names for the block tools' device numbers (BCC reads diskstats, libbpf-tools
+    // partitions).
+    {"/proc/partitions", "/proc", kReadable, Rule::kExact},
+    {"/proc/diskstats", "/proc", kReadable, Rule::kExact},
     {"/proc/sys/kernel", "/proc/sys/kernel", kReadable},
     {"/proc/sys/net/core", "/proc/sys/net/core", kReadable},
     {"/boot/config-", "/boot", kReadable, Rule::kNamePrefix},

@@ -36,6 +36,25 @@ const RunTable kTables[] = {
      1},
 };
 
+const RecordTable kRecordTables[] = {
+    {"biosnoop",
+     {{"TIME(s)", "ts_ns", -11, CellKind::kSecondsSinceFirst},
+      {"COMM", "comm", -14},
+      {"PID", "pid", -7},
+      {"DISK", "dev", -9, CellKind::kDisk},
+      {"T", "rwbs", -1, CellKind::kFirstChar},
+      {"SECTOR", "sector", -10},
+      {"BYTES", "bytes", -7},
+      {"LAT(ms)", "delta_ns", 7, CellKind::kMillis}}},
+};
+
+void AppendCell(std::string_view v, int width, std::string* s) {
+  char buf[256];
+  std::snprintf(buf, sizeof(buf), width < 0 ? "%-*.*s " : "%*.*s ", width < 0 ? -width : width,
+                static_cast<int>(v.size()), v.data());
+  *s += buf;
+}
+
 // The value of "key.x"/"value.x" among a row's fields.
 std::string Lookup(const Fields& key, const Fields& value, std::string_view field) {
   bool is_key = field.starts_with("key.");
@@ -69,6 +88,85 @@ void WriteRecord(const BtfTypes* btf, uint32_t type_id, std::span<const uint8_t>
   }
   line += '\n';
   std::fwrite(line.data(), 1, line.size(), out);
+}
+
+const RecordTable* FindRecordTable(std::string_view object) {
+  for (const RecordTable& t : kRecordTables)
+    if (t.object == object) return &t;
+  return nullptr;
+}
+
+std::map<uint32_t, std::string> ParsePartitions(std::string_view text) {
+  std::map<uint32_t, std::string> disks;
+  size_t at = 0;
+  while (at < text.size()) {
+    size_t nl = text.find('\n', at);
+    std::string line(text.substr(at, nl == std::string_view::npos ? std::string_view::npos : nl - at));
+    at = nl == std::string_view::npos ? text.size() : nl + 1;
+    unsigned major, minor;
+    unsigned long long blocks;
+    char name[64];
+    if (std::sscanf(line.c_str(), " %u %u %llu %63s", &major, &minor, &blocks, name) == 4)
+      disks[(major << 20) | minor] = name;
+  }
+  return disks;
+}
+
+std::string RecordTableWriter::Cell(const RecordColumn& c, const std::string& value) {
+  std::string v = Plain(value);
+  uint64_t n = std::strtoull(v.c_str(), nullptr, 10);
+  char buf[64];
+  switch (c.kind) {
+    case CellKind::kText:
+      return v;
+    case CellKind::kSecondsSinceFirst:
+      if (first_ns_ == 0) first_ns_ = n;
+      std::snprintf(buf, sizeof(buf), "%.6f", static_cast<double>(n - first_ns_) / 1e9);
+      return buf;
+    case CellKind::kMillis:
+      std::snprintf(buf, sizeof(buf), "%.2f", static_cast<double>(n) / 1e6);
+      return buf;
+    case CellKind::kDisk: {
+      auto it = disks_.find(static_cast<uint32_t>(n));
+      if (it != disks_.end()) return it->second;
+      return std::to_string(n >> 20) + ":" + std::to_string(n & ((1u << 20) - 1));
+    }
+    case CellKind::kFirstChar:
+      return v.substr(0, 1);
+  }
+  return v;
+}
+
+void RecordTableWriter::Header(std::FILE* out) const {
+  if (json_) return;
+  std::string s;
+  for (const RecordColumn& c : t_.columns) AppendCell(c.header, c.width, &s);
+  s.back() = '\n';
+  std::fwrite(s.data(), 1, s.size(), out);
+}
+
+void RecordTableWriter::Row(std::span<const uint8_t> rec, std::FILE* out) {
+  Fields f;
+  if (btf_.Fields(type_id_, rec.data(), rec.size(), &f) < 0) return;
+  std::string s;
+  JsonWriter w;
+  w.BeginObject();
+  for (const RecordColumn& c : t_.columns) {
+    std::string v;
+    for (const auto& [name, value] : f)
+      if (name == c.field) v = Cell(c, value);
+    if (json_) {
+      w.Key(c.header);
+      bool number = !v.empty() && v.find_first_not_of("0123456789.") == std::string::npos;
+      number ? w.Raw(v) : w.String(v);
+    } else {
+      AppendCell(v, c.width, &s);
+    }
+  }
+  w.EndObject();
+  if (json_) s = w.str() + " ";
+  s.back() = '\n';
+  std::fwrite(s.data(), 1, s.size(), out);
 }
 
 const RunTable* FindRunTable(std::string_view object) {
@@ -119,16 +217,10 @@ void WriteRunTable(const RunTable& t, const MapRecord& m, const MapEntries& e, c
     return;
   }
   std::string s;
-  auto cell = [&](std::string_view v, int width) {
-    char buf[256];
-    std::snprintf(buf, sizeof(buf), width < 0 ? "%-*.*s " : "%*.*s ", width < 0 ? -width : width,
-                  static_cast<int>(v.size()), v.data());
-    s += buf;
-  };
-  for (const RunColumn& c : t.columns) cell(c.header, c.width);
+  for (const RunColumn& c : t.columns) AppendCell(c.header, c.width, &s);
   s.back() = '\n';
   for (const Row& r : rows) {
-    for (size_t c = 0; c < r.cells.size(); ++c) cell(r.cells[c], t.columns[c].width);
+    for (size_t c = 0; c < r.cells.size(); ++c) AppendCell(r.cells[c], t.columns[c].width, &s);
     s.back() = '\n';
   }
   std::fwrite(s.data(), 1, s.size(), out);

@@ -3,7 +3,10 @@
 #pragma once
 #include <cstdint>
 #include <cstdio>
+#include <map>
 #include <span>
+#include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -30,6 +33,50 @@ struct RunTable {
   std::string_view map;     // the map the rows come from
   std::vector<RunColumn> columns;
   size_t sort_column;  // rows sorted by this column, largest first
+};
+
+// A shipped tool's event columns: one row per ring buffer record.
+enum class CellKind {
+  kText,              // the member as it is (strings unquoted)
+  kSecondsSinceFirst, // ns since the first record's, as seconds with 6 decimals
+  kMillis,            // ns as ms with 2 decimals
+  kDisk,              // a kernel dev_t (major << 20 | minor) as its disk's name
+  kFirstChar,         // a string's first character (rwbs: R, W, D, F, ...)
+};
+struct RecordColumn {
+  std::string_view header;
+  std::string_view field;  // a member of the record's struct
+  int width;               // negative: left-aligned
+  CellKind kind = CellKind::kText;
+};
+struct RecordTable {
+  std::string_view object;
+  std::vector<RecordColumn> columns;
+};
+
+// The record columns of shipped tool `object`, or nullptr (records are then "field=value").
+const RecordTable* FindRecordTable(std::string_view object);
+
+// Disk names by kernel dev_t, from the target's /proc/partitions ("major minor blocks name").
+std::map<uint32_t, std::string> ParsePartitions(std::string_view text);
+
+// Writes a RecordTable's rows (a header line first, unless json: then one object per line).
+class RecordTableWriter {
+ public:
+  RecordTableWriter(const RecordTable& t, const BtfTypes& btf, uint32_t type_id,
+                    std::map<uint32_t, std::string> disks, bool json)
+      : t_(t), btf_(btf), type_id_(type_id), disks_(std::move(disks)), json_(json) {}
+  void Header(std::FILE* out) const;
+  void Row(std::span<const uint8_t> rec, std::FILE* out);
+
+ private:
+  std::string Cell(const RecordColumn& c, const std::string& value);
+  const RecordTable& t_;
+  const BtfTypes& btf_;
+  uint32_t type_id_;
+  std::map<uint32_t, std::string> disks_;
+  bool json_;
+  uint64_t first_ns_ = 0;
 };
 
 // The table of shipped tool `object`, or nullptr (its maps are then shown generically).

@@ -24,7 +24,7 @@ if [[ $arch != x86_64 ]]; then
 fi
 if [[ $EUID != 0 ]]; then skip "bpfd run" "needs root (bpf())"; finish; exit; fi
 
-ours() { bpftool prog show 2>/dev/null | grep -cE "name (handle_openat|on_entry|on_exit|unchecked|missing_field|kill_openers|count) " ; }
+ours() { bpftool prog show 2>/dev/null | grep -cE "name (handle_openat|on_entry|on_exit|on_queue|on_issue|on_complete|unchecked|missing_field|kill_openers|count) " ; }
 nothing_left() { check "$1: none of its programs is left in the kernel" eval "(( \$(ours) == 0 ))"; }
 # Activity for the tools: opens of a known file, and direct disk I/O (interrupts).
 (while :; do cat /etc/hostname >/dev/null; dd if=/dev/zero of="$tmp/io" bs=64k count=16 oflag=direct 2>/dev/null; sleep 0.05; done) &
@@ -45,6 +45,18 @@ cat "$tmp/irqj"
 check "hardirqs through a daemon, -j: an array of {HARDIRQ, TOTAL_usecs} (exit $rc)" \
   eval "(( rc == 0 )) && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d and all(set(r)=={\"HARDIRQ\",\"TOTAL_usecs\"} for r in d)' '$tmp/irqj'"
 nothing_left "hardirqs through a daemon"
+
+src=$(df --output=source "$tmp" | tail -1)
+if [[ $src != /dev/* ]]; then
+  skip "biosnoop" "$tmp is on $src, not a block device: the test's direct I/O would not show"
+else
+  disk=$(lsblk -ndo PKNAME "$src" 2>/dev/null); [[ -n $disk ]] || disk=$(basename "$src")
+  noheaders "$bpfd" run biosnoop -d 3 --remote process >"$tmp/bio" 2>"$tmp/bio.err"; rc=$?
+  head -4 "$tmp/bio"; cat "$tmp/bio.err"
+  check "biosnoop (CO-RE tracepoint contexts) through a daemon: BCC's columns, a row of the test's direct writes to $disk (exit $rc)" \
+    eval "(( rc == 0 )) && head -1 '$tmp/bio' | grep -qE '^TIME\(s\) +COMM +PID +DISK +T +SECTOR +BYTES +LAT\(ms\)$' && grep -qE '^[0-9.]+ +dd +[0-9]+ +$disk +W +[0-9]+ +65536 +[0-9]+\.[0-9]{2}$' '$tmp/bio'"
+fi
+nothing_left "biosnoop"
 
 noheaders "$bpfd" run "$openat" -d 2 >"$tmp/open" 2>"$tmp/open.err"; rc=$?
 head -3 "$tmp/open"; cat "$tmp/open.err"
