@@ -2,6 +2,7 @@
 // ring buffers send, and its maps at the end (or every interval). Arguments -> core calls ->
 // output: the daemon loads and attaches (core/daemon/object.cc); core/output/run_output.cc
 // formats.
+#include <linux/bpf.h>
 #include <time.h>
 
 #include <cctype>
@@ -125,7 +126,7 @@ void StartRecordTable(Run& r) {
 void PrintMaps(Run& r) {
   const RunTable* table = FindRunTable(r.obj.name);
   for (const ObjectMapRecord& om : r.obj.maps) {
-    if (om.internal || om.type == 27 /* RINGBUF */) continue;
+    if (om.internal || om.type == BPF_MAP_TYPE_RINGBUF) continue;
     if (table && table->map != om.name) continue;
     MapRecord m{.id = om.id,
                 .type = om.type,
@@ -169,8 +170,8 @@ int Loop(Run& r, int64_t duration_ms, int64_t interval_ms) {
       nanosleep(&ts, nullptr);
       continue;
     }
-    Result<size_t> n = PollRingbufs(r.b, r.rings, wait,
-                                    [&](int, std::span<const uint8_t> rec) { PrintRecord(r, rec); });
+    Result<size_t> n = PollRingbufs(
+        r.b, r.rings, wait, [&](int, std::span<const uint8_t> rec) { PrintRecord(r, rec); });
     if (!n.ok()) return Fail(r.json, n.msg());
     if (*n) std::fflush(stdout);
   }
@@ -229,7 +230,7 @@ int RunObject(Backend& b, const ModeOptions& opts) {
     if (GetBtf(b, r.obj.btf_id, &raw) >= 0) r.btf = BtfTypes::FromRaw(raw);
   }
   for (const ObjectMapRecord& m : r.obj.maps) {
-    if (m.type != 27 /* RINGBUF */) continue;
+    if (m.type != BPF_MAP_TYPE_RINGBUF) continue;
     if (Status s = MapRingbuf(b, m); !s.ok()) return Fail(opts.json, s.msg);
     r.rings.push_back(m.fd);
   }

@@ -41,6 +41,14 @@ class LibbpfLog {
   libbpf_print_fn_t prev_;
 };
 
+// The kernel's info on a bpf object fd (prog, map, btf): true when it could be read.
+template <class Info>
+bool InfoOf(int fd, Info* info) {
+  *info = {};
+  uint32_t len = sizeof(*info);
+  return fd >= 0 && bpf_obj_get_info_by_fd(fd, info, &len) == 0;
+}
+
 int Errno(long err) {
   return err < 0 ? static_cast<int>(err) : err > 0 ? -static_cast<int>(err) : -EINVAL;
 }
@@ -80,11 +88,8 @@ BpfObject::~BpfObject() {
 
 uint32_t BpfObject::btf_id() const {
   const struct btf* b = bpf_object__btf(obj_);
-  int fd = b ? btf__fd(b) : -1;
-  struct bpf_btf_info info = {};
-  uint32_t len = sizeof(info);
-  if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) != 0) return 0;
-  return info.id;
+  struct bpf_btf_info info;
+  return b && InfoOf(btf__fd(b), &info) ? info.id : 0;
 }
 
 std::span<const bpf_insn> BpfObject::insns(size_t i) const {
@@ -105,12 +110,8 @@ void BpfObject::Describe() {
     d.section = bpf_program__section_name(p);
     d.type = bpf_program__type(p);
     d.attach_type = bpf_program__expected_attach_type(p);
-    int fd = bpf_program__fd(p);
-    if (fd >= 0) {
-      struct bpf_prog_info info = {};
-      uint32_t len = sizeof(info);
-      if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0) d.id = info.id;
-    }
+    struct bpf_prog_info info;
+    if (InfoOf(bpf_program__fd(p), &info)) d.id = info.id;
     progs_.push_back(std::move(d));
     handles_.push_back(p);
   }
@@ -125,15 +126,12 @@ void BpfObject::Describe() {
     d.internal = bpf_map__is_internal(m);
     d.pinned = bpf_map__pin_path(m) != nullptr;
     d.fd = bpf_map__fd(m);
-    if (d.fd >= 0) {
-      struct bpf_map_info info = {};
-      uint32_t len = sizeof(info);
-      if (bpf_obj_get_info_by_fd(d.fd, &info, &len) == 0) {
-        d.id = info.id;
-        d.btf_id = info.btf_id;
-        d.btf_key_type_id = info.btf_key_type_id;
-        d.btf_value_type_id = info.btf_value_type_id;
-      }
+    struct bpf_map_info info;
+    if (InfoOf(d.fd, &info)) {
+      d.id = info.id;
+      d.btf_id = info.btf_id;
+      d.btf_key_type_id = info.btf_key_type_id;
+      d.btf_value_type_id = info.btf_value_type_id;
     }
     maps_.push_back(std::move(d));
   }

@@ -101,7 +101,8 @@ std::map<uint32_t, std::string> ParsePartitions(std::string_view text) {
   size_t at = 0;
   while (at < text.size()) {
     size_t nl = text.find('\n', at);
-    std::string line(text.substr(at, nl == std::string_view::npos ? std::string_view::npos : nl - at));
+    std::string line(
+        text.substr(at, nl == std::string_view::npos ? std::string_view::npos : nl - at));
     at = nl == std::string_view::npos ? text.size() : nl + 1;
     unsigned major, minor;
     unsigned long long blocks;

@@ -6,8 +6,8 @@
 #include <map>
 #include <span>
 #include <string>
-#include <utility>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/client/map_client.h"
@@ -37,11 +37,11 @@ struct RunTable {
 
 // A shipped tool's event columns: one row per ring buffer record.
 enum class CellKind {
-  kText,              // the member as it is (strings unquoted)
-  kSecondsSinceFirst, // ns since the first record's, as seconds with 6 decimals
-  kMillis,            // ns as ms with 2 decimals
-  kDisk,              // a kernel dev_t (major << 20 | minor) as its disk's name
-  kFirstChar,         // a string's first character (rwbs: R, W, D, F, ...)
+  kText,               // the member as it is (strings unquoted)
+  kSecondsSinceFirst,  // ns since the first record's, as seconds with 6 decimals
+  kMillis,             // ns as ms with 2 decimals
+  kDisk,               // a kernel dev_t (major << 20 | minor) as its disk's name
+  kFirstChar,          // a string's first character (rwbs: R, W, D, F, ...)
 };
 struct RecordColumn {
   std::string_view header;
