@@ -87,7 +87,15 @@ check "nothing was pinned" test ! -e /sys/fs/bpf/kept
 check "an unknown tool: a usage error naming it (exit $rc)" said "$rc" "no tool named nosuchtool" 2
 nothing_left "the failures"
 
-# SIGKILL of the client, in-process and with a daemon: the kernel or the daemon cleans up.
+# Ctrl-C ends it cleanly (exit 0, the maps printed), and SIGKILL of the client too, in-process
+# and with a daemon: the kernel or the daemon cleans up.
+for how in "" "--remote process"; do
+  "$bpfd" run "$openat" $how >/dev/null 2>"$tmp/i.err" & pid=$!
+  for _ in $(seq 100); do grep -q attached "$tmp/i.err" && break; sleep 0.1; done
+  kill -INT $pid; wait $pid; rc=$?
+  for _ in $(seq 50); do (( $(ours) == 0 )) && break; sleep 0.1; done
+  check "Ctrl-C of bpfd run ${how:-in-process}: exit $rc, nothing left" eval "(( rc == 0 && \$(ours) == 0 ))"
+done
 for how in "" "--remote process"; do
   "$bpfd" run "$openat" $how >/dev/null 2>"$tmp/k.err" & pid=$!
   for _ in $(seq 100); do grep -q attached "$tmp/k.err" && break; sleep 0.1; done
