@@ -18,6 +18,8 @@
 #include "core/daemon/handler.h"
 #include "core/daemon/policy_rules.h"
 #include "core/kernel/bpf_object.h"
+#include "core/kernel/tracefs.h"
+#include "core/kernel/tracepoint_btf.h"
 #include "core/wire/object_record.h"
 #include "core/wire/tokens.h"
 
@@ -73,6 +75,14 @@ Verdict CmdObjLoad(Session& s, Args args, CommandReply& r) {
   std::unique_ptr<BpfObject> obj;
   if (int err = BpfObject::Open(name, object, btf, &obj, &log); err < 0)
     return Fail(r, err, "not a BPF object libbpf can open\n" + log);
+  // A kernel without BTF: its tracepoints' formats are enough for tracepoint contexts.
+  if (btf.empty() && access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
+    std::vector<TracepointStruct> ctxs = obj->TracepointContexts();
+    std::string tracefs;
+    if (!ctxs.empty() && FindTracefs(&tracefs) == 0 && TracepointBtf(tracefs, ctxs, &btf) == 0 &&
+        BpfObject::Open(name, object, btf, &obj, &log) < 0)
+      return Fail(r, -EINVAL, "not a BPF object libbpf can open\n" + log);
+  }
   if (!s.unrestricted()) {
     if (std::string why = PolicyRefusal(*obj); !why.empty()) {
       std::fprintf(stderr, "bpfd: policy: OBJ_LOAD %s refused (%s; --unrestricted lifts this)\n",

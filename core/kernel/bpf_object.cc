@@ -86,6 +86,34 @@ BpfObject::~BpfObject() {
   if (btf_fd_ >= 0) close(btf_fd_);
 }
 
+std::vector<TracepointStruct> BpfObject::TracepointContexts() const {
+  std::vector<TracepointStruct> out;
+  const struct btf* b = bpf_object__btf(obj_);
+  if (!b) return out;
+  for (const ObjectProgRecord& p : progs_) {
+    if (p.type != BPF_PROG_TYPE_TRACEPOINT) continue;
+    std::string_view sec = p.section;
+    for (std::string_view prefix : {"tracepoint/", "tp/"})
+      if (sec.starts_with(prefix)) sec.remove_prefix(prefix.size());
+    size_t slash = sec.find('/');
+    if (slash == std::string_view::npos || sec.size() == p.section.size()) continue;
+    int func = btf__find_by_name_kind(b, p.name.c_str(), BTF_KIND_FUNC);
+    const struct btf_type* proto =
+        func > 0 ? btf__type_by_id(b, btf__type_by_id(b, func)->type) : nullptr;
+    if (!proto || !btf_is_func_proto(proto) || btf_vlen(proto) < 1) continue;
+    const struct btf_type* ptr = btf__type_by_id(b, btf_params(proto)[0].type);
+    if (!ptr || !btf_is_ptr(ptr)) continue;
+    int st = btf__resolve_type(b, ptr->type);
+    const struct btf_type* t = st > 0 ? btf__type_by_id(b, st) : nullptr;
+    if (!t || !btf_is_struct(t)) continue;
+    std::string name = btf__name_by_offset(b, t->name_off);
+    name = name.substr(0, name.find("___"));  // a CO-RE flavour names the same kernel struct
+    if (name.empty()) continue;
+    out.push_back({name, std::string(sec.substr(0, slash)), std::string(sec.substr(slash + 1))});
+  }
+  return out;
+}
+
 uint32_t BpfObject::btf_id() const {
   const struct btf* b = bpf_object__btf(obj_);
   struct bpf_btf_info info;

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/kernel/tracepoint_btf.h"
 #include "core/wire/object_record.h"
 
 struct bpf_object;
@@ -37,6 +38,10 @@ class BpfObject {
   uint32_t btf_id() const;
   const std::vector<ObjectProgRecord>& progs() const { return progs_; }
   const std::vector<ObjectMapRecord>& maps() const { return maps_; }
+  // Each tracepoint program's event and the struct its context is declared as (from the
+  // object's BTF: the program's first parameter), for TracepointBtf.
+  std::vector<TracepointStruct> TracepointContexts() const;
+
   // Program i's instructions before Load: as the ELF has them, helper calls already final.
   std::span<const bpf_insn> insns(size_t i) const;
 

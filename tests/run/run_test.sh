@@ -55,6 +55,12 @@ else
   head -4 "$tmp/bio"; cat "$tmp/bio.err"
   check "biosnoop (CO-RE tracepoint contexts) through a daemon: BCC's columns, a row of the test's direct writes to $disk (exit $rc)" \
     eval "(( rc == 0 )) && head -1 '$tmp/bio' | grep -qE '^TIME\(s\) +COMM +PID +DISK +T +SECTOR +BYTES +LAT\(ms\)$' && grep -qE '^[0-9.]+ +dd +[0-9]+ +$disk +W +[0-9]+ +65536 +[0-9]+\.[0-9]{2}$' '$tmp/bio'"
+  # A kernel without BTF (as armv7's): the daemon makes the contexts' BTF from tracefs formats.
+  env -u BCC_KERNEL_SOURCE unshare -m sh -c 'mount -t tmpfs none /sys/kernel/btf && exec "$@"' sh \
+    "$bpfd" run biosnoop -d 3 >"$tmp/bio2" 2>"$tmp/bio2.err"; rc=$?
+  head -2 "$tmp/bio2"; cat "$tmp/bio2.err"
+  check "biosnoop with no /sys/kernel/btf: relocated against BTF made from tracefs formats (exit $rc)" \
+    eval "(( rc == 0 )) && grep -qE '^[0-9.]+ +dd +[0-9]+ +$disk +W +[0-9]+ +65536 +[0-9]+\.[0-9]{2}$' '$tmp/bio2'"
 fi
 nothing_left "biosnoop"
 
