@@ -179,7 +179,8 @@ int Loop(Run& r, int64_t duration_ms, int64_t interval_ms) {
   return 0;
 }
 
-int RunObject(Backend& b, const ModeOptions& opts) {
+// times_ms: --duration and --interval (0: not given).
+int RunObject(Backend& b, const ModeOptions& opts, const int64_t (&times_ms)[2]) {
   const std::string& what = opts.args[0];
   std::vector<uint8_t> elf, btf;
   std::string error;
@@ -240,13 +241,10 @@ int RunObject(Backend& b, const ModeOptions& opts) {
     std::fprintf(stderr, "%s: no struct %s in the object's BTF: records are shown as bytes\n",
                  kMode, type.c_str());
   StartRecordTable(r);
-  int64_t duration = 0, interval = 0;
-  if (opts.values.count("duration")) ParseSeconds(opts.values.at("duration"), &duration);
-  if (opts.values.count("interval")) ParseSeconds(opts.values.at("interval"), &interval);
   std::fprintf(stderr, "%s: %s: %zu program%s attached%s. Ctrl-C to end.\n", kMode,
                r.obj.name.c_str(), attached, attached == 1 ? "" : "s",
                r.rings.empty() ? "" : ", printing its ring buffer records");
-  int rc = Loop(r, duration, interval);
+  int rc = Loop(r, times_ms[0], times_ms[1]);
   (void)CloseObject(b, r.obj.handle);
   return rc;
 }
@@ -274,9 +272,11 @@ int RunMain(int argc, char** argv) {
   }
   if (opts.args.size() != 1)
     return ReportError(kMode, opts.json, "expected one OBJECT", kExitUsage);
-  for (const char* o : {"duration", "interval"}) {
-    int64_t ms;
-    if (opts.values.count(o) && !ParseSeconds(opts.values.at(o), &ms))
+  int64_t times_ms[2] = {0, 0};
+  const char* const kTimes[2] = {"duration", "interval"};
+  for (int i = 0; i < 2; ++i) {
+    const char* o = kTimes[i];
+    if (opts.values.count(o) && !ParseSeconds(opts.values.at(o), &times_ms[i]))
       return ReportError(kMode, opts.json,
                          std::string("--") + o + " takes a whole number of seconds > 0",
                          kExitUsage);
@@ -287,7 +287,7 @@ int RunMain(int argc, char** argv) {
   sa.sa_handler = OnSignal;
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
-  return RunObject(*backend, opts);
+  return RunObject(*backend, opts, times_ms);
 }
 
 }  // namespace bpfd
