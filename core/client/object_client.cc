@@ -57,6 +57,16 @@ Status CloseObject(Backend& b, int handle) {
   return {};
 }
 
+Status ClearMap(Backend& b, const ObjectMapRecord& m) {
+  Result<CallReply> r =
+      Call(b, "BPF_CLEAR_MAP " + std::to_string(m.fd) + " " + std::to_string(m.key_size));
+  if (!r.ok()) return r.status();
+  if (r->ret < 0)
+    return Error(static_cast<int>(r->ret),
+                 "cannot clear map " + m.name + ": " + std::strerror(static_cast<int>(-r->ret)));
+  return {};
+}
+
 Status MapRingbuf(Backend& b, const ObjectMapRecord& m) {
   Result<CallReply> r =
       Call(b, "RING_MAP " + std::to_string(m.fd) + " ringbuf " + std::to_string(m.max_entries));

@@ -22,6 +22,10 @@ Result<ObjectRecord> LoadObject(Backend& b, std::string_view name, std::span<con
 // Detaches and closes it (ending the session does the same).
 Status CloseObject(Backend& b, int handle);
 
+// Deletes every entry of map `m` (a record of the loaded object): a top tool's per-interval
+// reset. Entries the programs add while it runs may survive or go, as with BCC's clear().
+Status ClearMap(Backend& b, const ObjectMapRecord& m);
+
 // Maps ringbuf map `m` (a record of the loaded object) for RingbufReader.
 Status MapRingbuf(Backend& b, const ObjectMapRecord& m);
 

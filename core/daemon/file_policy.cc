@@ -62,6 +62,8 @@ constexpr Rule kRules[] = {
     // partitions).
     {"/proc/partitions", "/proc", kReadable, Rule::kExact},
     {"/proc/diskstats", "/proc", kReadable, Rule::kExact},
+    // The first line of the top tools (filetop, biotop).
+    {"/proc/loadavg", "/proc", kReadable, Rule::kExact},
     {"/proc/sys/kernel", "/proc/sys/kernel", kReadable},
     {"/proc/sys/net/core", "/proc/sys/net/core", kReadable},
     {"/boot/config-", "/boot", kReadable, Rule::kNamePrefix},

@@ -100,7 +100,10 @@ CommandGroup ObjectCommands();       // object.cc
 // Every command: the groups above, concatenated in the order dispatch.cc looks them up.
 std::span<const Command> Commands();
 
-// Helpers shared by the handlers (handler.cc).
+// Helpers shared by the handlers (handler.cc, unless noted).
+
+// The map's type, sizes and lookup buffer size, from the kernel: 0 or -errno. (maps.cc)
+int QueryMapInfo(int fd, MapInfo* info);
 
 // Decodes base64 `b64` into *out and checks the decoded length is exactly `len`: 0 or -EINVAL.
 int DecodeExact(std::string_view b64, uint64_t len, std::vector<uint8_t>* out);

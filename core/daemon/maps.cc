@@ -43,7 +43,6 @@
 #include "core/wire/tokens.h"
 
 namespace bpfd {
-namespace {
 
 int QueryMapInfo(int fd, MapInfo* info) {
   bpf_map_info mi;
@@ -62,6 +61,8 @@ int QueryMapInfo(int fd, MapInfo* info) {
   info->value_buf_size = static_cast<uint32_t>(vbuf);
   return 0;
 }
+
+namespace {
 
 // The session's map behind the fd argument, checking the claimed key/value lengths against it.
 // check_vlen=false skips the value length. Returns 0, or -EINVAL.

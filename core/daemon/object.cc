@@ -12,6 +12,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -76,12 +77,14 @@ Verdict CmdObjLoad(Session& s, Args args, CommandReply& r) {
   if (int err = BpfObject::Open(name, object, btf, &obj, &log); err < 0)
     return Fail(r, err, "not a BPF object libbpf can open\n" + log);
   // A kernel without BTF: its tracepoints' formats are enough for tracepoint contexts.
+  bool made_btf = false;
   if (btf.empty() && access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
     std::vector<TracepointStruct> ctxs = obj->TracepointContexts();
     std::string tracefs;
     if (!ctxs.empty() && FindTracefs(&tracefs) == 0 && TracepointBtf(tracefs, ctxs, &btf) == 0 &&
         BpfObject::Open(name, object, btf, &obj, &log) < 0)
       return Fail(r, -EINVAL, "not a BPF object libbpf can open\n" + log);
+    made_btf = !btf.empty();
   }
   if (!s.unrestricted()) {
     if (std::string why = PolicyRefusal(*obj); !why.empty()) {
@@ -90,17 +93,28 @@ Verdict CmdObjLoad(Session& s, Args args, CommandReply& r) {
       return Fail(r, -EACCES, "policy: " + why + " (the daemon's --unrestricted lifts this)\n");
     }
   }
-  if (int err = obj->Load(&log); err < 0) return Fail(r, err, log);
+  if (int err = obj->Load(&log); err < 0) {
+    if (made_btf)
+      log +=
+          "bpfd: the kernel has no BTF (/sys/kernel/btf/vmlinux): the daemon described only "
+          "its tracepoint records, from their tracefs formats\n";
+    return Fail(r, err, log);
+  }
 
   ObjectRecord rec{
       .name = obj->name(), .btf_id = obj->btf_id(), .progs = obj->progs(), .maps = obj->maps()};
-  std::vector<int> map_fds;
+  std::map<int, MapInfo> maps;
   for (ObjectMapRecord& m : rec.maps) {
     UniqueFd dup(m.fd >= 0 ? fcntl(m.fd, F_DUPFD_CLOEXEC, 3) : -1);
-    m.fd = dup ? s.AddForwardedFd(std::move(dup)) : -1;
-    if (m.fd >= 0) map_fds.push_back(m.fd);
+    MapInfo info;
+    if (!dup || QueryMapInfo(dup.get(), &info) < 0) {
+      m.fd = -1;
+      continue;
+    }
+    m.fd = s.AddForwardedFd(std::move(dup));
+    maps[m.fd] = info;
   }
-  rec.handle = s.AddObject(std::move(obj), std::move(map_fds));
+  rec.handle = s.AddObject(std::move(obj), std::move(maps));
   return r.RetLines(FormatObjectRecord(rec));
 }
 

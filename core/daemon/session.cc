@@ -28,8 +28,10 @@ int Session::AddMap(UniqueFd fd, const MapInfo& info) {
 }
 
 const MapInfo* Session::FindMap(int fd) const {
-  auto it = maps_.find(fd);
-  return it == maps_.end() ? nullptr : &it->second.info;
+  if (auto it = maps_.find(fd); it != maps_.end()) return &it->second.info;
+  for (const auto& [handle, o] : objects_)
+    if (auto it = o.maps.find(fd); it != o.maps.end()) return &it->second;
+  return nullptr;
 }
 
 int Session::AddProg(UniqueFd fd) {
@@ -119,16 +121,16 @@ bool Session::IsForeignFd(int fd) {
 
 int Session::CloseForwardedFd(int fd) { return forwarded_.erase(fd) ? 0 : -EBADF; }
 
-int Session::AddObject(std::unique_ptr<BpfObject> obj, std::vector<int> map_fds) {
+int Session::AddObject(std::unique_ptr<BpfObject> obj, std::map<int, MapInfo> maps) {
   int n = next_object_++;
-  objects_[n] = ObjectEntry{std::move(obj), std::move(map_fds)};
+  objects_[n] = ObjectEntry{std::move(obj), std::move(maps)};
   return n;
 }
 
 int Session::CloseObject(int handle) {
   auto it = objects_.find(handle);
   if (it == objects_.end()) return -ENOENT;
-  for (int fd : it->second.map_fds) forwarded_.erase(fd);
+  for (const auto& [fd, info] : it->second.maps) forwarded_.erase(fd);
   objects_.erase(it);
   return 0;
 }

@@ -89,6 +89,7 @@ class Session {
 
   // Maps and programs: the session owns the fd from now on. Returns the fd number.
   int AddMap(UniqueFd fd, const MapInfo& info);
+  // The map behind fd: one AddMap made, or one of a loaded object's (AddObject).
   const MapInfo* FindMap(int fd) const;
   int AddProg(UniqueFd fd);
   bool HasProg(int fd) const;
@@ -120,8 +121,9 @@ class Session {
   int CloseForwardedFd(int fd);
 
   // ELF objects (OBJ_LOAD): the session owns the object (its programs, maps and links) and
-  // the forwarded fds made for its maps. Add returns the object's handle.
-  int AddObject(std::unique_ptr<BpfObject> obj, std::vector<int> map_fds);
+  // the forwarded fds made for its maps, which the v1 map commands also reach (FindMap).
+  // Add returns the object's handle.
+  int AddObject(std::unique_ptr<BpfObject> obj, std::map<int, MapInfo> maps);
   // Detaches and closes the object and its maps' forwarded fds: 0, or -ENOENT.
   int CloseObject(int handle);
 
@@ -157,7 +159,7 @@ class Session {
   };
   struct ObjectEntry {
     std::unique_ptr<BpfObject> obj;
-    std::vector<int> map_fds;  // forwarded fds
+    std::map<int, MapInfo> maps;  // by forwarded fd
   };
   struct BufferEntry {
     std::unique_ptr<PerfBuffer> buf;
