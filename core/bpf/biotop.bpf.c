@@ -1,0 +1,56 @@
+/* biotop: block I/O per process and disk, totalled between the host's reads of `counts`
+ * (it prints and clears them every interval), in BCC's biotop columns. Latency is from issue
+ * to completion; tracepoints only (core/bpf/block.bpf.h), so it runs on 5.10, 6.1, later
+ * kernels and kernels without BTF. */
+#include "core/bpf/block.bpf.h"
+
+struct info {
+  __u32 pid;
+  __u32 dev;    /* the kernel's dev_t: major << 20 | minor */
+  char rw[4];   /* "R" or "W", BCC's D column (4: no padding in the key) */
+  char comm[16];
+};
+
+struct stats {
+  __u64 bytes;
+  __u64 ns;  /* issue to completion, summed */
+  __u64 io;
+};
+
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 10240);
+  __type(key, struct info);
+  __type(value, struct stats);
+} counts SEC(".maps");
+
+SEC("tracepoint/block/block_rq_complete")
+int on_complete(struct trace_event_raw_block_rq_completion *ctx) {
+  struct rq_key key;
+  struct rq_start s;
+  if (BlockRqDone(ctx, &key, &s) < 0) return 0;
+  char rwbs[4];
+  bpf_probe_read_kernel(rwbs, sizeof(rwbs), ctx->rwbs);
+  /* rwbs: an optional F (flush) then the op: W, R, D (discard), N... BCC counts writes as W
+   * and everything else as R. */
+  bool write = rwbs[0] == 'W' || (rwbs[0] == 'F' && rwbs[1] == 'W');
+  struct info k;
+  __builtin_memset(&k, 0, sizeof(k));
+  k.pid = s.who.pid;
+  k.dev = key.dev;
+  k.rw[0] = write ? 'W' : 'R';
+  __builtin_memcpy(k.comm, s.who.comm, sizeof(k.comm));
+  struct stats *v = bpf_map_lookup_elem(&counts, &k);
+  if (!v) {
+    struct stats zero = {};
+    bpf_map_update_elem(&counts, &k, &zero, BPF_NOEXIST);
+    v = bpf_map_lookup_elem(&counts, &k);
+    if (!v) return 0;
+  }
+  __sync_fetch_and_add(&v->bytes, (__u64)ctx->nr_sector * 512);
+  __sync_fetch_and_add(&v->ns, bpf_ktime_get_ns() - s.ts);
+  __sync_fetch_and_add(&v->io, 1);
+  return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
