@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cinttypes>
+#include <ctime>
 #include <string>
 #include <utility>
 
@@ -32,8 +33,37 @@ std::string HexBytes(std::span<const uint8_t> b) {
 const RunTable kTables[] = {
     {"hardirqs",
      "irqs",
-     {{"HARDIRQ", "key.name", -26}, {"TOTAL_usecs", "value.total_ns", 11, 1000}},
-     1},
+     {{"HARDIRQ", "key.name", -26}, {"TOTAL_usecs", "value.total_ns", 11, CellKind::kMicros}},
+     {"value.total_ns"}},
+    // BCC biotop's columns; its default sort (bytes) and 20 rows.
+    {"biotop",
+     "counts",
+     {{"PID", "key.pid", -7},
+      {"COMM", "key.comm", -16},
+      {"D", "key.rw", 1},
+      {"MAJ", "key.dev", -3, CellKind::kMajor},
+      {"MIN", "key.dev", -3, CellKind::kMinor},
+      {"DISK", "key.dev", -8, CellKind::kDisk},
+      {"I/O", "value.io", 5},
+      {"Kbytes", "value.bytes", 7, CellKind::kKbytes},
+      {"AVGms", "value.ns", 6, CellKind::kMillis, "value.io"}},
+     {"value.bytes"},
+     20,
+     true},
+    // BCC filetop's columns; its default sort (all: reads, writes and bytes) and 20 rows.
+    {"filetop",
+     "counts",
+     {{"TID", "key.tid", -7},
+      {"COMM", "key.comm", -16},
+      {"READS", "value.reads", -6},
+      {"WRITES", "value.writes", -6},
+      {"R_Kb", "value.rbytes", -7, CellKind::kKbytes},
+      {"W_Kb", "value.wbytes", -7, CellKind::kKbytes},
+      {"T", "key.type", 1},
+      {"FILE", "key.name", 0}},
+     {"value.reads", "value.writes", "value.rbytes", "value.wbytes"},
+     20,
+     true},
 };
 
 const RecordTable kRecordTables[] = {
@@ -62,6 +92,67 @@ std::string Lookup(const Fields& key, const Fields& value, std::string_view fiel
   for (const auto& [n, v] : is_key ? key : value)
     if (n == name) return v;
   return "";
+}
+
+uint64_t Number(const std::string& v) { return std::strtoull(v.c_str(), nullptr, 10); }
+
+// Digits, with at most one '.' between them.
+bool IsNumber(const std::string& v) {
+  return !v.empty() && v.find_first_not_of("0123456789.") == std::string::npos &&
+         std::count(v.begin(), v.end(), '.') <= 1 && v.front() != '.' && v.back() != '.';
+}
+
+// A cell's text from its member's value (Plain) and, for an average, the divisor's.
+std::string Cell(const Column& c, const std::string& v, uint64_t per, const DiskNames& disks,
+                 uint64_t* first_ns) {
+  uint64_t n = Number(v);
+  char buf[64];
+  switch (c.kind) {
+    case CellKind::kText:
+      return v;
+    case CellKind::kSecondsSinceFirst:
+      if (*first_ns == 0) *first_ns = n;
+      std::snprintf(buf, sizeof(buf), "%.6f", static_cast<double>(n - *first_ns) / 1e9);
+      return buf;
+    case CellKind::kMillis:
+      std::snprintf(buf, sizeof(buf), "%.2f",
+                    c.per.empty() || per ? static_cast<double>(n) / 1e6 / (per ? per : 1) : 0.0);
+      return buf;
+    case CellKind::kMicros:
+      return std::to_string(n / 1000);
+    case CellKind::kKbytes:
+      return std::to_string(n / 1024);
+    case CellKind::kDisk: {
+      auto it = disks.find(static_cast<uint32_t>(n));
+      if (it != disks.end()) return it->second;
+      return std::to_string(n >> 20) + ":" + std::to_string(n & ((1u << 20) - 1));
+    }
+    case CellKind::kMajor:
+      return std::to_string(n >> 20);
+    case CellKind::kMinor:
+      return std::to_string(n & ((1u << 20) - 1));
+    case CellKind::kFirstChar:
+      return v.substr(0, 1);
+  }
+  return v;
+}
+
+// One row of cells as a line of the table or, with json, one object keyed by header.
+void AppendRow(std::span<const Column> columns, const std::vector<std::string>& cells, bool json,
+               std::string* s) {
+  if (json) {
+    JsonWriter w;
+    w.BeginObject();
+    for (size_t c = 0; c < columns.size(); ++c) {
+      w.Key(columns[c].header);
+      IsNumber(cells[c]) ? w.Raw(cells[c]) : w.String(cells[c]);
+    }
+    w.EndObject();
+    *s += w.str();
+    return;
+  }
+  for (size_t c = 0; c < columns.size(); ++c) AppendCell(cells[c], columns[c].width, s);
+  s->back() = '\n';
 }
 
 }  // namespace
@@ -96,8 +187,13 @@ const RecordTable* FindRecordTable(std::string_view object) {
   return nullptr;
 }
 
-std::map<uint32_t, std::string> ParsePartitions(std::string_view text) {
-  std::map<uint32_t, std::string> disks;
+bool NeedsDisks(std::span<const Column> columns) {
+  return std::any_of(columns.begin(), columns.end(),
+                     [](const Column& c) { return c.kind == CellKind::kDisk; });
+}
+
+DiskNames ParsePartitions(std::string_view text) {
+  DiskNames disks;
   size_t at = 0;
   while (at < text.size()) {
     size_t nl = text.find('\n', at);
@@ -113,35 +209,10 @@ std::map<uint32_t, std::string> ParsePartitions(std::string_view text) {
   return disks;
 }
 
-std::string RecordTableWriter::Cell(const RecordColumn& c, const std::string& value) {
-  std::string v = Plain(value);
-  uint64_t n = std::strtoull(v.c_str(), nullptr, 10);
-  char buf[64];
-  switch (c.kind) {
-    case CellKind::kText:
-      return v;
-    case CellKind::kSecondsSinceFirst:
-      if (first_ns_ == 0) first_ns_ = n;
-      std::snprintf(buf, sizeof(buf), "%.6f", static_cast<double>(n - first_ns_) / 1e9);
-      return buf;
-    case CellKind::kMillis:
-      std::snprintf(buf, sizeof(buf), "%.2f", static_cast<double>(n) / 1e6);
-      return buf;
-    case CellKind::kDisk: {
-      auto it = disks_.find(static_cast<uint32_t>(n));
-      if (it != disks_.end()) return it->second;
-      return std::to_string(n >> 20) + ":" + std::to_string(n & ((1u << 20) - 1));
-    }
-    case CellKind::kFirstChar:
-      return v.substr(0, 1);
-  }
-  return v;
-}
-
 void RecordTableWriter::Header(std::FILE* out) const {
   if (json_) return;
   std::string s;
-  for (const RecordColumn& c : t_.columns) AppendCell(c.header, c.width, &s);
+  for (const Column& c : t_.columns) AppendCell(c.header, c.width, &s);
   s.back() = '\n';
   std::fwrite(s.data(), 1, s.size(), out);
 }
@@ -149,24 +220,16 @@ void RecordTableWriter::Header(std::FILE* out) const {
 void RecordTableWriter::Row(std::span<const uint8_t> rec, std::FILE* out) {
   Fields f;
   if (btf_.Fields(type_id_, rec.data(), rec.size(), &f) < 0) return;
-  std::string s;
-  JsonWriter w;
-  w.BeginObject();
-  for (const RecordColumn& c : t_.columns) {
+  std::vector<std::string> cells;
+  for (const Column& c : t_.columns) {
     std::string v;
     for (const auto& [name, value] : f)
-      if (name == c.field) v = Cell(c, value);
-    if (json_) {
-      w.Key(c.header);
-      bool number = !v.empty() && v.find_first_not_of("0123456789.") == std::string::npos;
-      number ? w.Raw(v) : w.String(v);
-    } else {
-      AppendCell(v, c.width, &s);
-    }
+      if (name == c.field) v = Cell(c, Plain(value), 0, disks_, &first_ns_);
+    cells.push_back(std::move(v));
   }
-  w.EndObject();
-  if (json_) s = w.str() + " ";
-  s.back() = '\n';
+  std::string s;
+  AppendRow(t_.columns, cells, json_, &s);
+  if (json_) s += '\n';
   std::fwrite(s.data(), 1, s.size(), out);
 }
 
@@ -177,54 +240,54 @@ const RunTable* FindRunTable(std::string_view object) {
 }
 
 void WriteRunTable(const RunTable& t, const MapRecord& m, const MapEntries& e, const BtfTypes& btf,
-                   bool json, std::FILE* out) {
+                   const DiskNames& disks, bool json, std::FILE* out) {
   struct Row {
     std::vector<std::string> cells;
     uint64_t sort = 0;
   };
   std::vector<Row> rows;
+  uint64_t unused_first = 0;
   for (size_t i = 0; i < e.count; ++i) {
     Fields key, value;
     if (btf.Fields(m.btf_key_type_id, e.key(i), e.key_size, &key) < 0 ||
         btf.Fields(m.btf_value_type_id, e.value(i), e.value_len, &value) < 0)
       continue;
     Row r;
-    for (size_t c = 0; c < t.columns.size(); ++c) {
-      std::string v = Plain(Lookup(key, value, t.columns[c].field));
-      if (t.columns[c].divide > 1)
-        v = std::to_string(std::strtoull(v.c_str(), nullptr, 10) / t.columns[c].divide);
-      if (c == t.sort_column) r.sort = std::strtoull(v.c_str(), nullptr, 10);
-      r.cells.push_back(std::move(v));
+    for (std::string_view f : t.sort) r.sort += Number(Plain(Lookup(key, value, f)));
+    for (const Column& c : t.columns) {
+      uint64_t per = c.per.empty() ? 0 : Number(Plain(Lookup(key, value, c.per)));
+      r.cells.push_back(Cell(c, Plain(Lookup(key, value, c.field)), per, disks, &unused_first));
     }
     rows.push_back(std::move(r));
   }
   std::stable_sort(rows.begin(), rows.end(),
                    [](const Row& a, const Row& b) { return a.sort > b.sort; });
-  if (json) {
-    JsonWriter w;
-    w.BeginArray();
-    for (const Row& r : rows) {
-      w.BeginObject();
-      for (size_t c = 0; c < r.cells.size(); ++c) {
-        w.Key(t.columns[c].header);
-        bool number =
-            !r.cells[c].empty() && r.cells[c].find_first_not_of("0123456789") == std::string::npos;
-        number ? w.Raw(r.cells[c]) : w.String(r.cells[c]);
-      }
-      w.EndObject();
-    }
-    w.EndArray();
-    std::fprintf(out, "%s\n", w.str().c_str());
-    return;
-  }
+  if (t.max_rows && rows.size() > t.max_rows) rows.resize(t.max_rows);
   std::string s;
-  for (const RunColumn& c : t.columns) AppendCell(c.header, c.width, &s);
-  s.back() = '\n';
-  for (const Row& r : rows) {
-    for (size_t c = 0; c < r.cells.size(); ++c) AppendCell(r.cells[c], t.columns[c].width, &s);
+  if (json) {
+    s += '[';
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (i) s += ',';
+      AppendRow(t.columns, rows[i].cells, true, &s);
+    }
+    s += "]\n";
+  } else {
+    for (const Column& c : t.columns) AppendCell(c.header, c.width, &s);
     s.back() = '\n';
+    for (const Row& r : rows) AppendRow(t.columns, r.cells, false, &s);
   }
   std::fwrite(s.data(), 1, s.size(), out);
+}
+
+void WriteTopHeader(std::string_view loadavg, bool json, std::FILE* out) {
+  if (json) return;
+  char hms[16] = "";
+  time_t now = time(nullptr);
+  struct tm tm;
+  if (localtime_r(&now, &tm)) strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+  while (!loadavg.empty() && loadavg.back() == '\n') loadavg.remove_suffix(1);
+  std::fprintf(out, "%-8s loadavg: %.*s\n\n", hms, static_cast<int>(loadavg.size()),
+               loadavg.data());
 }
 
 }  // namespace bpfd

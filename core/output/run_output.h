@@ -21,62 +21,72 @@ namespace bpfd {
 void WriteRecord(const BtfTypes* btf, uint32_t type_id, std::span<const uint8_t> rec, bool json,
                  std::FILE* out);
 
-// A shipped tool's table: columns taken from a map's key and value members.
-struct RunColumn {
-  std::string_view header;
-  std::string_view field;  // "key.<member>" or "value.<member>"
-  int width;               // negative: left-aligned
-  uint64_t divide = 1;     // e.g. ns -> us
-};
-struct RunTable {
-  std::string_view object;  // the shipped tool's name
-  std::string_view map;     // the map the rows come from
-  std::vector<RunColumn> columns;
-  size_t sort_column;  // rows sorted by this column, largest first
-};
-
-// A shipped tool's event columns: one row per ring buffer record.
+// How a column shows its member's value.
 enum class CellKind {
   kText,               // the member as it is (strings unquoted)
-  kSecondsSinceFirst,  // ns since the first record's, as seconds with 6 decimals
-  kMillis,             // ns as ms with 2 decimals
+  kSecondsSinceFirst,  // ns since the first row's, as seconds with 6 decimals
+  kMillis,             // ns as ms with 2 decimals (divided by `per` first, when set)
+  kMicros,             // ns as whole us
+  kKbytes,             // bytes as whole KiB
   kDisk,               // a kernel dev_t (major << 20 | minor) as its disk's name
+  kMajor,              // a kernel dev_t's major number
+  kMinor,              // a kernel dev_t's minor number
   kFirstChar,          // a string's first character (rwbs: R, W, D, F, ...)
 };
-struct RecordColumn {
+// One column of a shipped tool's output. For a map's rows the field is "key.<member>" or
+// "value.<member>"; for a record's, a member of the record's struct.
+struct Column {
   std::string_view header;
-  std::string_view field;  // a member of the record's struct
-  int width;               // negative: left-aligned
+  std::string_view field;
+  int width;  // negative: left-aligned
   CellKind kind = CellKind::kText;
+  std::string_view per = {};  // kMillis: an average, over this field's value
 };
+
+// Whether any of the columns shows a disk (the caller then reads the target's partitions).
+bool NeedsDisks(std::span<const Column> columns);
+
+// Disk names by kernel dev_t, from the target's /proc/partitions ("major minor blocks name").
+using DiskNames = std::map<uint32_t, std::string>;
+DiskNames ParsePartitions(std::string_view text);
+
+// A shipped tool's event columns: one row per ring buffer record.
 struct RecordTable {
   std::string_view object;
-  std::vector<RecordColumn> columns;
+  std::vector<Column> columns;
 };
 
 // The record columns of shipped tool `object`, or nullptr (records are then "field=value").
 const RecordTable* FindRecordTable(std::string_view object);
 
-// Disk names by kernel dev_t, from the target's /proc/partitions ("major minor blocks name").
-std::map<uint32_t, std::string> ParsePartitions(std::string_view text);
-
 // Writes a RecordTable's rows (a header line first, unless json: then one object per line).
 class RecordTableWriter {
  public:
-  RecordTableWriter(const RecordTable& t, const BtfTypes& btf, uint32_t type_id,
-                    std::map<uint32_t, std::string> disks, bool json)
+  RecordTableWriter(const RecordTable& t, const BtfTypes& btf, uint32_t type_id, DiskNames disks,
+                    bool json)
       : t_(t), btf_(btf), type_id_(type_id), disks_(std::move(disks)), json_(json) {}
   void Header(std::FILE* out) const;
   void Row(std::span<const uint8_t> rec, std::FILE* out);
 
  private:
-  std::string Cell(const RecordColumn& c, const std::string& value);
   const RecordTable& t_;
   const BtfTypes& btf_;
   uint32_t type_id_;
-  std::map<uint32_t, std::string> disks_;
+  DiskNames disks_;
   bool json_;
   uint64_t first_ns_ = 0;
+};
+
+// A shipped tool's table: one row per entry of one of its maps.
+struct RunTable {
+  std::string_view object;  // the shipped tool's name
+  std::string_view map;     // the map the rows come from
+  std::vector<Column> columns;
+  std::vector<std::string_view> sort;  // rows by the sum of these fields, largest first
+  size_t max_rows = 0;                 // 0: all
+  // A "top" tool (BCC's filetop, biotop): printed every second unless -i says otherwise, each
+  // time after a "HH:MM:SS loadavg: ..." line, and its map is cleared after each print.
+  bool top = false;
 };
 
 // The table of shipped tool `object`, or nullptr (its maps are then shown generically).
@@ -84,6 +94,10 @@ const RunTable* FindRunTable(std::string_view object);
 
 // The map's entries as the table's rows (json: an array of objects keyed by header).
 void WriteRunTable(const RunTable& t, const MapRecord& m, const MapEntries& e, const BtfTypes& btf,
-                   bool json, std::FILE* out);
+                   const DiskNames& disks, bool json, std::FILE* out);
+
+// A top tool's first line: "HH:MM:SS loadavg: <the target's /proc/loadavg>", then an empty
+// line (BCC's layout). Nothing with json.
+void WriteTopHeader(std::string_view loadavg, bool json, std::FILE* out);
 
 }  // namespace bpfd
