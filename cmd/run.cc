@@ -47,7 +47,8 @@ constexpr const char kUsage[] =
     "  --remote SPEC   run on a remote daemon (see `bpfd connect --help`); default: here\n"
     "  --btf FILE      the target kernel's BTF, for kernels without /sys/kernel/btf/vmlinux\n"
     "  -d, --duration SECONDS   stop after this long\n"
-    "  -i, --interval SECONDS   also print the maps every SECONDS\n"
+    "  -i, --interval SECONDS   also print the maps every SECONDS (filetop and biotop: every\n"
+    "                  second unless told; they count from zero after each print)\n"
     "  --type NAME     the struct ring buffer records hold (default: struct event). It must be\n"
     "                  in the object's BTF: as libbpf-tools do, declare a global\n"
     "                  `const struct event *unused __attribute__((unused));`\n"
@@ -100,7 +101,9 @@ struct Run {
   std::unique_ptr<BtfTypes> btf;
   uint32_t event_type = 0;
   std::vector<int> rings;
+  const RunTable* map_table = nullptr;       // a shipped tool's map columns
   std::unique_ptr<RecordTableWriter> table;  // a shipped tool's event columns
+  DiskNames disks;                           // for their disk columns
 };
 
 void PrintRecord(Run& r, std::span<const uint8_t> rec) {
@@ -111,20 +114,31 @@ void PrintRecord(Run& r, std::span<const uint8_t> rec) {
   }
 }
 
-// A shipped tool's event columns, with the target's disk names.
-void StartRecordTable(Run& r) {
+// A shipped tool's columns, with the target's disk names when they show disks.
+void StartTables(Run& r) {
   const RecordTable* t = FindRecordTable(r.obj.name);
-  if (!t || !r.btf || !r.event_type) return;
-  Result<std::string> parts = ReadTargetFile(r.b, "/proc/partitions");
-  if (!parts.ok())
-    std::fprintf(stderr, "%s: %s: disks are shown as MAJOR:MINOR\n", kMode, parts.msg().c_str());
-  r.table = std::make_unique<RecordTableWriter>(
-      *t, *r.btf, r.event_type, ParsePartitions(parts.ok() ? *parts : std::string()), r.json);
+  if (t && (!r.btf || !r.event_type)) t = nullptr;
+  r.map_table = r.btf ? FindRunTable(r.obj.name) : nullptr;
+  if ((t && NeedsDisks(t->columns)) || (r.map_table && NeedsDisks(r.map_table->columns))) {
+    Result<std::string> parts = ReadTargetFile(r.b, "/proc/partitions");
+    if (!parts.ok())
+      std::fprintf(stderr, "%s: %s: disks are shown as MAJOR:MINOR\n", kMode, parts.msg().c_str());
+    r.disks = ParsePartitions(parts.ok() ? *parts : std::string());
+  }
+  if (!t) return;
+  r.table = std::make_unique<RecordTableWriter>(*t, *r.btf, r.event_type, r.disks, r.json);
   r.table->Header(stdout);
 }
 
+// A top tool's first line, with the target's load average.
+void PrintTopHeader(Run& r) {
+  Result<std::string> loadavg = ReadTargetFile(r.b, "/proc/loadavg");
+  WriteTopHeader(loadavg.ok() ? *loadavg : "?", r.json, stdout);
+}
+
 void PrintMaps(Run& r) {
-  const RunTable* table = FindRunTable(r.obj.name);
+  const RunTable* table = r.map_table;
+  if (table && table->top) PrintTopHeader(r);
   for (const ObjectMapRecord& om : r.obj.maps) {
     if (om.internal || om.type == BPF_MAP_TYPE_RINGBUF) continue;
     if (table && table->map != om.name) continue;
@@ -144,8 +158,10 @@ void PrintMaps(Run& r) {
                    std::strerror(static_cast<int>(-n)));
       continue;
     }
-    if (table && r.btf) {
-      WriteRunTable(*table, m, e, *r.btf, r.json, stdout);
+    if (table) {
+      WriteRunTable(*table, m, e, *r.btf, r.disks, r.json, stdout);
+      if (Status s = table->top ? ClearMap(r.b, om) : Status{}; !s.ok())
+        std::fprintf(stderr, "%s: %s\n", kMode, s.msg.c_str());
     } else {
       if (!r.json) std::printf("%s:\n", om.name.c_str());
       WriteMapEntries(m, e, r.btf.get(), r.json, stdout);
@@ -207,13 +223,15 @@ int RunObject(Backend& b, const ModeOptions& opts, const int64_t (&times_ms)[2])
   Result<ObjectRecord> obj = LoadObject(b, name.empty() ? "object" : name.substr(0, 63), elf, btf);
   if (!obj.ok()) {
     std::string hint;
-    if (obj.msg().find("failed to find valid kernel BTF") != std::string::npos && btf.empty())
-      hint = "\nThe target's kernel has no BTF (/sys/kernel/btf/vmlinux) and " + what +
-             " is relocated with CO-RE: pass --btf FILE made for that kernel (pahole -J), or run "
-             "a tool that needs none (hardirqs).";
+    if (btf.empty() && (obj.msg().find("failed to find valid kernel BTF") != std::string::npos ||
+                        obj.msg().find("the kernel has no BTF") != std::string::npos))
+      hint = "\nThe target's kernel has no BTF (/sys/kernel/btf/vmlinux), and " + what +
+             " relocates kernel types (CO-RE) beyond tracepoint records: pass --btf FILE made "
+             "for that kernel (pahole -J from its vmlinux with debug info), or run a tool that "
+             "needs none (hardirqs, biosnoop, biotop).";
     return Fail(opts.json, "cannot load " + what + ": " + obj.msg() + hint);
   }
-  Run r{b, opts.json, std::move(*obj)};
+  Run r{.b = b, .json = opts.json, .obj = std::move(*obj)};
   size_t attached = 0;
   for (const ObjectProgRecord& p : r.obj.progs) {
     if (p.attached == 0) {
@@ -240,11 +258,13 @@ int RunObject(Backend& b, const ModeOptions& opts, const int64_t (&times_ms)[2])
   if (!r.rings.empty() && !r.event_type)
     std::fprintf(stderr, "%s: no struct %s in the object's BTF: records are shown as bytes\n",
                  kMode, type.c_str());
-  StartRecordTable(r);
+  StartTables(r);
   std::fprintf(stderr, "%s: %s: %zu program%s attached%s. Ctrl-C to end.\n", kMode,
                r.obj.name.c_str(), attached, attached == 1 ? "" : "s",
                r.rings.empty() ? "" : ", printing its ring buffer records");
-  int rc = Loop(r, times_ms[0], times_ms[1]);
+  int64_t interval_ms = times_ms[1];
+  if (!interval_ms && r.map_table && r.map_table->top) interval_ms = 1000;  // BCC's default
+  int rc = Loop(r, times_ms[0], interval_ms);
   (void)CloseObject(b, r.obj.handle);
   return rc;
 }

@@ -4,7 +4,8 @@
 # guest's architecture with its own libbpf and attaches it; the host prints. hardirqs uses
 # classic tracepoints only, so it runs on armv7's kernel, which has no BTF. The guest's init
 # makes disk I/O on request ("disk": interrupts of virtio-blk). No kernel headers anywhere:
-# BCC_KERNEL_SOURCE is unset. Nothing may be left in the guest afterwards (no map: an
+# BCC_KERNEL_SOURCE is unset. biotop and filetop (the seed's other two demos) follow. Nothing
+# may be left in the guest afterwards (no map: an
 # object's programs hold its maps).
 # Usage: run_guest_test.sh GUEST HOST_BPFD GUEST_BPFD GUEST_INIT
 set -u
@@ -44,6 +45,24 @@ check "guest $guest: bpfd run hardirqs -j: rows of {HARDIRQ, TOTAL_usecs}" \
 run biosnoop biosnoop -d 6
 check "guest $guest: bpfd run biosnoop: BCC's header and rows of vda's I/O (exit $rc)" \
   eval "(( rc == 0 )) && head -1 '$tmp/biosnoop' | grep -qE '^TIME\\(s\\) +COMM +PID +DISK +T +SECTOR +BYTES +LAT\\(ms\\)$' && grep -qE '^[0-9]+\\.[0-9]{6} +.+ +[0-9]+ +vda +[RW] +[0-9]+ +[0-9]+ +[0-9]+\\.[0-9]{2}$' '$tmp/biosnoop'"
+
+# biotop: tracepoints only, so on armv7 too; a table every second, cleared after each print.
+ctl "disk 50 60000"
+run biotop biotop -d 4
+check "guest $guest: bpfd run biotop: loadavg lines, BCC's header and a row of vda's I/O (exit $rc)" \
+  eval "(( rc == 0 )) && (( \$(grep -cE '^[0-9]{2}:[0-9]{2}:[0-9]{2} loadavg: [0-9.]+ ' '$tmp/biotop') >= 2 )) && grep -qE '^PID +COMM +D +MAJ +MIN +DISK +I/O +Kbytes +AVGms$' '$tmp/biotop' && grep -qE '^[0-9]+ +[^ ]+ +[RW] +[0-9]+ +[0-9]+ +vda +[0-9]+ +[0-9]+ +[0-9]+\.[0-9]{2}$' '$tmp/biotop'"
+
+# filetop: the init's children read 4 KiB of /init each (a regular file). It finds the file
+# behind each fd in the task's fd table (CO-RE): armv7's kernel has no BTF for that.
+ctl "exec 20 60000"
+run filetop filetop -d 4
+if [[ $guest == armv7 ]]; then
+  check "guest $guest: bpfd run filetop: exit 1, says the kernel has no BTF and to pass --btf" \
+    eval "(( rc == 1 )) && grep -q 'has no BTF' '$tmp/filetop.err' && grep -q -- '--btf FILE' '$tmp/filetop.err'"
+else
+  check "guest $guest: bpfd run filetop: BCC's header and the init's reads of /init (exit $rc)" \
+    eval "(( rc == 0 )) && grep -qE '^TID +COMM +READS +WRITES +R_Kb +W_Kb +T FILE$' '$tmp/filetop' && grep -qE '^[0-9]+ +init +[0-9]+ +0 +[0-9]+ +0 +R init$' '$tmp/filetop'"
+fi
 
 left=""
 for _ in $(seq 10); do
