@@ -39,7 +39,8 @@ constexpr const char kUsage[] =
     "Loads a compiled BPF object on the target, with the static libbpf inside bpfd (CO-RE\n"
     "relocations against the target's BTF), attaches each program by its section name\n"
     "(tracepoint/, raw_tp/, tp_btf/, kprobe/, kretprobe/, uprobe/, fentry/, fexit/, ...), prints\n"
-    "each record its BPF ring buffers send, and its maps when it ends (Ctrl-C, or -d).\n"
+    "each record its BPF ring buffers and perf buffers send, and its maps when it ends\n"
+    "(Ctrl-C, or -d).\n"
     "No compiler and no kernel headers are needed on either side.\n"
     "\n"
     "  OBJECT          a .bpf.o file, or the name of a tool bpfd ships (see --list); bpfd sends\n"
@@ -56,6 +57,9 @@ constexpr const char kUsage[] =
     "  --list          the tools bpfd ships\n"
     "\n"
     "Exit status: 0 ok, 1 the object could not be loaded or the daemon failed, 2 usage error.\n";
+
+// Pages per CPU of a perf buffer (256 KiB with 4 KiB pages; libbpf-tools use 16 or 64).
+constexpr int kPerfPages = 64;
 
 volatile std::sig_atomic_t g_stop = 0;
 void OnSignal(int) { g_stop = 1; }
@@ -101,6 +105,7 @@ struct Run {
   std::unique_ptr<BtfTypes> btf;
   uint32_t event_type = 0;
   std::vector<int> rings;
+  std::vector<int> perfs;                    // perf buffers, one per CPU
   const RunTable* map_table = nullptr;       // a shipped tool's map columns
   std::unique_ptr<RecordTableWriter> table;  // a shipped tool's event columns
   DiskNames disks;                           // for their disk columns
@@ -140,7 +145,9 @@ void PrintMaps(Run& r) {
   const RunTable* table = r.map_table;
   if (table && table->top) PrintTopHeader(r);
   for (const ObjectMapRecord& om : r.obj.maps) {
-    if (om.internal || om.type == BPF_MAP_TYPE_RINGBUF) continue;
+    if (om.internal || om.type == BPF_MAP_TYPE_RINGBUF ||
+        om.type == BPF_MAP_TYPE_PERF_EVENT_ARRAY)
+      continue;
     if (table && table->map != om.name) continue;
     MapRecord m{.id = om.id,
                 .type = om.type,
@@ -181,16 +188,28 @@ int Loop(Run& r, int64_t duration_ms, int64_t interval_ms) {
       next_print += interval_ms;
     }
     int wait = 200;
-    if (r.rings.empty()) {
+    if (r.rings.empty() && r.perfs.empty()) {
       timespec ts{0, wait * 1000000L};
       nanosleep(&ts, nullptr);
       continue;
     }
-    Result<size_t> n = PollRingbufs(
-        r.b, r.rings, wait, [&](int, std::span<const uint8_t> rec) { PrintRecord(r, rec); });
-    if (!n.ok()) return Fail(r.json, n.msg());
-    if (*n) std::fflush(stdout);
+    auto print = [&](int, std::span<const uint8_t> rec) { PrintRecord(r, rec); };
+    size_t got = 0;
+    if (!r.rings.empty()) {
+      Result<size_t> n = PollRingbufs(r.b, r.rings, r.perfs.empty() ? wait : 0, print);
+      if (!n.ok()) return Fail(r.json, n.msg());
+      got += *n;
+    }
+    if (!r.perfs.empty()) {
+      Result<size_t> n = PollPerfBuffers(r.b, r.perfs, got ? 0 : wait, print);
+      if (!n.ok()) return Fail(r.json, n.msg());
+      got += *n;
+    }
+    if (got) std::fflush(stdout);
   }
+  if (uint64_t lost = r.perfs.empty() ? 0 : PerfBuffersLost(r.b, r.perfs))
+    std::fprintf(stderr, "%s: %llu samples lost (the perf buffers were full)\n", kMode,
+                 static_cast<unsigned long long>(lost));
   PrintMaps(r);
   return 0;
 }
@@ -249,19 +268,24 @@ int RunObject(Backend& b, const ModeOptions& opts, const int64_t (&times_ms)[2])
     if (GetBtf(b, r.obj.btf_id, &raw) >= 0) r.btf = BtfTypes::FromRaw(raw);
   }
   for (const ObjectMapRecord& m : r.obj.maps) {
+    if (m.type == BPF_MAP_TYPE_PERF_EVENT_ARRAY) {
+      Result<std::vector<int>> fds = OpenPerfBuffers(b, m, kPerfPages);
+      if (!fds.ok()) return Fail(opts.json, fds.msg());
+      r.perfs.insert(r.perfs.end(), fds->begin(), fds->end());
+    }
     if (m.type != BPF_MAP_TYPE_RINGBUF) continue;
     if (Status s = MapRingbuf(b, m); !s.ok()) return Fail(opts.json, s.msg);
     r.rings.push_back(m.fd);
   }
   std::string type = opts.values.count("type") ? opts.values.at("type") : "event";
   if (r.btf) r.event_type = r.btf->FindStruct(type);
-  if (!r.rings.empty() && !r.event_type)
+  if ((!r.rings.empty() || !r.perfs.empty()) && !r.event_type)
     std::fprintf(stderr, "%s: no struct %s in the object's BTF: records are shown as bytes\n",
                  kMode, type.c_str());
   StartTables(r);
   std::fprintf(stderr, "%s: %s: %zu program%s attached%s. Ctrl-C to end.\n", kMode,
                r.obj.name.c_str(), attached, attached == 1 ? "" : "s",
-               r.rings.empty() ? "" : ", printing its ring buffer records");
+               r.rings.empty() && r.perfs.empty() ? "" : ", printing its buffers' records");
   int64_t interval_ms = times_ms[1];
   if (!interval_ms && r.map_table && r.map_table->top) interval_ms = 1000;  // BCC's default
   int rc = Loop(r, times_ms[0], interval_ms);

@@ -121,4 +121,72 @@ Result<size_t> PollRingbufs(Backend& b, const std::vector<int>& fds, int timeout
   return records;
 }
 
+Result<std::vector<int>> OpenPerfBuffers(Backend& b, const ObjectMapRecord& m, int page_cnt) {
+  std::vector<int> fds;
+  Status last = Error(-ENOENT, "map " + m.name + " has no entries");
+  for (uint32_t cpu = 0; cpu < m.max_entries; ++cpu) {
+    Result<CallReply> r = Call(b, "BPF_OPEN_PERF_BUFFER -1 " + std::to_string(cpu) + " " +
+                                      std::to_string(page_cnt));
+    if (!r.ok()) return r.status();
+    if (r->ret < 0) {  // an offline CPU: its slot stays empty, as with libbpf
+      last = Error(static_cast<int>(r->ret), "cannot open a perf buffer for CPU " +
+                                                 std::to_string(cpu) + ": " +
+                                                 std::strerror(static_cast<int>(-r->ret)));
+      continue;
+    }
+    uint32_t key = cpu, value = static_cast<uint32_t>(r->ret);
+    std::string line = "BPF_UPDATE_ELEM " + std::to_string(m.fd) + " ";
+    Base64Append(reinterpret_cast<const uint8_t*>(&key), sizeof(key), &line);
+    line += " 4 ";
+    Base64Append(reinterpret_cast<const uint8_t*>(&value), sizeof(value), &line);
+    line += " 4 0";
+    Result<CallReply> u = Call(b, line);
+    if (!u.ok()) return u.status();
+    if (u->ret < 0)
+      return Error(static_cast<int>(u->ret), "cannot store CPU " + std::to_string(cpu) +
+                                                 "'s perf buffer in map " + m.name + ": " +
+                                                 std::strerror(static_cast<int>(-u->ret)));
+    fds.push_back(value);
+  }
+  if (fds.empty()) return last;
+  return fds;
+}
+
+Result<size_t> PollPerfBuffers(Backend& b, const std::vector<int>& fds, int timeout_ms,
+                               const std::function<void(int, std::span<const uint8_t>)>& on_record) {
+  std::string line =
+      "PERF_READER_POLL " + std::to_string(timeout_ms) + " " + std::to_string(fds.size());
+  for (int fd : fds) line += " " + std::to_string(fd);
+  Result<CallReply> r = Call(b, line, {.listing_fn = "perf_reader_poll"});
+  if (!r.ok()) return r.status();
+  if (r->ret < 0)
+    return Error(static_cast<int>(r->ret),
+                 std::string("PERF_READER_POLL: ") + std::strerror(static_cast<int>(-r->ret)));
+  std::vector<uint8_t> bytes;
+  for (const std::string& l : r->data) {
+    std::vector<std::string_view> t = SplitTokens(l);
+    int fd;
+    uint32_t size;
+    if (t.size() != 3 || !ParseInt(t[0], &fd) || !ParseUint32(t[1], &size) ||
+        DecodeData(t[2], &bytes) < 0 || bytes.size() != size)
+      return Error(-EPROTO, "the daemon's PERF_READER_POLL reply was malformed");
+    on_record(fd, bytes);
+  }
+  return r->data.size();
+}
+
+uint64_t PerfBuffersLost(Backend& b, const std::vector<int>& fds) {
+  std::string line = "PERF_READER_LOST";
+  for (int fd : fds) line += " " + std::to_string(fd);
+  Result<CallReply> r = Call(b, line);
+  uint64_t lost = 0;
+  if (!r.ok() || r->ret < 0) return 0;
+  for (const std::string& l : r->data) {
+    std::vector<std::string_view> t = SplitTokens(l);
+    uint64_t n;
+    if (t.size() == 2 && ParseUint64(t[1], &n)) lost += n;
+  }
+  return lost;
+}
+
 }  // namespace bpfd

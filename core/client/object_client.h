@@ -35,6 +35,20 @@ Status MapRingbuf(Backend& b, const ObjectMapRecord& m);
 Result<size_t> PollRingbufs(Backend& b, const std::vector<int>& fds, int timeout_ms,
                             const std::function<void(int, std::span<const uint8_t>)>& on_record);
 
+// For PERF_EVENT_ARRAY map `m`: a perf buffer of page_cnt pages for each CPU (its index
+// in the map, as libbpf's perf_buffer__new does), stored in the map. CPUs that cannot have
+// one (offline) are skipped. Returns the buffers' fds, or a Status if none could be opened.
+Result<std::vector<int>> OpenPerfBuffers(Backend& b, const ObjectMapRecord& m, int page_cnt);
+
+// One PERF_READER_POLL over those buffers: waits up to timeout_ms, then calls on_record(fd,
+// sample) for each sample's raw data (as bpf_perf_event_output wrote it, padded to 8 bytes
+// with its 4-byte size). Returns the number of samples, or a Status.
+Result<size_t> PollPerfBuffers(Backend& b, const std::vector<int>& fds, int timeout_ms,
+                               const std::function<void(int, std::span<const uint8_t>)>& on_record);
+
+// Samples the kernel dropped in those buffers (full buffers), summed; 0 if it cannot tell.
+uint64_t PerfBuffersLost(Backend& b, const std::vector<int>& fds);
+
 // Splits raw ringbuf bytes (8-byte headers, 8-byte aligned records) into payloads: the
 // number of records, or -EPROTO when a header does not fit the bytes.
 long long SplitRingbufRecords(std::span<const uint8_t> raw,

@@ -4,12 +4,14 @@
 # (hardirqs) prints BCC's columns; an object compiled apart from bpfd (openat.bpf.o: a
 # tracepoint, a ring buffer, a struct event) prints its records; a bad ELF, a verifier
 # rejection, a CO-RE relocation no kernel satisfies, an acting helper and a pinned map each
-# fail with a clear error; nothing is left behind, SIGKILL included; and no kernel header is
+# fail with a clear error; records also arrive through a perf event array (openat_perf.bpf.o);
+# nothing is left behind, SIGKILL included; and no kernel header is
 # there to be read. $1 bpfd, $2 the expected architecture, then the test objects.
 set -u
 source "${TEST_SRCDIR}/${TEST_WORKSPACE}/tests/lib/sh_testing.sh"
 bpfd=$(realpath "$1") arch=$2
 openat=$(realpath "$3") verifier=$(realpath "$4") core=$(realpath "$5") acting=$(realpath "$6") pinned=$(realpath "$7")
+openat_perf=$(realpath "$8")
 tmp=$(mktemp -d /tmp/bpfd-run.XXXXXX)
 busy=""
 trap '[[ -n $busy ]] && kill $busy 2>/dev/null; rm -rf "$tmp"' EXIT
@@ -119,6 +121,18 @@ head -2 "$tmp/openj"
 check "the same through a daemon, -j: one JSON object per record (exit $rc)" \
   eval "(( rc == 0 )) && grep -q '\"comm\":\"cat\",\"filename\":\"/etc/hostname\"' '$tmp/openj'"
 nothing_left "openat"
+
+# The same records through a perf event array (one perf buffer per CPU, as older libbpf-tools
+# send theirs), here and through a daemon.
+noheaders "$bpfd" run "$openat_perf" -d 2 >"$tmp/perf" 2>"$tmp/perf.err"; rc=$?
+head -2 "$tmp/perf"; cat "$tmp/perf.err"
+check "perf event array records, by field (exit $rc)" \
+  eval "(( rc == 0 )) && grep -qE '^pid=[0-9]+ comm=cat filename=/etc/hostname$' '$tmp/perf'"
+noheaders "$bpfd" run "$openat_perf" -d 2 -j --remote process >"$tmp/perfj" 2>"$tmp/perfj.err"; rc=$?
+head -2 "$tmp/perfj"; cat "$tmp/perfj.err"
+check "perf event array records through a daemon, -j (exit $rc)" \
+  eval "(( rc == 0 )) && grep -q '\"comm\":\"cat\",\"filename\":\"/etc/hostname\"' '$tmp/perfj'"
+nothing_left "openat_perf"
 
 # fails NAME PATTERN CMD...: exit 1 and PATTERN (ERE) on stderr.
 fails() {
