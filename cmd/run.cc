@@ -145,8 +145,7 @@ void PrintMaps(Run& r) {
   const RunTable* table = r.map_table;
   if (table && table->top) PrintTopHeader(r);
   for (const ObjectMapRecord& om : r.obj.maps) {
-    if (om.internal || om.type == BPF_MAP_TYPE_RINGBUF ||
-        om.type == BPF_MAP_TYPE_PERF_EVENT_ARRAY)
+    if (om.internal || om.type == BPF_MAP_TYPE_RINGBUF || om.type == BPF_MAP_TYPE_PERF_EVENT_ARRAY)
       continue;
     if (table && table->map != om.name) continue;
     MapRecord m{.id = om.id,
@@ -169,6 +168,8 @@ void PrintMaps(Run& r) {
       WriteRunTable(*table, m, e, *r.btf, r.disks, r.json, stdout);
       if (Status s = table->top ? ClearMap(r.b, om) : Status{}; !s.ok())
         std::fprintf(stderr, "%s: %s\n", kMode, s.msg.c_str());
+    } else if (!r.json && r.btf && IsHistogramMap(m, *r.btf)) {
+      WriteHistograms(m, e, *r.btf, stdout);
     } else {
       if (!r.json) std::printf("%s:\n", om.name.c_str());
       WriteMapEntries(m, e, r.btf.get(), r.json, stdout);

@@ -125,8 +125,8 @@ Result<std::vector<int>> OpenPerfBuffers(Backend& b, const ObjectMapRecord& m, i
   std::vector<int> fds;
   Status last = Error(-ENOENT, "map " + m.name + " has no entries");
   for (uint32_t cpu = 0; cpu < m.max_entries; ++cpu) {
-    Result<CallReply> r = Call(b, "BPF_OPEN_PERF_BUFFER -1 " + std::to_string(cpu) + " " +
-                                      std::to_string(page_cnt));
+    Result<CallReply> r =
+        Call(b, "BPF_OPEN_PERF_BUFFER -1 " + std::to_string(cpu) + " " + std::to_string(page_cnt));
     if (!r.ok()) return r.status();
     if (r->ret < 0) {  // an offline CPU: its slot stays empty, as with libbpf
       last = Error(static_cast<int>(r->ret), "cannot open a perf buffer for CPU " +
@@ -152,8 +152,9 @@ Result<std::vector<int>> OpenPerfBuffers(Backend& b, const ObjectMapRecord& m, i
   return fds;
 }
 
-Result<size_t> PollPerfBuffers(Backend& b, const std::vector<int>& fds, int timeout_ms,
-                               const std::function<void(int, std::span<const uint8_t>)>& on_record) {
+Result<size_t> PollPerfBuffers(
+    Backend& b, const std::vector<int>& fds, int timeout_ms,
+    const std::function<void(int, std::span<const uint8_t>)>& on_record) {
   std::string line =
       "PERF_READER_POLL " + std::to_string(timeout_ms) + " " + std::to_string(fds.size());
   for (int fd : fds) line += " " + std::to_string(fd);

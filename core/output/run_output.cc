@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "core/output/json.h"
+#include "core/wire/map_types.h"
 
 namespace bpfd {
 namespace {
@@ -288,6 +289,92 @@ void WriteTopHeader(std::string_view loadavg, bool json, std::FILE* out) {
   while (!loadavg.empty() && loadavg.back() == '\n') loadavg.remove_suffix(1);
   std::fprintf(out, "%-8s loadavg: %.*s\n\n", hms, static_cast<int>(loadavg.size()),
                loadavg.data());
+}
+
+namespace {
+
+// "[1,2,3]" -> {1,2,3}; false for anything but an array of unsigned integers.
+bool ParseCounts(const std::string& json, std::vector<uint64_t>* out) {
+  if (json.size() < 2 || json.front() != '[' || json.back() != ']') return false;
+  out->clear();
+  std::string_view body(json.data() + 1, json.size() - 2);
+  while (!body.empty()) {
+    size_t comma = body.find(',');
+    std::string num(body.substr(0, comma));
+    if (num.empty() || num.find_first_not_of("0123456789") != std::string::npos) return false;
+    out->push_back(std::strtoull(num.c_str(), nullptr, 10));
+    body.remove_prefix(comma == std::string_view::npos ? body.size() : comma + 1);
+  }
+  return true;
+}
+
+// The value's "slots" counts and its other members; false when it has no such array.
+bool SplitHistogram(const BtfTypes& btf, const MapRecord& m, const uint8_t* value, size_t len,
+                    std::vector<uint64_t>* slots, std::string* rest) {
+  Fields f;
+  if (btf.Fields(m.btf_value_type_id, value, len, &f) < 0) return false;
+  bool found = false;
+  for (const auto& [name, v] : f) {
+    if (name == "slots") {
+      found = ParseCounts(v, slots);
+    } else {
+      *rest += " " + name + "=" + Plain(v);
+    }
+  }
+  return found;
+}
+
+void WriteLog2Histogram(const std::vector<uint64_t>& slots, std::FILE* out) {
+  constexpr int kStars = 40;
+  size_t last = 0;
+  uint64_t max = 0;
+  for (size_t i = 0; i < slots.size(); ++i) {
+    if (slots[i]) last = i;
+    max = std::max(max, slots[i]);
+  }
+  const int width = last >= 32 ? 20 : 10;
+  // The label sits over the low bounds, as libbpf-tools print it.
+  std::fprintf(out, "%*s%-*s : count    distribution\n", width / 2, "", 2 * width + 4 - width / 2,
+               "value");
+  for (size_t i = 0; i <= last && max; ++i) {
+    // Bucket i holds [2^i, 2^(i+1)), and bucket 0 holds 0 and 1.
+    uint64_t high = (i >= 63 ? ~uint64_t{0} : (uint64_t{1} << (i + 1)) - 1);
+    uint64_t low = i == 0 ? 0 : uint64_t{1} << i;
+    int stars = static_cast<int>(slots[i] * kStars / max);
+    std::string bar(static_cast<size_t>(stars), '*');
+    std::fprintf(out, "%*llu -> %-*llu : %-8llu |%-*s|\n", width,
+                 static_cast<unsigned long long>(low), width, static_cast<unsigned long long>(high),
+                 static_cast<unsigned long long>(slots[i]), kStars, bar.c_str());
+  }
+}
+
+}  // namespace
+
+bool IsHistogramMap(const MapRecord& m, const BtfTypes& btf) {
+  if (!m.btf_value_type_id || MapTypeIsPerCpu(m.type)) return false;
+  std::vector<uint8_t> zero(m.value_size);
+  std::vector<uint64_t> slots;
+  std::string rest;
+  return SplitHistogram(btf, m, zero.data(), zero.size(), &slots, &rest);
+}
+
+void WriteHistograms(const MapRecord& m, const MapEntries& e, const BtfTypes& btf, std::FILE* out) {
+  for (size_t i = 0; i < e.count; ++i) {
+    std::vector<uint64_t> slots;
+    std::string rest;
+    if (!SplitHistogram(btf, m, e.value(i), e.value_len, &slots, &rest)) continue;
+    Fields key;
+    std::string k;
+    if (m.btf_key_type_id && btf.Fields(m.btf_key_type_id, e.key(i), e.key_size, &key) >= 0) {
+      for (const auto& [name, v] : key) k += " " + name + "=" + Plain(v);
+    } else {
+      JsonWriter w;
+      if (m.btf_key_type_id && btf.Format(m.btf_key_type_id, e.key(i), e.key_size, w) >= 0)
+        k = " " + w.str();
+    }
+    std::fprintf(out, "\n%s:%s%s\n", m.name.c_str(), k.c_str(), rest.c_str());
+    WriteLog2Histogram(slots, out);
+  }
 }
 
 }  // namespace bpfd

@@ -96,6 +96,14 @@ const RunTable* FindRunTable(std::string_view object);
 void WriteRunTable(const RunTable& t, const MapRecord& m, const MapEntries& e, const BtfTypes& btf,
                    const DiskNames& disks, bool json, std::FILE* out);
 
+// Whether the map holds libbpf-tools histograms: its value is a struct with an integer array
+// member named "slots" (log2 buckets).
+bool IsHistogramMap(const MapRecord& m, const BtfTypes& btf);
+
+// Each entry as its key (and the value's other members) then a log2 histogram of its slots,
+// as libbpf-tools' print_log2_hist draws them: "low -> high : count |****|".
+void WriteHistograms(const MapRecord& m, const MapEntries& e, const BtfTypes& btf, std::FILE* out);
+
 // A top tool's first line: "HH:MM:SS loadavg: <the target's /proc/loadavg>", then an empty
 // line (BCC's layout). Nothing with json.
 void WriteTopHeader(std::string_view loadavg, bool json, std::FILE* out);

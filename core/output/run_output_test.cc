@@ -143,4 +143,62 @@ TEST(TopHeaderIsBccs) {
   EXPECT(s.find(" loadavg: 0.10 0.20 0.30 1/99 1234\n\n") == 8);
 }
 
+TEST(HistogramsAsLog2Bars) {
+  struct btf* b = btf__new_empty();
+  int u32 = btf__add_int(b, "unsigned int", 4, 0);
+  int chr = btf__add_int(b, "char", 1, BTF_INT_SIGNED);
+  int slots = btf__add_array(b, u32, u32, 4);
+  int comm = btf__add_array(b, u32, chr, 8);
+  int hist = btf__add_struct(b, "hist", 24);
+  btf__add_field(b, "slots", slots, 0, 0);
+  btf__add_field(b, "comm", comm, 128, 0);
+  int plain = btf__add_struct(b, "plain", 4);
+  btf__add_field(b, "n", u32, 0, 0);
+  uint32_t size = 0;
+  auto* raw = static_cast<const uint8_t*>(btf__raw_data(b, &size));
+  auto btf = BtfTypes::FromRaw(std::vector<uint8_t>(raw, raw + size));
+  btf__free(b);
+  EXPECT(btf != nullptr);
+  if (!btf) return;
+  MapRecord m{.type = 1,
+              .key_size = 4,
+              .value_size = 24,
+              .btf_key_type_id = static_cast<uint32_t>(u32),
+              .btf_value_type_id = static_cast<uint32_t>(hist),
+              .name = "hists"};
+  MapRecord other = m;
+  other.btf_value_type_id = static_cast<uint32_t>(plain);
+  other.value_size = 4;
+  EXPECT(IsHistogramMap(m, *btf));
+  EXPECT(!IsHistogramMap(other, *btf));
+  MapRecord percpu = m;
+  percpu.type = 5;  // BPF_MAP_TYPE_PERCPU_HASH: its values are per CPU, not one histogram
+  EXPECT(!IsHistogramMap(percpu, *btf));
+
+  struct {
+    uint32_t slots[4];
+    char comm[8];
+  } v = {{1, 4, 2, 0}, "dd"};
+  uint32_t key = 7;
+  MapEntries e;
+  e.count = 1;
+  e.key_size = 4;
+  e.value_len = sizeof(v);
+  e.keys.assign(reinterpret_cast<uint8_t*>(&key), reinterpret_cast<uint8_t*>(&key) + 4);
+  e.values.assign(reinterpret_cast<uint8_t*>(&v), reinterpret_cast<uint8_t*>(&v) + sizeof(v));
+  char* buf = nullptr;
+  size_t len = 0;
+  std::FILE* f = open_memstream(&buf, &len);
+  WriteHistograms(m, e, *btf, f);
+  std::fclose(f);
+  std::string out(buf, len);
+  std::free(buf);
+  EXPECT_EQ(out,
+            "\nhists: 7 comm=dd\n"
+            "     value               : count    distribution\n"
+            "         0 -> 1          : 1        |**********                              |\n"
+            "         2 -> 3          : 4        |****************************************|\n"
+            "         4 -> 7          : 2        |********************                    |\n");
+}
+
 TEST_MAIN()

@@ -11,7 +11,7 @@ set -u
 source "${TEST_SRCDIR}/${TEST_WORKSPACE}/tests/lib/sh_testing.sh"
 bpfd=$(realpath "$1") arch=$2
 openat=$(realpath "$3") verifier=$(realpath "$4") core=$(realpath "$5") acting=$(realpath "$6") pinned=$(realpath "$7")
-openat_perf=$(realpath "$8")
+openat_perf=$(realpath "$8") readhist=$(realpath "$9")
 tmp=$(mktemp -d /tmp/bpfd-run.XXXXXX)
 busy=""
 trap '[[ -n $busy ]] && kill $busy 2>/dev/null; rm -rf "$tmp"' EXIT
@@ -133,6 +133,14 @@ head -2 "$tmp/perfj"; cat "$tmp/perfj.err"
 check "perf event array records through a daemon, -j (exit $rc)" \
   eval "(( rc == 0 )) && grep -q '\"comm\":\"cat\",\"filename\":\"/etc/hostname\"' '$tmp/perfj'"
 nothing_left "openat_perf"
+
+# A libbpf-tools histogram (a struct with `slots`): printed as log2 bars per key. cat reads
+# /etc/hostname (a few bytes) then gets 0: at least one bar in the low buckets.
+noheaders "$bpfd" run "$readhist" -d 2 >"$tmp/hist" 2>"$tmp/hist.err"; rc=$?
+sed -n '/^hists: comm=cat$/,/^$/p' "$tmp/hist" | head -8; cat "$tmp/hist.err"
+check "a histogram map as log2 bars, one per key (exit $rc)" \
+  eval "(( rc == 0 )) && sed -n '/^hists: comm=cat\$/,/^\$/p' '$tmp/hist' | grep -qE '^ +value +: count +distribution$' && sed -n '/^hists: comm=cat\$/,/^\$/p' '$tmp/hist' | grep -qE '^ +[0-9]+ -> [0-9]+ +: [1-9][0-9]* +\|\*+ *\|$'"
+nothing_left "readhist"
 
 # fails NAME PATTERN CMD...: exit 1 and PATTERN (ERE) on stderr.
 fails() {
