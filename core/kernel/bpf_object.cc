@@ -11,6 +11,9 @@
 #include <cstdio>
 
 #include "core/base/file_io.h"
+#include "core/kernel/attached_probe.h"
+#include "core/kernel/perf_event.h"
+#include "core/kernel/perf_sampling.h"
 
 namespace bpfd {
 namespace {
@@ -53,6 +56,28 @@ int Errno(long err) {
   return err < 0 ? static_cast<int>(err) : err > 0 ? -static_cast<int>(err) : -EINVAL;
 }
 
+// Attaches perf_event program p to a CPU-clock event on every online CPU, as its section asks
+// (perf_sampling.h). The links go to *links even on failure (their owner destroys them).
+// 0 or -errno.
+int AttachSampling(struct bpf_program* p, std::vector<struct bpf_link*>* links) {
+  perf_event_attr attr;
+  if (int err = PerfSamplingAttr(bpf_program__section_name(p), &attr); err < 0) return err;
+  std::vector<int> cpus;
+  if (int err = OnlineCpus(&cpus); err < 0) return err;
+  for (int cpu : cpus) {
+    int pfd = PerfEventOpen(&attr, -1, cpu, -1);
+    if (pfd < 0) return pfd;
+    struct bpf_link* link = bpf_program__attach_perf_event(p, pfd);
+    if (!link) {
+      int err = Errno(-errno);
+      close(pfd);
+      return err;
+    }
+    links->push_back(link);  // destroying it closes pfd
+  }
+  return 0;
+}
+
 }  // namespace
 
 int BpfObject::Open(const std::string& name, std::span<const uint8_t> object,
@@ -75,6 +100,12 @@ int BpfObject::Open(const std::string& name, std::span<const uint8_t> object,
   o->obj_ = bpf_object__open_mem(o->image_.data(), o->image_.size(), &opts);
   if (!o->obj_) return Errno(-errno);
   o->name_ = bpf_object__name(o->obj_);
+  // libbpf knows the bare "perf_event" section only: the sampling forms are bpfd's.
+  struct bpf_program* p;
+  bpf_object__for_each_program(p, o->obj_) {
+    if (std::string_view(bpf_program__section_name(p)).starts_with("perf_event/"))
+      bpf_program__set_type(p, BPF_PROG_TYPE_PERF_EVENT);
+  }
   o->Describe();
   *out = std::move(o);
   return 0;
@@ -173,6 +204,10 @@ int BpfObject::Load(std::string* log) {
   for (size_t i = 0; i < handles_.size(); ++i) {
     struct bpf_program* p = handles_[i];
     ObjectProgRecord& d = progs_[i];
+    if (bpf_program__type(p) == BPF_PROG_TYPE_PERF_EVENT) {
+      d.attached = AttachSampling(p, &links_);
+      continue;
+    }
     if (!bpf_program__autoattach(p)) {
       d.attached = -EOPNOTSUPP;
       continue;

@@ -46,7 +46,8 @@ class BpfObject {
   std::span<const bpf_insn> insns(size_t i) const;
 
   // Loads every program and map (CO-RE relocations, the verifier), then attaches each program
-  // whose section libbpf can attach by itself. 0, or the -errno of the load with libbpf's
+  // whose section libbpf can attach by itself, and perf_event programs to each online CPU's
+  // clock (core/kernel/perf_sampling.h). 0, or the -errno of the load with libbpf's
   // messages, the verifier's log included, in *log. A program that fails to attach does not
   // fail the load: its `attached` says why.
   int Load(std::string* log);

@@ -11,7 +11,7 @@ set -u
 source "${TEST_SRCDIR}/${TEST_WORKSPACE}/tests/lib/sh_testing.sh"
 bpfd=$(realpath "$1") arch=$2
 openat=$(realpath "$3") verifier=$(realpath "$4") core=$(realpath "$5") acting=$(realpath "$6") pinned=$(realpath "$7")
-openat_perf=$(realpath "$8") readhist=$(realpath "$9")
+openat_perf=$(realpath "$8") readhist=$(realpath "$9") profile=$(realpath "${10}")
 tmp=$(mktemp -d /tmp/bpfd-run.XXXXXX)
 busy=""
 trap '[[ -n $busy ]] && kill $busy 2>/dev/null; rm -rf "$tmp"' EXIT
@@ -26,7 +26,7 @@ if [[ $arch != x86_64 ]]; then
 fi
 if [[ $EUID != 0 ]]; then skip "bpfd run" "needs root (bpf())"; finish; exit; fi
 
-ours() { bpftool prog show 2>/dev/null | grep -cE "name (handle_openat|on_entry|on_exit|on_queue|on_issue|on_complete|enter_[a-z0-9]+|exit_[a-z0-9]+|unchecked|missing_field|kill_openers|count) " ; }
+ours() { bpftool prog show 2>/dev/null | grep -cE "name (handle_openat|on_entry|on_exit|on_queue|on_issue|on_complete|enter_[a-z0-9]+|exit_[a-z0-9]+|on_sample|unchecked|missing_field|kill_openers|count) " ; }
 nothing_left() { check "$1: none of its programs is left in the kernel" eval "(( \$(ours) == 0 ))"; }
 # Activity for the tools: opens of a known file, and direct disk I/O (interrupts).
 (while :; do cat /etc/hostname >/dev/null; dd if=/dev/zero of="$tmp/io" bs=64k count=16 oflag=direct 2>/dev/null; sleep 0.05; done) &
@@ -141,6 +141,19 @@ sed -n '/^hists: comm=cat$/,/^$/p' "$tmp/hist" | head -8; cat "$tmp/hist.err"
 check "a histogram map as log2 bars, one per key (exit $rc)" \
   eval "(( rc == 0 )) && sed -n '/^hists: comm=cat\$/,/^\$/p' '$tmp/hist' | grep -qE '^ +value +: count +distribution$' && sed -n '/^hists: comm=cat\$/,/^\$/p' '$tmp/hist' | grep -qE '^ +[0-9]+ -> [0-9]+ +: [1-9][0-9]* +\|\*+ *\|$'"
 nothing_left "readhist"
+
+# A perf_event program sampling every 10 ms of each online CPU's clock, for 2 s: about 200
+# samples per CPU (the CPU clock ticks while the CPU idles too).
+ncpu=$(getconf _NPROCESSORS_ONLN)
+noheaders "$bpfd" run "$profile" -d 2 -j --remote process >"$tmp/prof" 2>"$tmp/prof.err"; rc=$?
+cat "$tmp/prof" "$tmp/prof.err"
+check "perf_event/period=10000000 on each of $ncpu CPUs: 100..300 samples per CPU in 2 s (exit $rc)" \
+  eval "(( rc == 0 )) && python3 -c 'import json,sys
+d=json.load(open(sys.argv[1]))
+counts=[e[\"formatted\"][\"value\"] for e in d]
+assert len(counts) == int(sys.argv[2]), counts
+assert all(100 <= c <= 300 for c in counts), counts' '$tmp/prof' $ncpu"
+nothing_left "profile"
 
 # fails NAME PATTERN CMD...: exit 1 and PATTERN (ERE) on stderr.
 fails() {
