@@ -249,8 +249,9 @@ int RunObject(Backend& b, const ModeOptions& opts, const int64_t (&times_ms)[2])
                         obj.msg().find("the kernel has no BTF") != std::string::npos))
       hint = "\nThe target's kernel has no BTF (/sys/kernel/btf/vmlinux), and " + what +
              " relocates kernel types (CO-RE) beyond tracepoint records: pass --btf FILE made "
-             "for that kernel (pahole -J from its vmlinux with debug info), or run a tool that "
-             "needs none (hardirqs, biosnoop, biotop).";
+             "for that kernel (pahole -J from its vmlinux with debug info; bpftool gen "
+             "min_core_btf shrinks it to the object's types), or run a tool that needs none "
+             "(hardirqs, biosnoop, biotop).";
     return Fail(opts.json, "cannot load " + what + ": " + obj.msg() + hint);
   }
   Run r{.b = b, .json = opts.json, .obj = std::move(*obj)};

@@ -34,7 +34,8 @@ def bpf_objects(name, srcs, hdrs = [], visibility = None):
     for src in srcs:
         base = src[:-len(".bpf.c")]
         for arch in BPF_ARCHES:
-            out = bpf_object(name = "%s_%s_bpf" % (base, arch), src = src, arch = arch, hdrs = hdrs)
+            out = bpf_object(name = "%s_%s_bpf" % (base, arch), src = src, arch = arch, hdrs = hdrs,
+                             visibility = ["//tests:__subpackages__"])
             objs.append((base, arch, out))
     native.genrule(
         name = name + "_embed",
