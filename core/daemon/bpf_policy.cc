@@ -300,6 +300,7 @@ int CheckInsns(const Checker& c) {
   std::vector<bpf_insn> insns(cnt);
   std::memcpy(insns.data(), b->data.data(), cnt * sizeof(bpf_insn));
   if (std::string why = ActingHelperCall(insns); !why.empty()) return c.Refuse(why);
+  if (std::string why = RefusedKfuncCall(insns); !why.empty()) return c.Refuse(why);
   for (uint32_t i = 0; i < cnt; ++i) {
     const bpf_insn& in = insns[i];
     if (in.code == (BPF_LD | BPF_IMM | BPF_DW)) {

@@ -35,6 +35,8 @@ std::string PolicyRefusal(const BpfObject& obj) {
     if (p.type == BPF_PROG_TYPE_EXT) return p.name + ": a freplace program replaces other code";
     if (std::string why = ActingHelperCall(obj.insns(i)); !why.empty()) return p.name + ": " + why;
   }
+  for (const std::string& f : obj.ExternFuncs())
+    if (std::string why = RefusedKfunc(f); !why.empty()) return obj.name() + ": " + why;
   for (const ObjectMapRecord& m : obj.maps()) {
     if (m.pinned) return "map " + m.name + " asks for a pin, and a pin outlives the session";
     if (m.type == BPF_MAP_TYPE_STRUCT_OPS)

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 
 namespace bpfd {
 
@@ -18,5 +19,15 @@ const char* RefusedProgType(uint32_t prog_type, uint32_t expected_attach_type);
 // (bpf_probe_write_user, bpf_override_return, bpf_send_signal*): "it calls <name>, which acts
 // instead of observing"; "" when there is none.
 std::string ActingHelperCall(std::span<const bpf_insn> insns);
+
+// A kfunc the policy refuses: any not known to only read or to work on BPF's own objects
+// (allocations, lists, trees, cpumasks, dynptrs, iterators, locks): "it calls kfunc <name>,
+// ..."; "" when it is one of those. New kernels add kfuncs that act (bpf_send_signal_task,
+// bpf_set_dentry_xattr, bpf_sock_destroy), so the list says what is allowed.
+std::string RefusedKfunc(std::string_view name);
+
+// The first kfunc call in insns (BPF_PSEUDO_KFUNC_CALL: named through the kernel's BTF) that
+// RefusedKfunc refuses, or one it cannot name (a module's, or no kernel BTF); "" when none.
+std::string RefusedKfuncCall(std::span<const bpf_insn> insns);
 
 }  // namespace bpfd

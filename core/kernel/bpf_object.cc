@@ -3,6 +3,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include <gelf.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -78,6 +79,33 @@ int AttachSampling(struct bpf_program* p, std::vector<struct bpf_link*>* links) 
   return 0;
 }
 
+// The functions an ELF object's BTF declares extern (kfuncs), read before libbpf opens it:
+// libbpf rewrites their linkage as it collects externs.
+std::vector<std::string> ExternFuncsOf(std::vector<uint8_t>& image) {
+  std::vector<std::string> out;
+  elf_version(EV_CURRENT);
+  Elf* e = elf_memory(reinterpret_cast<char*>(image.data()), image.size());
+  size_t shstrndx;
+  if (!e || elf_getshdrstrndx(e, &shstrndx) != 0) {
+    if (e) elf_end(e);
+    return out;
+  }
+  for (Elf_Scn* scn = nullptr; (scn = elf_nextscn(e, scn)) != nullptr;) {
+    GElf_Shdr sh;
+    const char* name = gelf_getshdr(scn, &sh) ? elf_strptr(e, shstrndx, sh.sh_name) : nullptr;
+    Elf_Data* d = name && std::string_view(name) == ".BTF" ? elf_getdata(scn, nullptr) : nullptr;
+    struct btf* b = d && d->d_buf ? btf__new(d->d_buf, static_cast<uint32_t>(d->d_size)) : nullptr;
+    for (uint32_t i = 1; b && i < btf__type_cnt(b); ++i) {
+      const struct btf_type* t = btf__type_by_id(b, i);
+      if (btf_is_func(t) && btf_vlen(t) == BTF_FUNC_EXTERN)  // a FUNC's vlen is its linkage
+        out.push_back(btf__name_by_offset(b, t->name_off));
+    }
+    btf__free(b);
+  }
+  elf_end(e);
+  return out;
+}
+
 }  // namespace
 
 int BpfObject::Open(const std::string& name, std::span<const uint8_t> object,
@@ -85,6 +113,7 @@ int BpfObject::Open(const std::string& name, std::span<const uint8_t> object,
                     std::string* log) {
   std::unique_ptr<BpfObject> o(new BpfObject());
   o->image_.assign(object.begin(), object.end());
+  o->extern_funcs_ = ExternFuncsOf(o->image_);
   std::string btf_path;
   if (!btf.empty()) {
     o->btf_fd_ = memfd_create("bpfd-btf", MFD_CLOEXEC);

@@ -42,6 +42,9 @@ class BpfObject {
   // object's BTF: the program's first parameter), for TracepointBtf.
   std::vector<TracepointStruct> TracepointContexts() const;
 
+  // The functions the object declares extern (kfuncs, `__ksym`), by name.
+  const std::vector<std::string>& ExternFuncs() const { return extern_funcs_; }
+
   // Program i's instructions before Load: as the ELF has them, helper calls already final.
   std::span<const bpf_insn> insns(size_t i) const;
 
@@ -57,7 +60,8 @@ class BpfObject {
   void Describe();
 
   std::vector<uint8_t> image_;  // libbpf keeps pointers into the ELF while the object lives
-  int btf_fd_ = -1;             // a memfd holding the supplied BTF (btf_custom_path)
+  std::vector<std::string> extern_funcs_;
+  int btf_fd_ = -1;  // a memfd holding the supplied BTF (btf_custom_path)
   struct bpf_object* obj_ = nullptr;
   std::vector<struct bpf_program*> handles_;  // progs_[i]'s libbpf program
   std::vector<struct bpf_link*> links_;

@@ -2,6 +2,7 @@
 // restricted session refuses (-EACCES, and nothing happens in the kernel), what it still
 // allows, and that an unrestricted session (--unrestricted) is not limited at all.
 // SKIPs when bpf() is unusable (EPERM in a sandbox, ENOSYS under qemu-user).
+#include <bpf/btf.h>
 #include <linux/magic.h>
 #include <linux/perf_event.h>
 #include <sys/mount.h>
@@ -215,6 +216,25 @@ TEST(ProbeWriteUserIsRefused) {
   Session u(Unrestricted());
   long long ret = SysBpfProgLoad(u, BPF_PROG_TYPE_TRACEPOINT, code).ret;
   EXPECT(ret != -EACCES);
+}
+
+TEST(AnActingKfuncIsRefusedByName) {
+  REQUIRE_BPF();
+  struct btf* vmlinux = btf__load_vmlinux_btf();
+  int id = vmlinux ? btf__find_by_name_kind(vmlinux, "bpf_send_signal_task", BTF_KIND_FUNC) : -1;
+  btf__free(vmlinux);
+  if (id <= 0) SKIP("this kernel has no bpf_send_signal_task kfunc (6.13+)");
+  bpf_insn call{};
+  call.code = BPF_JMP | BPF_CALL;
+  call.src_reg = BPF_PSEUDO_KFUNC_CALL;
+  call.imm = id;
+  std::vector<bpf_insn> p = {call, insn::Mov64Imm(BPF_REG_0, 0), insn::Exit()};
+  std::string code(reinterpret_cast<const char*>(p.data()), p.size() * sizeof(bpf_insn));
+  Session s;
+  EXPECT_EQ(SysBpfProgLoad(s, BPF_PROG_TYPE_TRACEPOINT, code).ret, -EACCES);
+  // Unrestricted, the verifier decides (it refuses this one: no task argument).
+  Session u(Unrestricted());
+  EXPECT(SysBpfProgLoad(u, BPF_PROG_TYPE_TRACEPOINT, code).ret != -EACCES);
 }
 
 TEST(PointersTheDaemonDidNotCopyAreRefused) {
