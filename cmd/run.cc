@@ -232,7 +232,8 @@ int RunObject(Backend& b, const ModeOptions& opts, const int64_t (&times_ms)[2])
     const BuiltinObject* o = FindBuiltinObject(what, *arch);
     if (!o)
       return ReportError(kMode, opts.json, "no tool named " + what + " (see --list)", kExitUsage);
-    elf.assign(o->elf.begin(), o->elf.end());
+    if (BuiltinObjectElf(*o, &elf) < 0)
+      return Fail(opts.json, "the built-in " + what + " is corrupt");
   }
   if (opts.values.count("btf")) {
     if (int e = ReadBytes(opts.values.at("btf"), &btf); e < 0)

@@ -50,5 +50,6 @@ def bpf_objects(name, srcs, hdrs = [], visibility = None):
         srcs = [name + "_embedded.cc", "//core/bpf:builtin.cc"],
         hdrs = ["//core/bpf:builtin.h"],
         copts = ["-Wall", "-Wextra"],
+        deps = ["@zlib"],
         visibility = visibility,
     )

@@ -11,10 +11,13 @@
 namespace bpfd {
 
 struct BuiltinObject {
-  std::string_view name;  // e.g. "hardirqs"
-  std::string_view arch;  // "x86_64", "aarch64" or "armv7"
-  std::span<const unsigned char> elf;
+  std::string_view name;              // e.g. "hardirqs"
+  std::string_view arch;              // "x86_64", "aarch64" or "armv7"
+  std::span<const unsigned char> gz;  // the ELF, gzipped
 };
+
+// The object's ELF: 0, or -EINVAL when its embedded bytes do not inflate.
+int BuiltinObjectElf(const BuiltinObject& o, std::vector<uint8_t>* elf);
 
 // bpfd's architecture name for a uname machine ("x86_64", "aarch64"/"arm64", "armv7l"/
 // "armv8l"/"arm..."), or "" for one bpfd does not ship.

@@ -2,8 +2,10 @@
 // the uname machines that select them.
 #include "core/bpf/builtin.h"
 
+#include <cerrno>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "tests/testing.h"
 
@@ -26,18 +28,26 @@ TEST(every_tool_for_every_arch_is_a_bpf_elf) {
       const BuiltinObject* o = FindBuiltinObject(name, arch);
       EXPECT(o != nullptr);
       if (!o) continue;
-      EXPECT(o->elf.size() > 64);
-      EXPECT(std::memcmp(o->elf.data(),
+      std::vector<uint8_t> elf;
+      EXPECT_EQ(BuiltinObjectElf(*o, &elf), 0);
+      EXPECT(elf.size() > 64 && elf.size() > o->gz.size());
+      if (elf.size() <= 64) continue;
+      EXPECT(std::memcmp(elf.data(),
                          "\x7f"
                          "ELF",
                          4) == 0);
       uint16_t machine;
-      std::memcpy(&machine, o->elf.data() + 18, 2);
+      std::memcpy(&machine, elf.data() + 18, 2);
       EXPECT_EQ(machine, uint16_t{247});  // EM_BPF
-      EXPECT_EQ(o->elf[5], uint8_t{1});   // little-endian
+      EXPECT_EQ(elf[5], uint8_t{1});      // little-endian
     }
   }
   EXPECT(FindBuiltinObject("hardirqs", "mips") == nullptr);
+  // Corrupt bytes are an error, not a crash.
+  const unsigned char junk[] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xff, 0xff};
+  BuiltinObject bad{"bad", "x86_64", junk};
+  std::vector<uint8_t> elf;
+  EXPECT_EQ(BuiltinObjectElf(bad, &elf), -EINVAL);
   EXPECT(FindBuiltinObject("nosuchtool", "x86_64") == nullptr);
 }
 
