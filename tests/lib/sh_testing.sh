@@ -1,7 +1,8 @@
 # Shell test helpers: `check NAME CMD...` records PASS/FAIL; `skip NAME REASON`; `finish`
 # prints "N passed, N failed, N skipped" and exits 1 if anything failed. For a daemon run as
 # `coproc D { exec bpfd ...; }`: `send LINE` sends one command line and `read_reply` reads one
-# framed reply into $reply (status 1 when none came within 10 s).
+# framed reply into $reply (status 1 when none came within 10 s). `mount_ns_unavailable`
+# says why a private mount namespace cannot be made (nothing when it can).
 passed=0 failed=0 skipped=0
 check() {
   local name="$1"; shift
@@ -25,3 +26,12 @@ read_reply() {
   return 1
 }
 send() { printf '%s\n' "$1" >&"${D[1]}"; read_reply; }
+
+# Whether a private mount namespace can be made here: "" when it can, else why not. In a
+# chroot whose root is not a mount point (a fresh-debian root), unshare -m cannot make "/"
+# private, and mounting without that could leak into the machine's namespace.
+mount_ns_unavailable() {
+  local err
+  err=$(unshare -m --propagation private true 2>&1) && return 0
+  echo "unshare -m fails here (${err:-no reason}): the root is not a mount point, as in a chroot"
+}
