@@ -6,8 +6,9 @@
 #   - BCC's hardirqs-bpfcc through bpfd remote (compiles C against kernel headers at start-up);
 #   - Debian's libbpf-tools hardirqs through bpfd remote, and natively (the limit: in-process
 #     libbpf, no protocol);
-#   - bpfd run biosnoop (CO-RE) in-process and over a pipe (BCC's and libbpf-tools' biosnoop
-#     attach kprobes, which this kernel lacks).
+#   - bpfd run biosnoop (CO-RE) in-process and over a pipe, and biotop and filetop in-process
+#     and over adb (BCC's and libbpf-tools' versions of these three attach kprobes, which this
+#     kernel lacks).
 # Start-up: ms from exec to the line that says tracing began ("Tracing ...", or bpfd run's
 # "... attached"), median(min-max) of RUNS. Bytes: both directions through linkemu --stats on
 # the adb profile. Then the size of what the target needs: one bpfd file against one
@@ -74,6 +75,10 @@ VARIANTS=(
   "libbpf-tools hardirqs, native (limit)|stdbuf -oL /usr/sbin/hardirqs"
   "bpfd run biosnoop, in-process|$bpfd run biosnoop"
   "bpfd run biosnoop, pipe|$bpfd run biosnoop --remote process"
+  "bpfd run biotop, in-process|$bpfd run biotop"
+  "bpfd run biotop, adb|$bpfd run biotop --remote $adb"
+  "bpfd run filetop, in-process|$bpfd run filetop"
+  "bpfd run filetop, adb|$bpfd run filetop --remote $adb"
 )
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) CPUs; $(uname -r); $runs runs each, interleaved"
 declare -A times bytes
@@ -94,7 +99,7 @@ done
 echo
 echo "What the target needs (bytes):"
 printf '  %-40s %10s\n' "bpfd, stripped, static (every tool)" "$(stat -c %s "$out/cmd/bpfd_stripped/bpfd")"
-for t in hardirqs biosnoop; do
+for t in hardirqs biosnoop biotop filetop; do
   printf '  %-40s %10s\n' "libbpf-tools $t (dynamic)" "$(stat -c %s /usr/sbin/$t)"
 done
 deps=0
