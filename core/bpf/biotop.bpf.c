@@ -40,13 +40,9 @@ int on_complete(struct trace_event_raw_block_rq_completion *ctx) {
   k.dev = key.dev;
   k.rw[0] = write ? 'W' : 'R';
   __builtin_memcpy(k.comm, s.who.comm, sizeof(k.comm));
-  struct stats *v = bpf_map_lookup_elem(&counts, &k);
-  if (!v) {
-    struct stats zero = {};
-    bpf_map_update_elem(&counts, &k, &zero, BPF_NOEXIST);
-    v = bpf_map_lookup_elem(&counts, &k);
-    if (!v) return 0;
-  }
+  struct stats zero = {};
+  struct stats *v = BpfdLookupOrInit(&counts, &k, &zero);
+  if (!v) return 0;
   __sync_fetch_and_add(&v->bytes, (__u64)ctx->nr_sector * 512);
   __sync_fetch_and_add(&v->ns, bpf_ktime_get_ns() - s.ts);
   __sync_fetch_and_add(&v->io, 1);

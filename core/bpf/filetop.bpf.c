@@ -112,13 +112,9 @@ static __always_inline int Exit(struct sys_exit *ctx) {
   k.type[0] = 'R';
   bpf_get_current_comm(k.comm, sizeof(k.comm));
   bpf_probe_read_kernel_str(k.name, sizeof(k.name), BPF_CORE_READ(f, f_path.dentry, d_name.name));
-  struct stats *v = bpf_map_lookup_elem(&counts, &k);
-  if (!v) {
-    struct stats zero = {};
-    bpf_map_update_elem(&counts, &k, &zero, BPF_NOEXIST);
-    v = bpf_map_lookup_elem(&counts, &k);
-    if (!v) return 0;
-  }
+  struct stats zero = {};
+  struct stats *v = BpfdLookupOrInit(&counts, &k, &zero);
+  if (!v) return 0;
   if (p.write) {
     __sync_fetch_and_add(&v->writes, 1);
     __sync_fetch_and_add(&v->wbytes, bytes);
