@@ -7,14 +7,15 @@
 # BCC_KERNEL_SOURCE is unset. biotop and filetop (the seed's other two demos) follow. Nothing
 # may be left in the guest afterwards (no map: an
 # object's programs hold its maps).
-# Usage: run_guest_test.sh GUEST HOST_BPFD GUEST_BPFD GUEST_INIT
+# A kprobe object built apart (no CO-RE, so no BTF needed) runs on every guest, armv7 included.
+# Usage: run_guest_test.sh GUEST HOST_BPFD KPROBE_OBJECT GUEST_BPFD GUEST_INIT
 set -u
 for f in sh_testing guest_suite; do source "$(dirname "$0")/../lib/$f.sh"; done  # runfiles or tree
-usage="usage: run_guest_test.sh GUEST HOST_BPFD GUEST_BPFD GUEST_INIT"
-guest=${1:?$usage} host=$(realpath "${2:?$usage}")
+usage="usage: run_guest_test.sh GUEST HOST_BPFD KPROBE_OBJECT GUEST_BPFD GUEST_INIT"
+guest=${1:?$usage} host=$(realpath "${2:?$usage}") kprobe_obj=$(realpath "${3:?$usage}")
 
 if [[ -z ${GUEST_SOCK:-} ]]; then  # on the host: boot, then run this script inside
-  guest_outer "bpfd run" "" "$guest" "$host" "$3" "$4" "$0" "$@"
+  guest_outer "bpfd run" "" "$guest" "$host" "$4" "$5" "$0" "$@"
 fi
 
 # --- in run_guest.sh's COMMAND: the guest is up --------------------------------------------
@@ -63,6 +64,11 @@ else
   check "guest $guest: bpfd run filetop: BCC's header and the init's reads of /init (exit $rc)" \
     eval "(( rc == 0 )) && grep -qE '^TID +COMM +READS +WRITES +R_Kb +W_Kb +T FILE$' '$tmp/filetop' && grep -qE '^[0-9]+ +init +[0-9]+ +0 +[0-9]+ +0 +R init$' '$tmp/filetop'"
 fi
+
+# kprobe/vfs_read, attached by the guest daemon's libbpf: the init's children read /init.
+run kprobe "$kprobe_obj" -d 3
+check "guest $guest: a kprobe object built apart: vfs_read calls by init (exit $rc)" \
+  eval "(( rc == 0 )) && grep -qE '^key: \{\"comm\":\"init\"\} +value: [1-9][0-9]*$' '$tmp/kprobe'"
 
 left=""
 for _ in $(seq 10); do
