@@ -29,36 +29,7 @@ bcc_headers "$tmp" || { echo "run_startup: no kernel headers for BCC: run tools/
 mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing
 export BPFD_REMOTE_CACHE=$tmp/store  # bpfd remote's host store: warm after the first run
 
-# started CMD...: ms to the line saying tracing began (stdout or stderr), then Ctrl-C; the
-# output in $tmp/last.
-started() {
-  PYTHONUNBUFFERED=1 python3 - "$tmp/last" "$@" <<'PY'
-import os, re, signal, subprocess, sys, time
-last, cmd = sys.argv[1], sys.argv[2:]
-t0 = time.monotonic()
-ms = -1
-with open(last, "w") as log:
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-    signal.signal(signal.SIGALRM, lambda *a: os.killpg(p.pid, signal.SIGKILL))
-    signal.alarm(60)  # a variant that never says it started is a -1, not a hang
-    for raw in p.stdout:
-        line = raw.decode(errors="replace")
-        log.write(line)
-        if re.search(r"Tracing|attached", line):
-            ms = (time.monotonic() - t0) * 1000
-            break
-    signal.alarm(0)
-    # Ctrl-C to the tool itself first (the link's relay must live to count the bytes), then
-    # to its whole group.
-    for sig, kill in ((signal.SIGINT, os.kill), (signal.SIGINT, os.killpg), (signal.SIGKILL, os.killpg)):
-        try: kill(p.pid, sig)
-        except ProcessLookupError: pass
-        try: log.write(p.communicate(timeout=10)[0].decode(errors="replace")); break
-        except subprocess.TimeoutExpired: pass
-print("%.0f" % ms)
-PY
-}
-median() { sort -n | awk '{v[NR] = $1} END {printf "%s(%s-%s)\n", v[int((NR + 1) / 2)], v[1], v[NR]}'; }
+source bench/startup_lib.sh  # started, median
 # The adb link in front of the daemon, as one word for the variants' word lists.
 printf '#!/bin/sh\nexec %s --stats --profile adb -- %s "$@"\n' "$tmp/linkemu" "$bpfd" >"$tmp/adb-bpfd"
 chmod +x "$tmp/adb-bpfd"
