@@ -22,18 +22,18 @@ struct {
 
 SEC("tracepoint/block/block_rq_complete")
 int on_complete(struct trace_event_raw_block_rq_completion *ctx) {
-  struct rq_key key;
+  struct rq_done d;
   struct rq_start s;
-  if (BlockRqDone(ctx, &key, &s) < 0) return 0;
+  if (BlockRqDone(ctx, &d, &s) < 0) return 0;
   struct event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
   if (!e) return 0;
   e->ts_ns = bpf_ktime_get_ns();
   e->delta_ns = e->ts_ns - s.ts;
-  e->sector = key.sector;
+  e->sector = d.sector;
   e->pid = s.who.pid;
-  e->dev = key.dev;
-  e->bytes = ctx->nr_sector * 512;
-  bpf_probe_read_kernel(e->rwbs, sizeof(e->rwbs), ctx->rwbs);
+  e->dev = d.dev;
+  e->bytes = d.nr_sector * 512;
+  __builtin_memcpy(e->rwbs, d.rwbs, sizeof(e->rwbs));
   __builtin_memcpy(e->comm, s.who.comm, sizeof(e->comm));
   bpf_ringbuf_submit(e, 0);
   return 0;

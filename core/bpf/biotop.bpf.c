@@ -26,24 +26,22 @@ struct {
 
 SEC("tracepoint/block/block_rq_complete")
 int on_complete(struct trace_event_raw_block_rq_completion *ctx) {
-  struct rq_key key;
+  struct rq_done d;
   struct rq_start s;
-  if (BlockRqDone(ctx, &key, &s) < 0) return 0;
-  char rwbs[4];
-  bpf_probe_read_kernel(rwbs, sizeof(rwbs), ctx->rwbs);
+  if (BlockRqDone(ctx, &d, &s) < 0) return 0;
   /* rwbs: an optional F (flush) then the op: W, R, D (discard), N... BCC counts writes as W
    * and everything else as R. */
-  bool write = rwbs[0] == 'W' || (rwbs[0] == 'F' && rwbs[1] == 'W');
+  bool write = d.rwbs[0] == 'W' || (d.rwbs[0] == 'F' && d.rwbs[1] == 'W');
   struct info k;
   __builtin_memset(&k, 0, sizeof(k));
   k.pid = s.who.pid;
-  k.dev = key.dev;
+  k.dev = d.dev;
   k.rw[0] = write ? 'W' : 'R';
   __builtin_memcpy(k.comm, s.who.comm, sizeof(k.comm));
   struct stats zero = {};
   struct stats *v = BpfdLookupOrInit(&counts, &k, &zero);
   if (!v) return 0;
-  __sync_fetch_and_add(&v->bytes, (__u64)ctx->nr_sector * 512);
+  __sync_fetch_and_add(&v->bytes, (__u64)d.nr_sector * 512);
   __sync_fetch_and_add(&v->ns, bpf_ktime_get_ns() - s.ts);
   __sync_fetch_and_add(&v->io, 1);
   return 0;
