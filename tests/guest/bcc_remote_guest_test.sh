@@ -205,7 +205,18 @@ fi
 # functions (available_filter_functions; kprobe_events refuses it too), so on this kernel the
 # tool itself cannot start: it must fail as BCC fails there, naming the function, and leave
 # nothing behind. On a kernel where it is traceable, it must give its histogram.
-if remote "$GUEST_SOCK" grep -qx blk_account_io_done /sys/kernel/tracing/available_filter_functions; then
+# The question is asked again when the guest's daemon did not answer in time (a loaded host
+# slows a TCG guest): no answer is not "not traceable".
+io_done_traceable() {
+  local err _
+  for _ in 1 2 3; do
+    err=$(remote "$GUEST_SOCK" grep -qx blk_account_io_done /sys/kernel/tracing/available_filter_functions 2>&1) && return 0
+    [[ $err == *"did not answer"* ]] || return 1
+    echo "NOTE $arch: $err; asking again"; sleep 2
+  done
+  return 1
+}
+if io_done_traceable; then
   tool "biolatency-bpfcc 1 1" "$GUEST_SOCK" 'usecs +: count +distribution' '^ +[0-9]+ -> [0-9]+ +: [1-9][0-9]* +\|' \
     +60 biolatency-bpfcc 1 1
 else
