@@ -60,6 +60,10 @@ constexpr const char kUsage[] =
     "\n"
     "Exit status: 0 ok, 1 the object could not be loaded or the daemon failed, 2 usage error.\n";
 
+// The kernel's ENOTSUPP (no libc names it): what attaching fentry answers where the
+// architecture has no trampoline for kernel functions.
+constexpr int kENOTSUPP = 524;
+
 // Pages per CPU of a perf buffer (256 KiB with 4 KiB pages; libbpf-tools use 16 or 64).
 constexpr int kPerfPages = 64;
 
@@ -265,7 +269,10 @@ int RunObject(Backend& b, const ModeOptions& opts, const int64_t (&times_ms)[2])
     std::fprintf(stderr, "%s: %s (section %s) is loaded but not attached: %s\n", kMode,
                  p.name.c_str(), p.section.c_str(),
                  p.attached == -EOPNOTSUPP ? "libbpf cannot attach that section by itself"
-                                           : std::strerror(-p.attached));
+                 : p.attached == -kENOTSUPP
+                     ? "the kernel cannot attach it here (ENOTSUPP: e.g. fentry on an "
+                       "architecture or version without trampolines for kernel functions)"
+                     : std::strerror(-p.attached));
   }
   if (attached == 0) return Fail(opts.json, what + ": no program could be attached");
   if (r.obj.btf_id) {

@@ -43,8 +43,8 @@ struct trace_entry {
 #include <bpf/bpf_helpers.h>
 
 /* The value at key in a hash map, first inserted as *init when absent; 0 when the map is full. */
-static __always_inline void *BpfdLookupOrInit(void *map, const void *key, const void *init) {
-  void *v = bpf_map_lookup_elem(map, key);
+static __always_inline void* BpfdLookupOrInit(void* map, const void* key, const void* init) {
+  void* v = bpf_map_lookup_elem(map, key);
   if (v) return v;
   bpf_map_update_elem(map, key, init, BPF_NOEXIST);
   return bpf_map_lookup_elem(map, key);
