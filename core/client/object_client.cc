@@ -30,6 +30,16 @@ std::string Joined(const std::vector<std::string>& lines) {
   return s;
 }
 
+// A call whose failure on the target ends the caller: its ret (>= 0), or a Status (the
+// transport's, or "<what>: <strerror>").
+Result<int64_t> CallRet(Backend& b, const std::string& line, const std::string& what) {
+  Result<CallReply> r = Call(b, line);
+  if (!r.ok()) return r.status();
+  if (r->ret < 0)
+    return Error(static_cast<int>(r->ret), what + ": " + std::strerror(static_cast<int>(-r->ret)));
+  return r->ret;
+}
+
 }  // namespace
 
 Result<ObjectRecord> LoadObject(Backend& b, std::string_view name, std::span<const uint8_t> object,
@@ -58,23 +68,17 @@ Status CloseObject(Backend& b, int handle) {
 }
 
 Status ClearMap(Backend& b, const ObjectMapRecord& m) {
-  Result<CallReply> r =
-      Call(b, "BPF_CLEAR_MAP " + std::to_string(m.fd) + " " + std::to_string(m.key_size));
-  if (!r.ok()) return r.status();
-  if (r->ret < 0)
-    return Error(static_cast<int>(r->ret),
-                 "cannot clear map " + m.name + ": " + std::strerror(static_cast<int>(-r->ret)));
-  return {};
+  Result<int64_t> r =
+      CallRet(b, "BPF_CLEAR_MAP " + std::to_string(m.fd) + " " + std::to_string(m.key_size),
+              "cannot clear map " + m.name);
+  return r.ok() ? Status{} : r.status();
 }
 
 Status MapRingbuf(Backend& b, const ObjectMapRecord& m) {
-  Result<CallReply> r =
-      Call(b, "RING_MAP " + std::to_string(m.fd) + " ringbuf " + std::to_string(m.max_entries));
-  if (!r.ok()) return r.status();
-  if (r->ret < 0)
-    return Error(static_cast<int>(r->ret),
-                 "cannot map ringbuf " + m.name + ": " + std::strerror(static_cast<int>(-r->ret)));
-  return {};
+  Result<int64_t> r =
+      CallRet(b, "RING_MAP " + std::to_string(m.fd) + " ringbuf " + std::to_string(m.max_entries),
+              "cannot map ringbuf " + m.name);
+  return r.ok() ? Status{} : r.status();
 }
 
 long long SplitRingbufRecords(std::span<const uint8_t> raw,
@@ -140,12 +144,9 @@ Result<std::vector<int>> OpenPerfBuffers(Backend& b, const ObjectMapRecord& m, i
     line += " 4 ";
     Base64Append(reinterpret_cast<const uint8_t*>(&value), sizeof(value), &line);
     line += " 4 0";
-    Result<CallReply> u = Call(b, line);
+    Result<int64_t> u = CallRet(
+        b, line, "cannot store CPU " + std::to_string(cpu) + "'s perf buffer in map " + m.name);
     if (!u.ok()) return u.status();
-    if (u->ret < 0)
-      return Error(static_cast<int>(u->ret), "cannot store CPU " + std::to_string(cpu) +
-                                                 "'s perf buffer in map " + m.name + ": " +
-                                                 std::strerror(static_cast<int>(-u->ret)));
     fds.push_back(value);
   }
   if (fds.empty()) return last;
