@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "core/wire/sys_bpf_record.h"
+#include "preload/file_fetch.h"
 #include "preload/state.h"
 
 namespace bpfd::preload {
@@ -59,13 +60,51 @@ int BpfRequest::Nested(int parent, size_t off, char dir, uint64_t len) {
   return static_cast<int>(bufs_.size() - 1);
 }
 
+void BpfRequest::Cache(int i, std::string key) {
+  if (i < 0 || bufs_[i].dir != 'o') return;
+  cached_ = i;
+  cache_key_ = std::move(key);
+}
+
+// One SYS_BPF (SYS_BPF_CACHED when `held` is not empty): ret, the reply's data lines in *rest.
+int64_t BpfRequest::Exchange(std::span<const Sha256Digest> held, std::vector<std::string>* rest) {
+  std::string line = SysBpfRequestHead(cmd_, attr_.data(), attr_.size(), !held.empty());
+  for (int i = 0; i < static_cast<int>(bufs_.size()); ++i) {
+    const Buf& b = bufs_[i];
+    AppendSysBpfBuffer(b.slot, b.dir, b.len, b.in, &line,
+                       i == cached_ ? held : std::span<const Sha256Digest>{});
+  }
+  if (held.empty()) return State::Get().Call(line, rest);
+  return State::Get().CallIfKnown(line, rest);
+}
+
 int64_t BpfRequest::Send() {
-  std::string line = SysBpfRequestHead(cmd_, attr_.data(), attr_.size());
-  for (const Buf& b : bufs_) AppendSysBpfBuffer(b.slot, b.dir, b.len, b.in, &line);
+  static bool no_cached_bpf = false;  // the daemon predates SYS_BPF_CACHED
+  const bool cached = cached_ >= 0 && HostStore().enabled() && !no_cached_bpf;
+  std::vector<Sha256Digest> held;
+  if (cached) held = HostStore().Held(cache_key_);
   std::vector<std::string> rest;
-  int64_t ret = State::Get().Call(line, &rest);
+  int64_t ret = Exchange(held, &rest);
+  if (ret == -EBADMSG && !held.empty() && rest.empty()) {  // "Command not recognized"
+    no_cached_bpf = true;
+    return Send();
+  }
   SysBpfReplyData reply;
   if (ParseSysBpfReply(rest, &reply) < 0) return ret;
+  const auto key = static_cast<uint32_t>(cached_);
+  if (auto h = reply.held.find(key); h != reply.held.end()) {
+    std::string content;
+    if (HostStore().Load(h->second, &content) && content.size() == bufs_[cached_].len) {
+      reply.bufs[key].assign(content.begin(), content.end());
+    } else {  // the held copy vanished or was damaged since we named it: all of it again
+      ret = Exchange({}, &rest);
+      if (ParseSysBpfReply(rest, &reply) < 0) return ret;
+    }
+  }
+  if (cached && ret >= 0 && !reply.held.count(key) && reply.bufs.count(key)) {
+    const std::vector<uint8_t>& b = reply.bufs[key];
+    HostStore().Store(cache_key_, {reinterpret_cast<const char*>(b.data()), b.size()});
+  }
   if (reply.attr.size() == size_) {
     std::memcpy(user_, reply.attr.data(), size_);
     for (auto& [off, local] : fds_) std::memcpy(reinterpret_cast<char*>(user_) + off, &local, 4);

@@ -32,6 +32,10 @@ class BpfRequest {
   // Bytes of buffer i as the caller passed them (for nested pointer reads).
   const uint8_t* CallerBytes(int i) const;
   uint64_t Len(int i) const { return bufs_[i].len; }
+  // Output buffer i is large and rarely changes (kernel BTF): the host's store keeps it under
+  // `key`, and the daemon sends a digest instead when it holds the same (SYS_BPF_CACHED). Only
+  // for calls that can be repeated (they are, when a held copy turns out unreadable).
+  void Cache(int i, std::string key);
 
   // Sends SYS_BPF, copies results back into the caller's attr and buffers. ret or -errno.
   int64_t Send();
@@ -50,6 +54,10 @@ class BpfRequest {
   std::string attr_;
   std::vector<Buf> bufs_;
   std::vector<std::pair<size_t, uint32_t>> fds_;  // (offset, caller's value)
+  int cached_ = -1;
+  std::string cache_key_;
+
+  int64_t Exchange(std::span<const Sha256Digest> held, std::vector<std::string>* rest);
 };
 
 // Forwards bpf(cmd, attr, size) to the target: the return value as bpf(2) gives it (fd or

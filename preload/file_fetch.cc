@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "core/base/tracefs_names.h"
-#include "core/client/file_cache.h"
 #include "core/wire/cached_read.h"
 #include "preload/state.h"
 
@@ -25,13 +24,7 @@ bool Cacheable(std::string_view path) {
          (rest == "/available_filter_functions" || rest == "/available_events");
 }
 
-// The store, from the environment the tool started with (read at load: it is scrubbed once
-// the session starts).
-FileCache& Store() {
-  static FileCache* store = new FileCache(FileCache::DefaultDir());
-  return *store;
-}
-__attribute__((constructor)) void InitStore() { Store(); }
+__attribute__((constructor)) void InitStore() { HostStore(); }
 
 bool g_no_cached_read = false;  // the daemon predates FILE_READ_CACHED
 
@@ -41,19 +34,27 @@ int64_t TakeContent(int64_t r, const std::vector<std::string>& rest, std::string
   if (rest.empty()) return -EIO;
   Sha256Digest d;
   if (ParseDigestMatch(rest[0], &d))
-    return Store().Load(d, content) && content->size() == static_cast<uint64_t>(r) ? r : -ESTALE;
+    return HostStore().Load(d, content) && content->size() == static_cast<uint64_t>(r) ? r
+                                                                                       : -ESTALE;
   return Untoken(rest[0], content) ? r : -EIO;
 }
 
 }  // namespace
 
+// From the environment the tool started with (read at load: it is scrubbed once the session
+// starts).
+FileCache& HostStore() {
+  static FileCache* store = new FileCache(FileCache::DefaultDir());
+  return *store;
+}
+
 int64_t FetchWhole(const std::string& path, std::string* content) {
   State& st = State::Get();
   std::vector<std::string> rest;
-  if (g_no_cached_read || !Store().enabled() || !Cacheable(path))
+  if (g_no_cached_read || !HostStore().enabled() || !Cacheable(path))
     return TakeContent(st.Call("FILE_READ " + Token(path), &rest), rest, content);
   int64_t r = st.CallIfKnown(
-      "FILE_READ_CACHED " + Token(path) + " " + FormatDigestList(Store().Held(path)), &rest);
+      "FILE_READ_CACHED " + Token(path) + " " + FormatDigestList(HostStore().Held(path)), &rest);
   if (r == -EBADMSG) {
     g_no_cached_read = true;
     return FetchWhole(path, content);
@@ -63,7 +64,7 @@ int64_t FetchWhole(const std::string& path, std::string* content) {
     r = st.Call("FILE_READ_CACHED " + Token(path) + " -", &rest);
     r = TakeContent(r, rest, content);
   }
-  if (r >= 0 && !rest.empty() && !rest[0].starts_with("=")) Store().Store(path, *content);
+  if (r >= 0 && !rest.empty() && !rest[0].starts_with("=")) HostStore().Store(path, *content);
   return r;
 }
 

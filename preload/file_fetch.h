@@ -7,7 +7,12 @@
 #include <cstdint>
 #include <string>
 
+#include "core/client/file_cache.h"
+
 namespace bpfd::preload {
+
+// The host's store ($BPFD_REMOTE_CACHE as the tool started), shared with SYS_BPF_CACHED.
+FileCache& HostStore();
 
 // Its ret (the size, >= 0) with *content filled, or -errno (the target's, or -EIO for a reply
 // without its data line).

@@ -18,6 +18,8 @@ namespace {
 
 #define OFF(field) offsetof(union bpf_attr, field)
 
+constexpr uint64_t kCachedBtfMin = 64 << 10;
+
 uint64_t StrLen(uint64_t p) {
   return p ? std::strlen(reinterpret_cast<const char*>(static_cast<uintptr_t>(p))) + 1 : 0;
 }
@@ -91,8 +93,11 @@ void InfoPointers(BpfRequest& req, int info, Kind kind) {
                u32(P(nr_jited_line_info)) * u32(P(jited_line_info_rec_size)));
     req.Nested(info, P(prog_tags), 'o', u32(P(nr_prog_tags)) * BPF_TAG_SIZE);
   } else if (kind == Kind::kBtf) {
-    req.Nested(info, offsetof(struct bpf_btf_info, btf), 'o',
-               u32(offsetof(struct bpf_btf_info, btf_size)));
+    // A kernel's or module's BTF (megabytes; libbpf asks 4 KiB first, then all of it): the
+    // host's store keeps it across runs, by size (the daemon compares the contents).
+    uint64_t size = u32(offsetof(struct bpf_btf_info, btf_size));
+    int btf = req.Nested(info, offsetof(struct bpf_btf_info, btf), 'o', size);
+    if (size >= kCachedBtfMin) req.Cache(btf, "bpf:btf/" + std::to_string(size));
     req.Nested(info, offsetof(struct bpf_btf_info, name), 'o',
                u32(offsetof(struct bpf_btf_info, name_len)));
   } else if (kind == Kind::kLink) {

@@ -155,18 +155,21 @@ struct SysBpfReply {
   long long ret = 1LL << 40;
   std::vector<uint8_t> attr;
   std::map<uint32_t, std::vector<uint8_t>> bufs;
+  std::map<uint32_t, Sha256Digest> held;  // SYS_BPF_CACHED's "=<digest>" answers
 };
 
-// Runs "SYS_BPF cmd <attr> <groups>" (groups: InBuf/OutBuf, space-separated).
-inline SysBpfReply SysBpf(Session& s, int cmd, const bpf_attr& attr,
-                          const std::string& groups = "") {
-  auto lines = Cmd(s, SysBpfRequestHead(cmd, &attr, sizeof(attr)) + groups);
+// Runs "SYS_BPF cmd <attr> <groups>" (groups: InBuf/OutBuf, space-separated; `cached`:
+// SYS_BPF_CACHED).
+inline SysBpfReply SysBpf(Session& s, int cmd, const bpf_attr& attr, const std::string& groups = "",
+                          bool cached = false) {
+  auto lines = Cmd(s, SysBpfRequestHead(cmd, &attr, sizeof(attr), cached) + groups);
   SysBpfReply r;
   r.ret = RetOf(lines);
   SysBpfReplyData data;
   if (lines.size() >= 2 && ParseSysBpfReply(std::span(lines).subspan(1), &data) == 0) {
     r.attr = std::move(data.attr);
     r.bufs = std::move(data.bufs);
+    r.held = std::move(data.held);
   }
   return r;
 }
@@ -178,9 +181,9 @@ inline std::string InBuf(BpfSlot slot, const void* p, size_t n, char dir = 'i') 
   AppendSysBpfBuffer(slot, dir, n, p, &out);
   return out;
 }
-inline std::string OutBuf(BpfSlot slot, size_t n) {
+inline std::string OutBuf(BpfSlot slot, size_t n, std::span<const Sha256Digest> held = {}) {
   std::string out;
-  AppendSysBpfBuffer(slot, 'o', n, nullptr, &out);
+  AppendSysBpfBuffer(slot, 'o', n, nullptr, &out, held);
   return out;
 }
 #define ATTR_SLOT(field) (::bpfd::BpfSlot{-1, offsetof(bpf_attr, field)})

@@ -1,5 +1,6 @@
 // Forwarded system calls (docs/protocol.md "Forwarding"). Every fd they return is the session's.
 //   SYS_BPF cmd attr [slot dir len data]...       -> ret, the attr, "<i> <data>" per o/x buffer
+//   SYS_BPF_CACHED cmd attr [slot dir len data]... -> the same; "<i> =<digest>" for held output
 //   SYS_PERF_EVENT_OPEN attr pid cpu group_fd flags [string]  -> ret=<the session's new fd>
 //   SYS_IOCTL fd request arg                      -> ret (perf event ioctls only)
 //   SYS_CLOSE fd                                  -> ret=<0 or -EBADF>
@@ -63,11 +64,13 @@ const PerfIoctl* FindPerfIoctl(uint64_t request) {
 }
 
 // SYS_BPF cmd attr [slot dir len data]… -> "sys_bpf: ret=<n>", the attr, "<i> <data>" per o/x
-Verdict CmdSysBpf(Session& s, Args a, CommandReply& r) {
+// buffer. `cached` (SYS_BPF_CACHED): an 'o' buffer's data token lists the contents the host
+// holds, and its line is "<i> =<digest>" when the kernel wrote one of them.
+Verdict SysBpf(Session& s, Args a, CommandReply& r, bool cached) {
   int cmd;
   if (!ParseInt(a[0], &cmd)) return Verdict::kBadArgs;
   BpfCall call;
-  int ret = call.Parse(a.subspan(1));
+  int ret = call.Parse(a.subspan(1), cached);
   if (ret == -E2BIG)
     std::fprintf(stderr, "bpfd: SYS_BPF: buffers over %llu MiB each or %llu MiB together\n",
                  static_cast<unsigned long long>(kMaxBpfBuffer >> 20),
@@ -84,6 +87,9 @@ Verdict CmdSysBpf(Session& s, Args a, CommandReply& r) {
   call.AppendReply(r.raw());
   return Verdict::kDone;
 }
+
+Verdict CmdSysBpf(Session& s, Args a, CommandReply& r) { return SysBpf(s, a, r, false); }
+Verdict CmdSysBpfCached(Session& s, Args a, CommandReply& r) { return SysBpf(s, a, r, true); }
 
 // SYS_PERF_EVENT_OPEN attr pid cpu group_fd flags [string] -> ret = the session's new fd
 Verdict CmdSysPerfEventOpen(Session& s, Args a, CommandReply& r) {
@@ -184,6 +190,7 @@ Verdict CmdSysPrlimit(Session& s, Args a, CommandReply& r) {
 
 constexpr Command kForwardSysCommands[] = {
     {"SYS_BPF", 2, "sys_bpf", CmdSysBpf},
+    {"SYS_BPF_CACHED", 2, "sys_bpf_cached", CmdSysBpfCached},
     {"SYS_PERF_EVENT_OPEN", 5, "sys_perf_event_open", CmdSysPerfEventOpen},
     {"SYS_IOCTL", 3, "sys_ioctl", CmdSysIoctl},
     {"SYS_CLOSE", 1, "sys_close", CmdSysClose},

@@ -31,7 +31,9 @@ bool BpfCmdReturnsFd(int cmd) {
   }
 }
 
-int BpfCall::Parse(std::span<const std::string_view> args) { return ParseSysBpfArgs(args, &req_); }
+int BpfCall::Parse(std::span<const std::string_view> args, bool cached) {
+  return ParseSysBpfArgs(args, &req_, cached);
+}
 
 long BpfCall::Call(int cmd) {
   return Call([cmd](void* attr, uint32_t size) -> long {

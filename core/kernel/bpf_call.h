@@ -18,8 +18,9 @@ bool BpfCmdReturnsFd(int cmd);
 
 class BpfCall {
  public:
-  // Parses "attr [slot dir len data]…" (wire/sys_bpf_record.h): 0, -EINVAL or -E2BIG.
-  int Parse(std::span<const std::string_view> args);
+  // Parses "attr [slot dir len data]…" (wire/sys_bpf_record.h; `cached`: SYS_BPF_CACHED's, 'o'
+  // buffers with held digests): 0, -EINVAL or -E2BIG.
+  int Parse(std::span<const std::string_view> args, bool cached = false);
 
   // Points every slot at its buffer, runs sys(attr, size) (the bpf syscall for cmd by
   // default; attr zero-extended to kMaxBpfAttr bytes in memory, size the client's), then

@@ -3,7 +3,10 @@
 #include <cerrno>
 #include <charconv>
 
+#include <algorithm>
+
 #include "core/wire/base64.h"
+#include "core/wire/cached_read.h"
 #include "core/wire/tokens.h"
 
 namespace bpfd {
@@ -45,14 +48,14 @@ bool ParseBpfSlot(std::string_view s, size_t count, BpfSlot* out) {
   return ParseUint64(rest.substr(dot + 1), &out->off);
 }
 
-std::string SysBpfRequestHead(int cmd, const void* attr, size_t size) {
-  std::string line = "SYS_BPF " + std::to_string(cmd) + " ";
+std::string SysBpfRequestHead(int cmd, const void* attr, size_t size, bool cached) {
+  std::string line = (cached ? "SYS_BPF_CACHED " : "SYS_BPF ") + std::to_string(cmd) + " ";
   AppendData(static_cast<const uint8_t*>(attr), size, &line);
   return line;
 }
 
 void AppendSysBpfBuffer(const BpfSlot& slot, char dir, uint64_t len, const void* data,
-                        std::string* line) {
+                        std::string* line, std::span<const Sha256Digest> held) {
   line->push_back(' ');
   line->append(FormatBpfSlot(slot));
   line->push_back(' ');
@@ -61,20 +64,22 @@ void AppendSysBpfBuffer(const BpfSlot& slot, char dir, uint64_t len, const void*
   AppendNumber(len, line);
   line->push_back(' ');
   if (dir == 'o') {
-    line->push_back('-');
+    line->append(FormatDigestList(held));
   } else {
     AppendData(static_cast<const uint8_t*>(data), static_cast<size_t>(len), line);
   }
 }
 
 std::string FormatSysBpfRequest(const SysBpfRequest& req) {
-  std::string line = SysBpfRequestHead(req.cmd, req.attr.data(), req.attr.size());
+  bool cached = std::any_of(req.bufs.begin(), req.bufs.end(),
+                            [](const SysBpfBuffer& b) { return !b.held.empty(); });
+  std::string line = SysBpfRequestHead(req.cmd, req.attr.data(), req.attr.size(), cached);
   for (const SysBpfBuffer& b : req.bufs)
-    AppendSysBpfBuffer(b.slot, b.dir, b.data.size(), b.data.data(), &line);
+    AppendSysBpfBuffer(b.slot, b.dir, b.data.size(), b.data.data(), &line, b.held);
   return line;
 }
 
-int ParseSysBpfArgs(std::span<const std::string_view> a, SysBpfRequest* req) {
+int ParseSysBpfArgs(std::span<const std::string_view> a, SysBpfRequest* req, bool cached) {
   if (a.empty() || (a.size() - 1) % 4 != 0) return -EINVAL;
   if (DecodeData(a[0], &req->attr) < 0 || req->attr.empty() || req->attr.size() > kMaxBpfAttr)
     return -EINVAL;
@@ -95,7 +100,7 @@ int ParseSysBpfArgs(std::span<const std::string_view> a, SysBpfRequest* req) {
     if (len > kMaxBpfBuffer || len > kMaxBpfBuffers - total) return -E2BIG;
     total += len;
     if (b.dir == 'o') {
-      if (a[i + 3] != "-") return -EINVAL;
+      if (a[i + 3] != "-" && (!cached || ParseDigestList(a[i + 3], &b.held) < 0)) return -EINVAL;
       b.data.assign(static_cast<size_t>(len), 0);
     } else if (DecodeData(a[i + 3], &b.data) < 0 || b.data.size() != len) {
       return -EINVAL;
@@ -110,9 +115,17 @@ void AppendSysBpfReply(const SysBpfRequest& req, std::string* out) {
   out->push_back('\n');
   for (size_t i = 0; i < req.bufs.size(); ++i) {
     if (req.bufs[i].dir == 'i') continue;
+    const SysBpfBuffer& b = req.bufs[i];
     AppendNumber(i, out);
     out->push_back(' ');
-    AppendData(req.bufs[i].data.data(), req.bufs[i].data.size(), out);
+    Sha256Digest d{};
+    if (!b.held.empty())
+      d = Sha256Of({reinterpret_cast<const char*>(b.data.data()), b.data.size()});
+    if (!b.held.empty() && std::find(b.held.begin(), b.held.end(), d) != b.held.end()) {
+      out->append(FormatDigestMatch(d));
+    } else {
+      AppendData(b.data.data(), b.data.size(), out);
+    }
     out->push_back('\n');
   }
 }
@@ -124,8 +137,10 @@ int ParseSysBpfReply(std::span<const std::string> lines, SysBpfReplyData* out) {
     std::string_view l = lines[i];
     size_t sp = l.find(' ');
     uint32_t idx;
-    if (sp == std::string_view::npos || !ParseUint32(l.substr(0, sp), &idx) ||
-        DecodeData(l.substr(sp + 1), &out->bufs[idx]) < 0)
+    if (sp == std::string_view::npos || !ParseUint32(l.substr(0, sp), &idx)) return -EPROTO;
+    std::string_view data = l.substr(sp + 1);
+    if (data.starts_with("=") ? !ParseDigestMatch(data, &out->held[idx])
+                              : DecodeData(data, &out->bufs[idx]) < 0)
       return -EPROTO;
   }
   return 0;

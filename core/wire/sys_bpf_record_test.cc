@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/wire/cached_read.h"
 #include "core/wire/tokens.h"
 #include "tests/testing.h"
 
@@ -18,11 +19,19 @@ namespace {
 // The arguments after "SYS_BPF <cmd>" of a formatted line, parsed back (cmd from the line).
 int Reparse(const std::string& line, SysBpfRequest* out) {
   std::vector<std::string_view> t = SplitTokens(line);
-  if (t.size() < 3 || t[0] != "SYS_BPF" || !ParseInt(t[1], &out->cmd)) return -EINVAL;
-  return ParseSysBpfArgs(std::span(t).subspan(2), out);
+  bool cached = !t.empty() && t[0] == "SYS_BPF_CACHED";
+  if (t.size() < 3 || (t[0] != "SYS_BPF" && !cached) || !ParseInt(t[1], &out->cmd)) return -EINVAL;
+  return ParseSysBpfArgs(std::span(t).subspan(2), out, cached);
 }
 
 std::vector<uint8_t> Bytes(std::string_view s) { return {s.begin(), s.end()}; }
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  for (size_t p = 0, nl; (nl = text.find('\n', p)) != std::string::npos; p = nl + 1)
+    lines.push_back(text.substr(p, nl - p));
+  return lines;
+}
 
 }  // namespace
 
@@ -61,6 +70,27 @@ TEST(request_round_trip) {
   EXPECT(back == req);
 }
 
+// SYS_BPF_CACHED: an 'o' buffer names the contents the host holds; SYS_BPF refuses them.
+TEST(cached_request_round_trip) {
+  SysBpfRequest req;
+  req.cmd = BPF_OBJ_GET_INFO_BY_FD;
+  req.attr.assign(16, 0);
+  req.bufs.push_back({{-1, 8}, 'x', std::vector<uint8_t>(32, 0)});
+  req.bufs.push_back({{0, 0}, 'o', std::vector<uint8_t>(4096, 0)});
+  req.bufs[1].held = {Sha256Of("btf, boot 1"), Sha256Of("btf, boot 2")};
+  std::string line = FormatSysBpfRequest(req);
+  EXPECT(line.starts_with("SYS_BPF_CACHED 15 "));
+  EXPECT(line.ends_with(" b0.0 o 4096 " + FormatDigestList(req.bufs[1].held)));
+  SysBpfRequest back;
+  EXPECT_EQ(Reparse(line, &back), 0);
+  EXPECT(back == req);
+  line.replace(0, 14, "SYS_BPF");
+  EXPECT_EQ(Reparse(line, &back), -EINVAL);
+  req.bufs[1].held.clear();  // nothing held: plain SYS_BPF
+  EXPECT(FormatSysBpfRequest(req).ends_with(" b0.0 o 4096 -"));
+  EXPECT(FormatSysBpfRequest(req).starts_with("SYS_BPF 15 "));
+}
+
 TEST(request_parse_rejects) {
   SysBpfRequest r;
   std::string attr16 = "AAAAAAAAAAAAAAAAAAAAAA==";
@@ -74,6 +104,11 @@ TEST(request_parse_rejects) {
   EXPECT_EQ(parse({attr16, "a8", "i", "4", "AAAA"}), -EINVAL);      // 3 bytes, not 4
   EXPECT_EQ(parse({attr16, "a8", "o", "268435457", "-"}), -E2BIG);  // over kMaxBpfBuffers
   EXPECT_EQ(parse({attr16, "a8", "o", "16", "-", "b0.8", "i", "0", "-"}), 0);
+  auto cached = [&](std::vector<std::string_view> a) { return ParseSysBpfArgs(a, &r, true); };
+  EXPECT_EQ(cached({attr16, "a8", "o", "4", "x"}), -EINVAL);                   // not a digest list
+  EXPECT_EQ(cached({attr16, "a8", "i", "4", std::string(64, 'a')}), -EINVAL);  // 'i': data
+  EXPECT_EQ(cached({attr16, "a8", "o", "4", std::string(64, 'a')}), 0);
+  EXPECT_EQ(r.bufs[0].held.size(), size_t{1});
 }
 
 TEST(reply_round_trip) {
@@ -85,9 +120,7 @@ TEST(reply_round_trip) {
   std::string text;
   AppendSysBpfReply(req, &text);
   EXPECT(text.ends_with("\n"));
-  std::vector<std::string> lines;
-  for (size_t p = 0, nl; (nl = text.find('\n', p)) != std::string::npos; p = nl + 1)
-    lines.push_back(text.substr(p, nl - p));
+  std::vector<std::string> lines = Lines(text);
   EXPECT_EQ(lines.size(), size_t{3});  // attr, then buffers 1 and 2 ('i' comes back not)
   SysBpfReplyData back;
   EXPECT_EQ(ParseSysBpfReply(lines, &back), 0);
@@ -96,7 +129,28 @@ TEST(reply_round_trip) {
   EXPECT(back.bufs[1] == req.bufs[1].data);
   EXPECT(back.bufs[2].empty());
   EXPECT_EQ(ParseSysBpfReply(std::vector<std::string>{"AAAA", "x AAAA"}, &back), -EPROTO);
+  EXPECT_EQ(ParseSysBpfReply(std::vector<std::string>{"AAAA", "1 =abc"}, &back), -EPROTO);
   EXPECT_EQ(ParseSysBpfReply(std::vector<std::string>{}, &back), -EPROTO);
+}
+
+// An 'o' buffer with held digests comes back as "=<digest>" when its contents are held, whole
+// when they are not.
+TEST(cached_reply_round_trip) {
+  SysBpfRequest req;
+  req.attr = Bytes("attr");
+  req.bufs.push_back({{-1, 0}, 'o', Bytes("vmlinux btf")});
+  req.bufs.push_back({{-1, 8}, 'o', Bytes("module btf")});
+  req.bufs[0].held = {Sha256Of("older btf"), Sha256Of("vmlinux btf")};
+  req.bufs[1].held = {Sha256Of("older btf")};
+  std::string text;
+  AppendSysBpfReply(req, &text);
+  EXPECT(text.find("\n0 " + FormatDigestMatch(Sha256Of("vmlinux btf")) + "\n") !=
+         std::string::npos);
+  std::vector<std::string> lines = Lines(text);
+  SysBpfReplyData back;
+  EXPECT_EQ(ParseSysBpfReply(lines, &back), 0);
+  EXPECT(back.held.size() == 1 && back.held[0] == Sha256Of("vmlinux btf"));
+  EXPECT(back.bufs.size() == 1 && back.bufs[1] == req.bufs[1].data);
 }
 
 TEST_MAIN()

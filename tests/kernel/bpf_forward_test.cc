@@ -1,5 +1,5 @@
 // The forwarding commands (docs/protocol.md "Forwarding") against the real kernel: SYS_BPF's
-// generic executor (maps, a rejected program's log, nested info buffers), fd ownership,
+// generic executor (maps, a rejected program's log, nested info buffers, held BTF), fd ownership,
 // SYS_UNAME, FILE_* and a uprobe_events definition the session's end removes.
 // SKIPs when bpf() is unusable (EPERM in a sandbox, ENOSYS under qemu-user).
 #include <fcntl.h>
@@ -339,6 +339,47 @@ TEST(FileReadCachedSendsADigestForHeldContents) {
   for (const char* bad : {" x", " -,-", " ", ""})
     EXPECT(Cmd(s, "FILE_READ_CACHED " + Path("/proc/kallsyms") + bad)[0] ==
            "Command not recognized");
+}
+
+// SYS_BPF_CACHED on the kernel's BTF, as libbpf reads it (BTF_GET_FD_BY_ID, then
+// OBJ_GET_INFO_BY_FD with a buffer of its size): all of it when the host holds none of the
+// digests, "=<digest>" when it holds the kernel's, and SYS_BPF refuses digests.
+TEST(SysBpfCachedSendsADigestForHeldBtf) {
+  REQUIRE_BPF();
+  std::string vmlinux;
+  if (ReadFile("/sys/kernel/btf/vmlinux", &vmlinux) < 0) SKIP("no /sys/kernel/btf/vmlinux");
+  uint32_t id = 0;
+  EXPECT_EQ(bpf_btf_get_next_id(0, &id), 0);  // the first BTF object is the kernel's
+  Session s;
+  bpf_attr by_id{};
+  by_id.btf_id = id;
+  long long fd = SysBpf(s, BPF_BTF_GET_FD_BY_ID, by_id).ret;
+  EXPECT(fd >= 0);
+  if (fd < 0) return;
+  auto info_of = [&](std::span<const Sha256Digest> held, bool cached = true) {
+    bpf_btf_info info{};
+    info.btf = kClientPtr + 0x100;
+    info.btf_size = static_cast<uint32_t>(vmlinux.size());
+    bpf_attr get{};
+    get.info.bpf_fd = static_cast<uint32_t>(fd);
+    get.info.info_len = sizeof(info);
+    get.info.info = kClientPtr;
+    return SysBpf(s, BPF_OBJ_GET_INFO_BY_FD, get,
+                  InBuf(ATTR_SLOT(info.info), &info, sizeof(info), 'x') +
+                      OutBuf(BpfSlot{0, offsetof(bpf_btf_info, btf)}, vmlinux.size(), held),
+                  cached);
+  };
+  const Sha256Digest kernel = Sha256Of(vmlinux), other = Sha256Of("another kernel's BTF");
+  auto whole = info_of({});
+  EXPECT(whole.ret == 0 && whole.held.empty() && whole.bufs.count(1) &&
+         Str(whole.bufs[1]) == vmlinux);
+  auto held = info_of(std::vector<Sha256Digest>{other, kernel});
+  EXPECT(held.ret == 0 && !held.bufs.count(1) && held.held.count(1) && held.held[1] == kernel);
+  EXPECT(held.bufs.count(0));  // the info itself still comes back
+  auto stale = info_of(std::vector<Sha256Digest>{other});
+  EXPECT(stale.ret == 0 && stale.held.empty() && Str(stale.bufs[1]) == vmlinux);
+  auto plain = info_of(std::vector<Sha256Digest>{kernel}, false);
+  EXPECT(plain.ret == -EINVAL && plain.attr.empty());  // SYS_BPF takes no digests
 }
 
 TEST(TracefsProbeApiHidesTheProbePmus) {

@@ -3,7 +3,8 @@
 # FILE_READ_CACHED), through a real daemon (process transport). A second run receives BTF as a
 # digest, not 5 MB, and reads the same bytes; /proc/kallsyms after a BPF program was loaded
 # (new symbols, as after a module load or a reboot) crosses again whole and has them; a
-# damaged stored copy is never served; BPFD_REMOTE_CACHE=off stores nothing. Bytes are the
+# damaged stored copy is never served; the kernel's BTF read through bpf() (bpftool, bpftrace)
+# is a digest on a second run too (SYS_BPF_CACHED); BPFD_REMOTE_CACHE=off stores nothing. Bytes are the
 # library's own count (BPFD_REMOTE_STATS=2: per command and path). $1 bpfd, $2 the
 # expected architecture.
 set -u
@@ -69,6 +70,32 @@ for f in "$BPFD_REMOTE_CACHE"/objects/*; do printf 'X' | dd of="$f" bs=1 seek=$(
 run 4
 check "run 4: a damaged stored BTF is not served: whole again ($(bytes 4 $btf) bytes), the kernel's bytes" \
   eval "(( $(bytes 4 $btf) > $(stat -c %s $btf) )) && [[ $(field 4 $btf 3) == $local_btf ]]"
+
+# The kernel's BTF read through bpf() (BTF_GET_FD_BY_ID, OBJ_GET_INFO_BY_FD: bpftool, bpftrace,
+# libbpf's btf__load_from_kernel_by_id), not the file: SYS_BPF_CACHED against the same store.
+if command -v bpftool >/dev/null; then
+  id=$(bpftool btf show | awk -F: '/name \[?vmlinux/ {print $1; exit}')
+  local_dump=$(bpftool btf dump id "$id" format raw | sha256sum | cut -d' ' -f1)
+  # dump N: bpftool's raw dump of the kernel's BTF through bpfd remote; its SHA-256 in $tmp/N.
+  dump() {
+    BPFD_REMOTE_STATS=2 "$bpfd" remote --lib "$lib" --remote process -- bpftool btf dump id "$id" format raw \
+      2>"$tmp/$1.err" | sha256sum | cut -d' ' -f1 >"$tmp/$1"
+    echo "--- dump $1"; grep -E "round trips|SYS_BPF" "$tmp/$1.err"
+  }
+  received() { awk '/received$/ {print $(NF-1)}' "$tmp/$1.err"; }  # N: all a run received
+  dump b1
+  check "bpftool btf dump id $id: the BTF crosses whole once ($(received b1) bytes), the kernel's types" \
+    eval "(( $(received b1) > $(stat -c %s $btf) )) && [[ $(cat $tmp/b1) == $local_dump ]]"
+  dump b2
+  check "bpftool btf dump id $id again: $(received b2) bytes in all (a digest for the BTF), the same types" \
+    eval "(( $(received b2) < 20000 )) && grep -q 'SYS_BPF_CACHED' '$tmp/b2.err' && [[ $(cat $tmp/b2) == $local_dump ]]"
+  for f in "$BPFD_REMOTE_CACHE"/objects/*; do printf 'X' | dd of="$f" bs=1 seek=$(($(stat -c %s "$f") - 1)) conv=notrunc status=none; done
+  dump b3
+  check "bpftool btf dump id $id with the stored BTF damaged: whole again ($(received b3) bytes), the same types" \
+    eval "(( $(received b3) > $(stat -c %s $btf) )) && [[ $(cat $tmp/b3) == $local_dump ]]"
+else
+  skip "the kernel's BTF through bpf() from the store" "no bpftool on this host"
+fi
 
 BPFD_REMOTE_CACHE=off run 5
 check "BPFD_REMOTE_CACHE=off: plain FILE_READ, nothing stored" \
