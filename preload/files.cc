@@ -280,7 +280,10 @@ int RemoteStat(const std::string& path, bool follow, struct stat* out) {
 
 int RemoteAccess(const std::string& path, int mode) {
   auto lock = State::Get().Lock();
+  int kept;
+  if (AccessFromKept(path, mode, &kept)) return kept < 0 ? FailErrno(kept) : 0;
   int64_t r = CallPath("FILE_ACCESS", path, std::to_string(mode), nullptr);
+  KeepAccess(path, mode, static_cast<int>(r));
   return r < 0 ? FailErrno(r) : 0;
 }
 

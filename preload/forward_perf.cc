@@ -84,10 +84,17 @@ int ForwardPerfIoctl(int fd, unsigned long request, unsigned long arg) {
     default:
       return (FailErrno(-ENOTTY));
   }
+  const std::string line = "SYS_IOCTL " + std::to_string(obj->rfd) + " " + std::to_string(request) +
+                           " " + std::to_string(value);
+  if (request == PERF_EVENT_IOC_ENABLE || request == PERF_EVENT_IOC_DISABLE ||
+      request == PERF_EVENT_IOC_RESET) {
+    // No result but success on an event the session owns: sent without waiting, as closes are
+    // (a round trip per event attached and detached; a failure would be said on stderr).
+    st.Post(line);
+    return 0;
+  }
   std::vector<std::string> rest;
-  int64_t ret = st.Call("SYS_IOCTL " + std::to_string(obj->rfd) + " " + std::to_string(request) +
-                            " " + std::to_string(value),
-                        &rest);
+  int64_t ret = st.Call(line, &rest);
   if (ret < 0) return (FailErrno(ret));
   if (request == PERF_EVENT_IOC_ID && arg) {
     uint64_t id = 0;

@@ -19,6 +19,11 @@ constexpr int64_t kListingMs = 2000;
 struct Kept {
   std::map<std::string, DirEntries> dirs;  // tracefs directory -> its entries
   int64_t when_ms = 0;
+  struct Access {
+    int ret;
+    int64_t when_ms;
+  };
+  std::map<std::pair<std::string, int>, Access> access;  // (tracefs path, mode) -> answer
 };
 
 Kept& Listings() {
@@ -100,6 +105,21 @@ bool StatFromListing(const std::string& path, struct stat* out) {
   return false;
 }
 
-void ForgetListings() { Listings().dirs.clear(); }
+bool AccessFromKept(const std::string& path, int mode, int* ret) {
+  auto& kept = Listings().access;
+  auto it = kept.find({path, mode});
+  if (it == kept.end() || NowMs() - it->second.when_ms > kListingMs) return false;
+  *ret = it->second.ret;
+  return true;
+}
+
+void KeepAccess(const std::string& path, int mode, int ret) {
+  if (!TracefsNameOf(path).empty()) Listings().access[{path, mode}] = {ret, NowMs()};
+}
+
+void ForgetListings() {
+  Listings().dirs.clear();
+  Listings().access.clear();
+}
 
 }  // namespace bpfd::preload

@@ -191,6 +191,13 @@ void State::Post(std::string_view line) {
   --t_in_call;
   if (r < 0) Die("lost the connection to the target's bpfd", -r);
   stats_.sent += line.size() + 1;
+  ReportPostedFailures();
+}
+
+// A posted command the target failed (the tool was told it succeeded): said on stderr.
+void State::ReportPostedFailures() {
+  for (const std::string& f : client_.TakeSkippedFailures())
+    WarnOnce("the target failed a command sent without waiting for its reply: " + f);
 }
 
 void State::DrainPosted() {
@@ -199,6 +206,7 @@ void State::DrainPosted() {
   ++t_in_call;
   client_.Drain(5000);
   --t_in_call;
+  ReportPostedFailures();
 }
 
 int64_t State::CallIfKnown(std::string_view line, std::vector<std::string>* rest) {
@@ -212,6 +220,7 @@ int64_t State::DoCall(std::string_view line, std::vector<std::string>* rest, int
   ++t_in_call;  // the client's own poll() lands in the library's interposer
   Result<CallReply> reply = bpfd::Call(client_, line, {.timeout_ms = timeout_ms});
   --t_in_call;
+  ReportPostedFailures();
   int err = reply.err();
   if (err < 0 && err != -EBADMSG && err != -EPROTO)
     Die("lost the connection to the target's bpfd", -err);

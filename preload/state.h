@@ -78,7 +78,8 @@ class State {
   // the first in *rest.
   int64_t Call(std::string_view line, std::vector<std::string>* rest, int timeout_ms = 120000);
   // Sends a command whose result does not matter (SYS_CLOSE) without waiting for its reply:
-  // no round trip (ProtocolClient::Post). A lost connection ends the process, as in Call.
+  // no round trip (ProtocolClient::Post). A lost connection ends the process, as in Call; a
+  // failure the target reports for it later is one stderr line (WarnOnce).
   void Post(std::string_view line);
   // At exit: the replies of posted commands are read, so the daemon is not left writing them.
   void DrainPosted();
@@ -126,6 +127,7 @@ class State {
   int PossibleCpus();
 
  private:
+  void ReportPostedFailures();
   State();
   bool Connect();
   int64_t DoCall(std::string_view line, std::vector<std::string>* rest, int timeout_ms,

@@ -200,10 +200,14 @@ int ProtocolClient::SkipUnfinished(int64_t deadline_ms) {
     int r = NextLine(deadline_ms, &line);
     if (r < 0) return r;
     if (!in_reply_) {
-      in_reply_ = line == kReplyStartLine;
+      in_reply_ = skip_first_ = line == kReplyStartLine;
     } else if (line == kReplyEndLine) {
-      in_reply_ = false;
+      in_reply_ = skip_first_ = false;
       --unfinished_;
+    } else if (std::exchange(skip_first_, false)) {
+      int64_t ret;
+      if (ParseRet(line, &ret) == 0 && ret < 0 && skipped_failures_.size() < kMaxSkippedFailures)
+        skipped_failures_.emplace_back(line);
     }
   }
   return 0;

@@ -74,6 +74,10 @@ class ProtocolClient {
   // Reads the replies of posted commands (before going away: a peer on a link that cannot
   // tell it closed, such as virtio-serial, would otherwise wait to write them). 0 or -errno.
   int Drain(int timeout_ms) { return SkipUnfinished(Deadline(timeout_ms)); }
+  // The first lines ("<fn>: ret=<-errno>") of skipped replies that report a failure (posted
+  // commands), at most kMaxSkippedFailures kept; taken once.
+  static constexpr size_t kMaxSkippedFailures = 16;
+  std::vector<std::string> TakeSkippedFailures() { return std::exchange(skipped_failures_, {}); }
 
   // Reads the next line the peer sent (e.g. a listener's challenge before the banner). 0 or
   // -errno.
@@ -123,8 +127,10 @@ class ProtocolClient {
   UniqueFd from_child_;  // its stdout (our read end, non-blocking)
   LineBuffer lines_;     // what the peer sent that no call has consumed yet
   bool eof_ = false;
-  int unfinished_ = 0;        // replies whose END line has not been read yet
-  bool in_reply_ = false;     // the first unfinished reply's START line has been read
+  int unfinished_ = 0;       // replies whose END line has not been read yet
+  bool in_reply_ = false;    // the first unfinished reply's START line has been read
+  bool skip_first_ = false;  // SkipUnfinished read that START line: next comes the ret line
+  std::vector<std::string> skipped_failures_;
   bool interrupted_ = false;  // a signal hit a wait (see TakeInterrupted)
   bool terminated_ = false;   // the last Close sent SIGTERM
 };

@@ -193,6 +193,7 @@ TEST(ResyncAfterTimeout) {
 
 // Posted commands are answered in order; the next call skips their replies, and a long run
 // of posts never leaves more than kMaxPosted replies unread (the peer never blocks on them).
+// The failures among them are kept.
 TEST(PostedRepliesAreSkipped) {
   ProtocolClient c;
   EXPECT_EQ(SpawnSh(&c, kEchoPeer), 0);
@@ -207,6 +208,13 @@ TEST(PostedRepliesAreSkipped) {
   EXPECT_EQ(c.Call("7", &lines, 5000), 0);
   EXPECT(lines.size() == 2 && lines[0] == "x: ret=7");
   EXPECT_EQ(c.buffered(), 0u);
+  EXPECT(c.TakeSkippedFailures().empty());  // "x: ret=ppp…": not a number
+  // Skipped replies that report a failure are kept for the caller: only their ret lines.
+  for (const char* ret : {"-9", "5", "-22 (not this)", "0"}) EXPECT_EQ(c.Post(ret, 2000), 0);
+  EXPECT_EQ(c.Call("1", &lines, 5000), 0);
+  std::vector<std::string> failed_lines = c.TakeSkippedFailures();
+  EXPECT(failed_lines == (std::vector<std::string>{"x: ret=-9", "x: ret=-22 (not this)"}));
+  EXPECT(c.TakeSkippedFailures().empty());
   EXPECT_EQ(c.Post("", 100), -EINVAL);
   EXPECT_EQ(c.Post("exit", 100), -EINVAL);
   EXPECT_EQ(c.Close(5000), 3);
