@@ -109,6 +109,7 @@ int RemoteMain(int argc, char** argv) {
   // BCC runs `ausyscall --dump` to name syscalls: ours, first on PATH, prints the target's.
   AppletDir applets;
   env.emplace_back("BPFD_TARGET_MACHINE", u.machine);
+  if (c.inflate()) env.emplace_back("BPFD_REMOTE_INFLATE", "1");  // the daemon deflates replies
   if (applets.Create(SelfExePath(), {"ausyscall"}, &error) == 0) {
     const char* path = std::getenv("PATH");
     env.emplace_back("PATH", applets.PrependTo(path ? path : ""));

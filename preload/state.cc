@@ -66,6 +66,7 @@ bool ParseFds(const char* s, int fds[2]) {
 // tool's children (shells, `timeout`, compilers) run locally and cannot share the stream.
 void ScrubEnvironment() {
   unsetenv("BPFD_REMOTE_FDS");
+  unsetenv("BPFD_REMOTE_INFLATE");
   const char* pre = getenv("LD_PRELOAD");
   if (!pre) return;
   std::string kept;
@@ -161,6 +162,8 @@ State::State() : table_(new std::atomic<Obj*>[kMaxFds]) {
   for (int i = 0; i < kMaxFds; ++i) table_[i].store(nullptr, std::memory_order_relaxed);
   const char* fds = getenv("BPFD_REMOTE_FDS");
   active_ = fds && ParseFds(fds, fds_);
+  const char* inflate = getenv("BPFD_REMOTE_INFLATE");
+  client_.set_inflate(inflate && std::strcmp(inflate, "1") == 0);
   pthread_atfork(nullptr, nullptr, MarkForked);
 }
 

@@ -12,7 +12,7 @@ std::string_view CommandOf(std::string_view line) { return line.substr(0, line.f
 
 // The reply lines (or the transport's error) turned into a CallReply.
 Result<CallReply> Interpret(int r, std::string_view line, std::vector<std::string> lines,
-                            const CallOptions& opts) {
+                            const CallOptions& opts, size_t wire_bytes = 0) {
   auto cmd = [&] { return std::string(CommandOf(line)); };  // for messages only
   if (r == -EBADMSG || (r == 0 && lines.size() == 1 && lines[0] == kNotRecognized))
     return Error(-EBADMSG, "the daemon does not know " + cmd() + ": it predates " +
@@ -25,7 +25,9 @@ Result<CallReply> Interpret(int r, std::string_view line, std::vector<std::strin
     return Error(r, cmd() + ": " + std::strerror(-r));
   }
   CallReply reply;
-  for (const std::string& l : lines) reply.bytes += l.size() + 1;
+  reply.bytes = wire_bytes;
+  if (!wire_bytes)
+    for (const std::string& l : lines) reply.bytes += l.size() + 1;
   if (!opts.listing_fn.empty()) {
     int64_t ret = 0;
     if (lines.size() == 1 && lines[0].starts_with(std::string(opts.listing_fn) + ": ret=") &&
@@ -55,7 +57,7 @@ Result<CallReply> Call(Backend& b, std::string_view line, const CallOptions& opt
 Result<CallReply> Call(ProtocolClient& c, std::string_view line, const CallOptions& opts) {
   std::vector<std::string> lines;
   int r = c.Call(line, &lines, opts.timeout_ms);
-  return Interpret(r, line, std::move(lines), opts);
+  return Interpret(r, line, std::move(lines), opts, r == 0 ? c.reply_bytes() : 0);
 }
 
 long long CallData(Backend& b, std::string_view line, std::vector<std::string>* data) {

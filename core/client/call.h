@@ -15,7 +15,7 @@ namespace bpfd {
 struct CallReply {
   int64_t ret = 0;                // the command's result: >= 0, or its -errno on the target
   std::vector<std::string> data;  // the lines after the ret line
-  size_t bytes = 0;               // reply bytes received, newlines included
+  size_t bytes = 0;  // reply bytes received (deflated, if they were), newlines included
 };
 
 struct CallOptions {

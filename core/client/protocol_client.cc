@@ -16,6 +16,7 @@
 
 #include "core/base/clock.h"
 #include "core/base/process.h"
+#include "core/wire/deflated_reply.h"
 
 namespace bpfd {
 namespace {
@@ -205,9 +206,13 @@ int ProtocolClient::SkipUnfinished(int64_t deadline_ms) {
       in_reply_ = skip_first_ = false;
       --unfinished_;
     } else if (std::exchange(skip_first_, false)) {
+      std::string body;
+      std::string_view first = line;
+      if (inflate_ && IsDeflatedLine(line) && InflateBody(line, &body) == 0)
+        first = std::string_view(body).substr(0, body.find('\n'));
       int64_t ret;
-      if (ParseRet(line, &ret) == 0 && ret < 0 && skipped_failures_.size() < kMaxSkippedFailures)
-        skipped_failures_.emplace_back(line);
+      if (ParseRet(first, &ret) == 0 && ret < 0 && skipped_failures_.size() < kMaxSkippedFailures)
+        skipped_failures_.emplace_back(first);
     }
   }
   return 0;
@@ -270,7 +275,8 @@ int ProtocolClient::CallEach(std::string_view line,
     if (r < 0) return r;
     in_reply_ = l == kReplyStartLine;
   }
-  while (true) {
+  reply_bytes_ = 0;
+  for (bool first = true;; first = false) {
     r = NextLine(deadline, &l);
     if (r < 0) return r;
     if (l == kReplyEndLine) {
@@ -278,9 +284,22 @@ int ProtocolClient::CallEach(std::string_view line,
       --unfinished_;
       return 0;
     }
-    r = on_line(l);
-    if (r < 0) return r;
+    reply_bytes_ += l.size() + 1;
+    r = first && inflate_ && IsDeflatedLine(l) ? EachInflatedLine(l, on_line) : on_line(l);
+    if (r < 0) return r;  // the rest of the reply is skipped by the next call
   }
+}
+
+int ProtocolClient::EachInflatedLine(std::string_view line,
+                                     const std::function<int(std::string_view)>& on_line) {
+  std::string body;
+  if (InflateBody(line, &body) < 0) return -EPROTO;
+  for (std::string_view rest = body; !rest.empty();) {
+    size_t nl = rest.find('\n');
+    if (int r = on_line(rest.substr(0, nl)); r < 0) return r;
+    rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
+  }
+  return 0;
 }
 
 int ProtocolClient::Call(std::string_view line, std::vector<std::string>* reply_lines,

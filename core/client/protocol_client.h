@@ -74,6 +74,13 @@ class ProtocolClient {
   // Reads the replies of posted commands (before going away: a peer on a link that cannot
   // tell it closed, such as virtio-serial, would otherwise wait to write them). 0 or -errno.
   int Drain(int timeout_ms) { return SkipUnfinished(Deadline(timeout_ms)); }
+  // Replies deflated by the daemon (after COMPRESS deflate: wire/deflated_reply.h) are inflated:
+  // callers see the same lines. reply_bytes() counts what crossed the link.
+  void set_inflate(bool on) { inflate_ = on; }
+  bool inflate() const { return inflate_; }
+  // The bytes of the last reply's lines as received (deflated if it was), newlines included.
+  size_t reply_bytes() const { return reply_bytes_; }
+
   // The first lines ("<fn>: ret=<-errno>") of skipped replies that report a failure (posted
   // commands), at most kMaxSkippedFailures kept; taken once.
   static constexpr size_t kMaxSkippedFailures = 16;
@@ -121,6 +128,9 @@ class ProtocolClient {
   int Reset(UniqueFd to_peer, UniqueFd from_peer);
   // Skips the rest of replies left unfinished by earlier calls. 0 or -errno.
   int SkipUnfinished(int64_t deadline_ms);
+  // Hands each line of a deflated body to on_line: 0, on_line's error, or -EPROTO.
+  static int EachInflatedLine(std::string_view line,
+                              const std::function<int(std::string_view)>& on_line);
 
   pid_t pid_ = -1;
   UniqueFd to_child_;    // its stdin (our write end, non-blocking)
@@ -131,6 +141,8 @@ class ProtocolClient {
   bool in_reply_ = false;    // the first unfinished reply's START line has been read
   bool skip_first_ = false;  // SkipUnfinished read that START line: next comes the ret line
   std::vector<std::string> skipped_failures_;
+  bool inflate_ = false;
+  size_t reply_bytes_ = 0;
   bool interrupted_ = false;  // a signal hit a wait (see TakeInterrupted)
   bool terminated_ = false;   // the last Close sent SIGTERM
 };

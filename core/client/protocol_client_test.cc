@@ -15,8 +15,10 @@
 #include <vector>
 
 #include "core/base/unique_fd.h"
+#include "core/wire/deflated_reply.h"
 #include "tests/testing.h"
 
+using bpfd::DeflateBody;
 using bpfd::ParseRet;
 using bpfd::ProtocolClient;
 
@@ -218,6 +220,40 @@ TEST(PostedRepliesAreSkipped) {
   EXPECT_EQ(c.Post("", 100), -EINVAL);
   EXPECT_EQ(c.Post("exit", 100), -EINVAL);
   EXPECT_EQ(c.Close(5000), 3);
+}
+
+// Deflated replies (after COMPRESS deflate) reach the caller as the lines they hold, counted
+// as the bytes that crossed; a posted one's failure is read inside it; without set_inflate the
+// line is handed over as it is.
+TEST(DeflatedRepliesAreInflated) {
+  std::string body = "file_read: ret=4000\n" + std::string(4000, 'A') + "\n", big, closed;
+  EXPECT_EQ(DeflateBody(body, &big), 0);
+  EXPECT_EQ(DeflateBody("sys_ioctl: ret=-22\n" + std::string(600, 'x') + "\n", &closed), 0);
+  auto reply = [](const std::string& line) {
+    return "printf 'START_BPFD_OUTPUT\\n%s\\nEND_BPFD_OUTPUT\\n' '" +
+           line.substr(0, line.size() - 1) + "'; ";
+  };
+  const std::string peer = "printf 'STARTED_BPFD\\n'; read -r l; " + reply(big) + "read -r l; " +
+                           reply(closed) + "read -r l; " + reply(big) + "cat >/dev/null";
+  for (bool inflate : {true, false}) {
+    ProtocolClient c;
+    c.set_inflate(inflate);
+    EXPECT_EQ(SpawnSh(&c, peer), 0);
+    EXPECT_EQ(c.WaitBanner(5000), 0);
+    std::vector<std::string> lines;
+    EXPECT_EQ(c.Call("FILE_READ x", &lines, 5000), 0);
+    if (inflate) {
+      EXPECT(lines.size() == 2 && lines[0] == "file_read: ret=4000" && lines[1].size() == 4000);
+    } else {
+      EXPECT(lines.size() == 1 && lines[0] + "\n" == big);
+    }
+    EXPECT_EQ(c.reply_bytes(), big.size());  // what crossed, not the 4 kB it stands for
+    EXPECT_EQ(c.Post("SYS_IOCTL 1 2 3", 2000), 0);
+    EXPECT_EQ(c.Call("FILE_READ x", &lines, 5000), 0);
+    std::vector<std::string> failed = c.TakeSkippedFailures();
+    EXPECT(inflate ? failed == std::vector<std::string>{"sys_ioctl: ret=-22"} : failed.empty());
+    c.Close(2000);
+  }
 }
 
 TEST(CallbackCanStopACall) {

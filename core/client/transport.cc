@@ -213,8 +213,20 @@ std::vector<std::string> RemoteArgv(const RemoteSpec& spec) {
   }
 }
 
-int ConnectRemote(const RemoteSpec& spec, const ConnectOptions& opts, ProtocolClient* c,
-                  std::string* error) {
+namespace {
+
+// COMPRESS deflate: replies come deflated from now on (wire/deflated_reply.h). A daemon that
+// predates it answers "Command not recognized", and its replies stay as they are.
+void AskDeflate(ProtocolClient* c, int timeout_ms) {
+  std::vector<std::string> lines;
+  int64_t ret = -1;
+  if (c->Call("COMPRESS deflate", &lines, timeout_ms) == 0 && !lines.empty() &&
+      ParseRet(lines[0], &ret) == 0 && ret == 0)
+    c->set_inflate(true);
+}
+
+int Reach(const RemoteSpec& spec, const ConnectOptions& opts, ProtocolClient* c,
+          std::string* error) {
   using Kind = RemoteSpec::Kind;
   int r;
   if (spec.kind == Kind::kUnix || spec.kind == Kind::kTcp || spec.kind == Kind::kVsock) {
@@ -242,6 +254,17 @@ int ConnectRemote(const RemoteSpec& spec, const ConnectOptions& opts, ProtocolCl
                                   "could not start: see its stderr)"
                                 : std::string("no banner from the daemon: ") + std::strerror(-r);
   }
+  return r;
+}
+
+}  // namespace
+
+int ConnectRemote(const RemoteSpec& spec, const ConnectOptions& opts, ProtocolClient* c,
+                  std::string* error) {
+  int r = Reach(spec, opts, c, error);
+  const char* env = getenv("BPFD_DEFLATE");
+  bool deflate = env ? std::string_view(env) != "0" : spec.kind != RemoteSpec::Kind::kProcess;
+  if (r == 0 && deflate) AskDeflate(c, opts.timeout_ms);
   return r;
 }
 

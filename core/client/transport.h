@@ -45,8 +45,9 @@ struct ConnectOptions {
   bool new_session = false;  // spawned kinds: the child in its own session (no Ctrl-C)
 };
 
-// Connects *c to the daemon and waits for STARTED_BPFD. 0, or -errno with *error saying
-// what failed and what to check.
+// Connects *c to the daemon and waits for STARTED_BPFD. Over a link (every kind but process)
+// it then asks for deflated replies (COMPRESS deflate; BPFD_DEFLATE=0 never, =1 also for
+// process). 0, or -errno with *error saying what failed and what to check.
 int ConnectRemote(const RemoteSpec& spec, const ConnectOptions& opts, ProtocolClient* c,
                   std::string* error);
 

@@ -1,6 +1,8 @@
 // What this kernel can do (docs/protocol.md):
 //   GET_BPF_FEATURES system|all  -> ret=<n>, then n "key value" lines
 //   SELFTEST                     -> ret=<FAILs>, then "<PASS|FAIL|SKIP> <check> <reason>" per check
+//   COMPRESS deflate|none        -> ret=0; later replies are deflated (wire/deflated_reply.h) or
+//   not
 #include <string>
 #include <vector>
 
@@ -49,9 +51,18 @@ Verdict CmdSelftest(Session& s, Args args, CommandReply& r) {
   return Verdict::kDone;
 }
 
+// COMPRESS deflate|none -> ret=0: from the next reply on, bodies worth it are sent as one
+// "~deflate <len> <base64>" line (for clients on slow links), or no longer.
+Verdict CmdCompress(Session& s, Args a, CommandReply& r) {
+  if (a[0] != "deflate" && a[0] != "none") return Verdict::kBadArgs;
+  s.set_deflate_replies(a[0] == "deflate");
+  return r.Ret(0);
+}
+
 constexpr Command kFeatureCommands[] = {
     {"GET_BPF_FEATURES", 1, "get_bpf_features", CmdGetBpfFeatures},
     {"SELFTEST", 0, "selftest", CmdSelftest},
+    {"COMPRESS", 1, "compress", CmdCompress},
 };
 
 }  // namespace

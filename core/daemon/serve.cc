@@ -146,6 +146,7 @@ int ServeSession(int in_fd, int out_fd, const SessionOptions& opts) {
                            : HandleLine(session, line, reply);
       if (act == LineAction::kExit || outbox.error() < 0) break;
       if (act == LineAction::kIgnore) continue;
+      if (session.deflate_replies()) reply.Deflate();
       if (outbox.Hold(reply) ? outbox.full() && outbox.Flush() < 0
                              : outbox.Flush() < 0 || Checked(reply.Flush(out), out) < 0)
         break;

@@ -76,6 +76,9 @@ class Session {
   bool kernel_enabled() const { return opts_.kernel; }
   ProbeApi probe_api() const { return opts_.probe_api; }
   bool unrestricted() const { return opts_.unrestricted; }
+  // The client asked for deflated replies (COMPRESS deflate): the serving loop deflates them.
+  bool deflate_replies() const { return deflate_replies_; }
+  void set_deflate_replies(bool on) { deflate_replies_ = on; }
 
   // The command input (for PERF_READER_POLL's early return); may be null.
   void set_input(LineReader* in) { input_ = in; }
@@ -149,6 +152,7 @@ class Session {
   void Cleanup();
 
  private:
+  bool deflate_replies_ = false;
   struct MapSlot {
     UniqueFd fd;
     MapInfo info;

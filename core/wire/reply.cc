@@ -1,6 +1,7 @@
 #include "core/wire/reply.h"
 
 #include "core/base/file_io.h"
+#include "core/wire/deflated_reply.h"
 
 namespace bpfd {
 
@@ -26,6 +27,15 @@ void Reply::Text(std::string_view text) {
 }
 
 void Reply::Ret(std::string_view fn, int64_t value) { AppendRet(fn, value, &buf_); }
+
+void Reply::Deflate() {
+  std::string_view b = body();
+  std::string line;
+  if (!ShouldDeflate(b) || DeflateBody(b, &line) < 0) return;
+  if (line.size() >= b.size() && !b.starts_with("~")) return;
+  buf_.resize(kHeaderLen);
+  buf_.append(line);
+}
 
 std::string_view Reply::Finish() {
   buf_.append(kReplyEndLine);

@@ -30,6 +30,10 @@ class Reply {
   // Direct access for encoders that append in place; callers must end each line with '\n'.
   std::string* raw() { return &buf_; }
 
+  // Replaces the body by its deflated line (wire/deflated_reply.h) when ShouldDeflate and that
+  // is smaller (always for a body starting with '~'): for a client that sent COMPRESS deflate.
+  void Deflate();
+
   // Drops everything appended so far.
   void Clear();
   // Replaces the reply by the single line "Command not recognized".

@@ -4,8 +4,10 @@
 # (as closes are): a BPF program on a disabled cpu-clock event counts nothing until the posted
 # ENABLE, and nothing more after the posted DISABLE. (2) Access checks of tracefs paths (BCC
 # makes one before each attach) are kept like tracefs listings: one round trip for five, and a
-# uprobe event the tool adds or removes shows at once. Real bpf() and perf through a real
-# daemon (process transport). $1 bpfd, $2 the expected architecture.
+# uprobe event the tool adds or removes shows at once. (3) Over a link (any transport but a
+# local process) replies come deflated (COMPRESS deflate): the kernel's BTF crosses in about
+# half of its base64, and the tool reads the same bytes. Real bpf() and perf through a
+# real daemon. $1 bpfd, $2 the expected architecture.
 set -u
 source "${TEST_SRCDIR}/${TEST_WORKSPACE}/tests/lib/sh_testing.sh"
 bpfd=$(realpath "$1") arch=$2
@@ -94,4 +96,27 @@ check "five access checks of tracefs, one round trip (${n:-0})" \
   eval "grep -qx 'tracefs True' '$tmp/access.out' && [[ ${n:-0} == 1 ]]"
 check "a uprobe event the tool adds is accessible at once, and not after its removal" \
   grep -qx "event False True False" "$tmp/access.out"
+
+# (3) The kernel's BTF read through `cmd:` (a link: deflated) and through it with
+# BPFD_DEFLATE=0 (as a daemon that predates COMPRESS would answer).
+if [[ -r /sys/kernel/btf/vmlinux ]]; then
+  btf=/sys/kernel/btf/vmlinux size=$(stat -c %s /sys/kernel/btf/vmlinux)
+  want=$(sha256sum <"$btf" | cut -d' ' -f1)
+  read_btf() {  # NAME [ENV...]: the tool's SHA-256 of the BTF in $tmp/NAME, its traffic in .err
+    local name=$1; shift
+    env "$@" BPFD_REMOTE_STATS=1 "$bpfd" remote --lib "$lib" --remote "cmd:$bpfd" -- /usr/bin/python3 -c \
+      'import hashlib; print(hashlib.sha256(open("/sys/kernel/btf/vmlinux", "rb").read()).hexdigest())' \
+      >"$tmp/$name" 2>"$tmp/$name.err"
+    echo "--- $name: $(cat "$tmp/$name.err")"
+  }
+  got() { awk '/received$/ {print $(NF-1)}' "$tmp/$1.err"; }
+  read_btf deflated
+  read_btf plain BPFD_DEFLATE=0
+  check "with BPFD_DEFLATE=0 the BTF ($size bytes) crosses as base64 ($(got plain) bytes), the same bytes read" \
+    eval "[[ \$(cat $tmp/plain) == $want ]] && (( \$(got plain) > size ))"
+  check "over a link it crosses deflated: $(got deflated) bytes received (under 2/3 of that), the same bytes read" \
+    eval "[[ \$(cat $tmp/deflated) == $want ]] && (( \$(got deflated) * 3 < \$(got plain) * 2 ))"
+else
+  skip "deflated replies over a link" "no /sys/kernel/btf/vmlinux to read"
+fi
 finish
