@@ -26,6 +26,7 @@ struct Options {
   // its init (PID 1), asked through the init's control socket PATH (bench/guest_perf.sh).
   std::string guest_load;
   bool quick = false;
+  int paced_rate = 200000;  // --paced-rate N: part d's paced run, samples per second
 };
 
 inline int64_t NowNs() {

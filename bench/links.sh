@@ -7,9 +7,10 @@
 #   wan  40 ms, 20 Mbit/s             (ssh across networks)
 # Part 1, per tool through `bpfd remote`: start-up to its first output line (median of RUNS),
 # round trips and bytes received, for a first run (empty host store: BPFD_REMOTE_CACHE) and a
-# cached run. Part 2: protocol_bench --quick through each link but wan: a 100 000-entry map
-# dump (the work of `bpf-mapdump`) and perf samples per second delivered (emitted = received +
-# lost).
+# cached run. Part 2 (LINKS_TOOLS names it "protocol"): protocol_bench --quick through each
+# link but wan: a 100 000-entry map dump (the work of `bpf-mapdump`) and perf samples per second
+# delivered, flat out and paced at 100 000/s (emitted = received + lost). Over links, replies
+# are deflated (COMPRESS deflate); the *-plain profiles turn that off (BPFD_DEFLATE=0).
 # Needs root and tools/setup (BCC, bpftrace, kernel headers). Builds what it runs.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -24,13 +25,17 @@ bpfd=$tmp/bpfd lib=$tmp/libbpfd-remote.so
 source tests/lib/bcc_headers.sh
 bcc_headers "$tmp" || { echo "links: no kernel headers for BCC: run tools/setup" >&2; exit 1; }
 mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing
-PROFILES=(pipe adb lan wan)
-spec() { [[ $1 == pipe ]] && echo process || echo "cmd:$tmp/linkemu --profile $1 -- $bpfd"; }
+# LINKS_PROFILES / LINKS_TOOLS (space-separated names) pick rows. wan-plain is wan with
+# BPFD_DEFLATE=0: replies as a daemon before COMPRESS sent them.
+read -r -a PROFILES <<<"${LINKS_PROFILES:-pipe adb lan wan}"
+spec() { [[ $1 == pipe ]] && echo process || echo "cmd:$tmp/linkemu --profile ${1%-plain} -- $bpfd"; }
+deflate() { [[ $1 == *-plain ]] && echo 0 || echo ""; }  # BPFD_DEFLATE for profile $1
 
 # first_line STORE CMD...: ms to CMD's first stdout line through bpfd remote (SIGINT 2 s later,
 # like Ctrl-C, unless it ended), with the host store STORE; its traffic line in $tmp/stats.
 first_line() {
   local store=$1; shift
+  [[ -n ${BPFD_DEFLATE:-} ]] && export BPFD_DEFLATE || unset BPFD_DEFLATE
   PYTHONUNBUFFERED=1 BPFD_REMOTE_CACHE=$store BPFD_REMOTE_STATS=1 python3 - "$tmp/stats" "$@" <<'PY'
 import os, signal, subprocess, sys, time
 stats, cmd = sys.argv[1], sys.argv[2:]
@@ -71,7 +76,9 @@ TOOLS=(
 set -f  # the tools' patterns (t:syscalls:sys_enter_open*) are theirs, not the shell's
 for t in "${TOOLS[@]}"; do
   name=${t%%|*} cmd=${t#*|}
+  [[ -n ${LINKS_TOOLS:-} && " $LINKS_TOOLS " != *" $name "* ]] && continue
   for p in "${PROFILES[@]}"; do
+    BPFD_DEFLATE=$(deflate "$p")
     row=()
     for kind in first cached; do
       times=()
@@ -90,9 +97,12 @@ done
 
 echo
 echo "Part 2: protocol_bench --quick through each link (c: a 100 000-entry dump; d: perf samples)"
-for p in pipe adb lan; do  # wan: 20 000 lookups at 40 ms each would take 13 minutes
+[[ -n ${LINKS_TOOLS:-} && " $LINKS_TOOLS " != *" protocol "* ]] && exit 0
+for p in pipe adb adb-plain lan; do  # wan: 20 000 lookups at 40 ms each would take 13 minutes
   echo "--- $p"
-  if [[ $p == pipe ]]; then "$tmp/protocol_bench" "$bpfd" --quick
-  else "$tmp/protocol_bench" "$bpfd" --quick --remote "$(spec $p)"; fi 2>&1 |
+  BPFD_DEFLATE=$(deflate "$p")
+  [[ -n ${BPFD_DEFLATE:-} ]] && export BPFD_DEFLATE || unset BPFD_DEFLATE
+  if [[ $p == pipe ]]; then "$tmp/protocol_bench" "$bpfd" --quick --paced-rate 100000
+  else "$tmp/protocol_bench" "$bpfd" --quick --paced-rate 100000 --remote "$(spec $p)"; fi 2>&1 |
     grep -E '^(b\. BPF_LOOKUP_ELEM round trip \(|c\. dump  100000|d\. )'
 done

@@ -35,10 +35,11 @@ constexpr uint32_t kRawSize = ((kSampleSize + 4 + 7) & ~7u) - 4;
 // single sample per call would measure the load generator, not delivery.
 constexpr int kSamplesPerCall = 8;
 constexpr uint64_t kMagic = 0x62706664'62656e63ull;  // "bpfdbenc"
-constexpr double kPacedRate = 200000;
 
-// The sample program: if (pid_tgid >> 32 == tgid) kSamplesPerCall times
-// perf_event_output(ctx, map, CURRENT_CPU, {pid_tgid, kMagic, 2, 3, 4, 5, 6, 7}, 64); return 0.
+// The sample program: if (pid_tgid >> 32 == tgid) kSamplesPerCall times (i = 0..)
+// perf_event_output(ctx, map, CURRENT_CPU, {pid_tgid, kMagic, ktime_ns, i, 4, 5, 6, 7}, 64);
+// return 0. The time and the index make samples differ as real events do (a deflated stream
+// of identical samples would flatter the link).
 std::vector<bpf_insn> SampleProgram(int map_fd, uint32_t tgid) {
   using namespace insn;
   std::vector<bpf_insn> p;
@@ -51,8 +52,11 @@ std::vector<bpf_insn> SampleProgram(int map_fd, uint32_t tgid) {
   p.push_back(StxMem(BPF_DW, 10, 7, -64));
   LdImm64(&p, 1, kMagic);
   p.push_back(StxMem(BPF_DW, 10, 1, -56));
-  for (int i = 2; i < 8; ++i) p.push_back(StMem(BPF_DW, 10, static_cast<int16_t>(-64 + 8 * i), i));
+  p.push_back(Call(BPF_FUNC_ktime_get_ns));
+  p.push_back(StxMem(BPF_DW, 10, 0, -48));
+  for (int i = 4; i < 8; ++i) p.push_back(StMem(BPF_DW, 10, static_cast<int16_t>(-64 + 8 * i), i));
   for (int i = 0; i < kSamplesPerCall; ++i) {
+    p.push_back(StMem(BPF_DW, 10, -40, i));
     p.push_back(Mov64Reg(1, 6));
     LdMapFd(&p, 2, map_fd);
     LdImm64(&p, 3, BPF_F_CURRENT_CPU);
@@ -262,7 +266,7 @@ int RunProtocol(ProtocolClient& c, const Options& o, uint32_t tgid, RunResult* f
     int64_t lost0 = QueryLost(c);
     bad = 0;
     RunResult* res = runs[i];
-    *res = Drive(o, i == 0 ? 0 : kPacedRate, i == 0 ? (o.quick ? 1.0 : 2.0) : 2.0, poll_once);
+    *res = Drive(o, i == 0 ? 0 : o.paced_rate, i == 0 ? (o.quick ? 1.0 : 2.0) : 2.0, poll_once);
     int64_t lost1 = QueryLost(c);
     res->bad = bad;
     res->lost = lost0 >= 0 && lost1 >= lost0 ? static_cast<uint64_t>(lost1 - lost0) : 0;
@@ -359,7 +363,9 @@ int RunPerfBench(ProtocolClient& c, const Options& o) {
   Print("perf samples via PERF_READER_POLL, flat out", flat, extra);
   std::snprintf(extra, sizeof(extra), "; target 0 lost: %s",
                 Verdict(paced.lost == 0 && paced.delivered == paced.generated));
-  Print("perf samples via PERF_READER_POLL, paced 200000/s", paced, extra);
+  const std::string paced_name =
+      "perf samples via PERF_READER_POLL, paced " + std::to_string(o.paced_rate) + "/s";
+  Print(paced_name.c_str(), paced, extra);
   if (r == 0 && with_limit) {
     std::snprintf(extra, sizeof(extra), "; ratio protocol/limit %.2fx",
                   rate(limit) > 0 ? rate(flat) / rate(limit) : 0.0);

@@ -1,5 +1,5 @@
-// protocol_bench BPFD_BINARY [--quick] [--remote SPEC [--guest-load CTL]]: the daemon's
-// protocol costs next to in-process libbpf "limits" measured in the same run: startup/RSS,
+// protocol_bench BPFD_BINARY [--quick] [--paced-rate N] [--remote SPEC [--guest-load CTL]]: the
+// daemon's protocol costs next to in-process libbpf "limits" measured in the same run: startup/RSS,
 // lookup round trip, whole-map dumps, perf samples (perf_bench.cc). With --remote, the same
 // through a transport (a new session per connect); with --guest-load (a tests/guest guest),
 // only the perf samples, emitted by a load inside the guest. One line per figure; bounded time
@@ -16,6 +16,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -442,6 +443,8 @@ int main(int argc, char** argv) {
       o.quick = true;
     } else if (std::strcmp(argv[i], "--remote") == 0 && i + 1 < argc) {
       o.remote = argv[++i];
+    } else if (std::strcmp(argv[i], "--paced-rate") == 0 && i + 1 < argc) {
+      o.paced_rate = std::atoi(argv[++i]);
     } else if (std::strcmp(argv[i], "--guest-load") == 0 && i + 1 < argc) {
       o.guest_load = argv[++i];
     } else if (o.bpfd.empty() && argv[i][0] != '-') {
