@@ -10,9 +10,16 @@ namespace {
 
 std::string_view CommandOf(std::string_view line) { return line.substr(0, line.find(' ')); }
 
-// The reply lines (or the transport's error) turned into a CallReply.
+// What `lines` took on the wire when they crossed as they are.
+size_t LineBytes(const std::vector<std::string>& lines) {
+  size_t n = 0;
+  for (const std::string& l : lines) n += l.size() + 1;
+  return n;
+}
+
+// The reply lines (or the transport's error) turned into a CallReply; `bytes`: what crossed.
 Result<CallReply> Interpret(int r, std::string_view line, std::vector<std::string> lines,
-                            const CallOptions& opts, size_t wire_bytes = 0) {
+                            const CallOptions& opts, size_t bytes) {
   auto cmd = [&] { return std::string(CommandOf(line)); };  // for messages only
   if (r == -EBADMSG || (r == 0 && lines.size() == 1 && lines[0] == kNotRecognized))
     return Error(-EBADMSG, "the daemon does not know " + cmd() + ": it predates " +
@@ -25,9 +32,7 @@ Result<CallReply> Interpret(int r, std::string_view line, std::vector<std::strin
     return Error(r, cmd() + ": " + std::strerror(-r));
   }
   CallReply reply;
-  reply.bytes = wire_bytes;
-  if (!wire_bytes)
-    for (const std::string& l : lines) reply.bytes += l.size() + 1;
+  reply.bytes = bytes;
   if (!opts.listing_fn.empty()) {
     int64_t ret = 0;
     if (lines.size() == 1 && lines[0].starts_with(std::string(opts.listing_fn) + ": ret=") &&
@@ -51,13 +56,14 @@ Result<CallReply> Interpret(int r, std::string_view line, std::vector<std::strin
 Result<CallReply> Call(Backend& b, std::string_view line, const CallOptions& opts) {
   std::vector<std::string> lines;
   int r = b.Call(line, &lines);
-  return Interpret(r, line, std::move(lines), opts);
+  size_t bytes = LineBytes(lines);
+  return Interpret(r, line, std::move(lines), opts, bytes);
 }
 
 Result<CallReply> Call(ProtocolClient& c, std::string_view line, const CallOptions& opts) {
   std::vector<std::string> lines;
   int r = c.Call(line, &lines, opts.timeout_ms);
-  return Interpret(r, line, std::move(lines), opts, r == 0 ? c.reply_bytes() : 0);
+  return Interpret(r, line, std::move(lines), opts, c.reply_bytes());
 }
 
 long long CallData(Backend& b, std::string_view line, std::vector<std::string>* data) {

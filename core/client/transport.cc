@@ -215,14 +215,11 @@ std::vector<std::string> RemoteArgv(const RemoteSpec& spec) {
 
 namespace {
 
-// COMPRESS deflate: replies come deflated from now on (wire/deflated_reply.h). A daemon that
-// predates it answers "Command not recognized", and its replies stay as they are.
+// COMPRESS deflate: replies come deflated from now on (wire/deflated_reply.h). Posted, so it
+// costs no round trip at start-up: a daemon that predates it answers "Command not recognized"
+// (skipped unread) and never sends a deflated line, so inflating stays harmless there.
 void AskDeflate(ProtocolClient* c, int timeout_ms) {
-  std::vector<std::string> lines;
-  int64_t ret = -1;
-  if (c->Call("COMPRESS deflate", &lines, timeout_ms) == 0 && !lines.empty() &&
-      ParseRet(lines[0], &ret) == 0 && ret == 0)
-    c->set_inflate(true);
+  if (c->Post("COMPRESS deflate", timeout_ms) == 0) c->set_inflate(true);
 }
 
 int Reach(const RemoteSpec& spec, const ConnectOptions& opts, ProtocolClient* c,
