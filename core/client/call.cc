@@ -66,6 +66,23 @@ Result<CallReply> Call(ProtocolClient& c, std::string_view line, const CallOptio
   return Interpret(r, line, std::move(lines), opts, c.reply_bytes());
 }
 
+std::vector<Result<CallReply>> CallBatch(ProtocolClient& c, const std::vector<std::string>& lines,
+                                         const CallOptions& opts) {
+  std::vector<std::vector<std::string>> replies;
+  std::vector<size_t> bytes;
+  int r = c.CallBatch(lines, &replies, &bytes, opts.timeout_ms);
+  std::vector<Result<CallReply>> out;
+  out.reserve(lines.size());
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (r < 0) {
+      out.push_back(Interpret(r, lines[i], {}, opts, 0));
+    } else {
+      out.push_back(Interpret(0, lines[i], std::move(replies[i]), opts, bytes[i]));
+    }
+  }
+  return out;
+}
+
 long long CallData(Backend& b, std::string_view line, std::vector<std::string>* data) {
   Result<CallReply> r = Call(b, line);
   if (!r.ok()) {

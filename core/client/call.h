@@ -34,6 +34,11 @@ struct CallOptions {
 Result<CallReply> Call(Backend& b, std::string_view line, const CallOptions& opts = {});
 Result<CallReply> Call(ProtocolClient& c, std::string_view line, const CallOptions& opts = {});
 
+// Independent commands in one round trip (ProtocolClient::CallBatch): one result per line,
+// each as Call's. A transport failure is every line's error.
+std::vector<Result<CallReply>> CallBatch(ProtocolClient& c, const std::vector<std::string>& lines,
+                                         const CallOptions& opts = {});
+
 // Call for callers that want one number: ret (>= 0) with the data lines in *data, or a
 // negative errno (the command's or the transport's).
 long long CallData(Backend& b, std::string_view line, std::vector<std::string>* data);

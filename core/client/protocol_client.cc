@@ -269,7 +269,44 @@ int ProtocolClient::CallEach(std::string_view line,
   if (r == 0) r = WriteLine(line, deadline);
   if (r < 0) return r;
   ++unfinished_;
+  return ReadReply(deadline, on_line);
+}
+
+int ProtocolClient::CallBatch(const std::vector<std::string>& lines,
+                              std::vector<std::vector<std::string>>* replies,
+                              std::vector<size_t>* bytes, int timeout_ms) {
+  replies->clear();
+  bytes->clear();
+  if (!from_child_) return -ENOTCONN;
+  std::string all;
+  for (const std::string& line : lines) {
+    if (!Answered(line)) return -EINVAL;
+    all.append(line).push_back('\n');
+  }
+  if (all.size() > kMaxBatchBytes) return -E2BIG;
+  if (all.empty()) return 0;
+  all.pop_back();  // WriteLine adds the last '\n'
+  const int64_t deadline = Deadline(timeout_ms);
+  int r = SkipUnfinished(deadline);
+  if (r == 0) r = WriteLine(all, deadline);  // one write: the daemon reads them all at once
+  if (r < 0) return r;
+  unfinished_ += static_cast<int>(lines.size());
+  for (size_t i = 0; i < lines.size(); ++i) {
+    std::vector<std::string>& reply = replies->emplace_back();
+    r = ReadReply(deadline, [&reply](std::string_view l) {
+      reply.emplace_back(l);
+      return 0;
+    });
+    if (r < 0) return r;  // the unread replies are skipped by the next call
+    bytes->push_back(reply_bytes_);
+  }
+  return 0;
+}
+
+int ProtocolClient::ReadReply(int64_t deadline,
+                              const std::function<int(std::string_view)>& on_line) {
   std::string_view l;
+  int r;
   while (!in_reply_) {  // stray lines before the reply are skipped
     r = NextLine(deadline, &l);
     if (r < 0) return r;

@@ -66,6 +66,16 @@ class ProtocolClient {
   int CallEach(std::string_view line, const std::function<int(std::string_view)>& on_line,
                int timeout_ms);
 
+  // Independent commands in one round trip: sends every line at once, then reads their
+  // replies in order ((*replies)[i] as Call's lines, (*bytes)[i] as reply_bytes()). The lines
+  // together stay within kMaxBatchBytes (else -E2BIG), so the peer never blocks writing replies
+  // while we still write. After an error the unread replies are skipped by the next call.
+  // Returns 0 or -errno.
+  static constexpr size_t kMaxBatchBytes = 16384;
+  int CallBatch(const std::vector<std::string>& lines,
+                std::vector<std::vector<std::string>>* replies, std::vector<size_t>* bytes,
+                int timeout_ms);
+
   // Sends a command whose reply the caller does not need (a close): the next call skips that
   // reply, so it costs no round trip. At most kMaxPosted are outstanding (then the replies
   // are read first, so the peer never blocks writing them). 0 or -errno.
@@ -126,6 +136,8 @@ class ProtocolClient {
   int WriteLine(std::string_view line, int64_t deadline_ms);
   // Takes the two ends of a new peer and clears the read state. 0 or -errno.
   int Reset(UniqueFd to_peer, UniqueFd from_peer);
+  // Reads the first unfinished reply (written before), its lines to on_line. 0 or -errno.
+  int ReadReply(int64_t deadline, const std::function<int(std::string_view)>& on_line);
   // Skips the rest of replies left unfinished by earlier calls. 0 or -errno.
   int SkipUnfinished(int64_t deadline_ms);
   // Hands each line of a deflated body to on_line: 0, on_line's error, or -EPROTO.

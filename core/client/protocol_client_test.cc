@@ -256,6 +256,43 @@ TEST(DeflatedRepliesAreInflated) {
   }
 }
 
+// A batch is written at once and its replies read in order: this peer reads all three lines
+// before it answers any, so a client that waited for the first reply would time out. A posted
+// command's reply before the batch is skipped; too many bytes or an unanswered line is refused.
+TEST(BatchSendsEveryLineBeforeReading) {
+  ProtocolClient c;
+  EXPECT_EQ(
+      SpawnSh(&c,
+              "printf 'STARTED_BPFD\\n'; read -r p; "
+              "printf 'START_BPFD_OUTPUT\\nposted: ret=-1\\nEND_BPFD_OUTPUT\\n'; "
+              "read -r a; read -r b; read -r d; "
+              "for l in \"$a\" \"$b\" \"$d\"; do "
+              "  printf 'START_BPFD_OUTPUT\\nx: ret=0\\n%s\\nEND_BPFD_OUTPUT\\n' \"$l\"; done; "
+              "read -r e; printf 'START_BPFD_OUTPUT\\nlast: ret=9\\nEND_BPFD_OUTPUT\\n'; "
+              "cat >/dev/null"),
+      0);
+  EXPECT_EQ(c.WaitBanner(5000), 0);
+  EXPECT_EQ(c.Post("P", 2000), 0);
+  std::vector<std::vector<std::string>> replies;
+  std::vector<size_t> bytes;
+  EXPECT_EQ(c.CallBatch({"A", "BB", "C"}, &replies, &bytes, 3000), 0);
+  EXPECT_EQ(replies.size(), 3u);
+  EXPECT_EQ(bytes.size(), 3u);
+  if (replies.size() == 3 && bytes.size() == 3) {
+    EXPECT(replies[1] == (std::vector<std::string>{"x: ret=0", "BB"}));
+    EXPECT(replies[2] == (std::vector<std::string>{"x: ret=0", "C"}));
+    EXPECT_EQ(bytes[1], 12u);  // "x: ret=0\n" + "BB\n"
+  }
+  EXPECT(c.TakeSkippedFailures() == std::vector<std::string>{"posted: ret=-1"});
+  EXPECT_EQ(c.CallBatch({"A", "exit"}, &replies, &bytes, 100), -EINVAL);
+  EXPECT_EQ(c.CallBatch({std::string(ProtocolClient::kMaxBatchBytes, 'a')}, &replies, &bytes, 100),
+            -E2BIG);
+  std::vector<std::string> lines;
+  EXPECT_EQ(c.Call("E", &lines, 3000), 0);
+  EXPECT(lines == std::vector<std::string>{"last: ret=9"});
+  c.Close(2000);
+}
+
 TEST(CallbackCanStopACall) {
   ProtocolClient c;
   EXPECT_EQ(SpawnSh(&c, kEchoPeer), 0);
