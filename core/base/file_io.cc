@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -102,6 +103,15 @@ int WriteNewFile(const std::string& path, std::string_view data) {
   UniqueFd fd(open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
   if (!fd) return -errno;
   return WriteAll(fd.get(), data);
+}
+
+int ReplaceFile(const std::string& path, std::string_view data) {
+  std::string tmp = path + ".tmp." + std::to_string(getpid());
+  if (int r = WriteFile(tmp, data, false); r < 0) return r;
+  if (rename(tmp.c_str(), path.c_str()) == 0) return 0;
+  int e = errno;
+  unlink(tmp.c_str());
+  return -e;
 }
 
 }  // namespace bpfd

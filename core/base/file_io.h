@@ -31,4 +31,8 @@ int MakeDirs(const std::string& path);
 // Creates path (O_EXCL, mode 0644) holding data: 0, -EEXIST, or -errno.
 int WriteNewFile(const std::string& path, std::string_view data);
 
+// Writes data beside path, then renames it over path: a reader sees all of it or nothing.
+// 0 or -errno.
+int ReplaceFile(const std::string& path, std::string_view data);
+
 }  // namespace bpfd

@@ -19,15 +19,6 @@ namespace {
 
 std::string Hex(const Sha256Digest& d) { return HexOf(d.data(), d.size()); }
 
-// Writes beside `path`, then renames: a reader (another run) sees all of it or nothing.
-bool WriteAtomically(const std::string& path, std::string_view data) {
-  std::string tmp = path + ".tmp." + std::to_string(getpid());
-  if (WriteFile(tmp, data, false) < 0) return false;
-  if (rename(tmp.c_str(), path.c_str()) == 0) return true;
-  unlink(tmp.c_str());
-  return false;
-}
-
 }  // namespace
 
 std::string FileCache::DefaultDir() {
@@ -77,13 +68,13 @@ void FileCache::Store(std::string_view path, std::string_view content) {
   const std::string object = ObjectPath(d);
   if (access(object.c_str(), F_OK) == 0)
     utimensat(AT_FDCWD, object.c_str(), nullptr, 0);  // held already: newest-used now
-  else if (!WriteAtomically(object, content))
+  else if (ReplaceFile(object, content) < 0)
     return;
   std::vector<Sha256Digest> digests = Held(path);
   digests.erase(std::remove(digests.begin(), digests.end(), d), digests.end());
   digests.insert(digests.begin(), d);
   if (digests.size() > kMaxCachedDigests) digests.resize(kMaxCachedDigests);
-  WriteAtomically(IndexPath(path), FormatDigestList(digests) + "\n");
+  ReplaceFile(IndexPath(path), FormatDigestList(digests) + "\n");
   Evict();
 }
 

@@ -24,6 +24,7 @@ class FileCache {
   static std::string DefaultDir();
 
   bool enabled() const { return !dir_.empty(); }
+  const std::string& dir() const { return dir_; }
   // The digests of `path`'s earlier contents still held, newest first.
   std::vector<Sha256Digest> Held(std::string_view path) const;
   // The content with digest d, checked against it (false: missing or damaged, then removed).
