@@ -1,0 +1,39 @@
+// Start-up prefetch for `bpfd remote`: the read-only requests a tool made of a target (stats,
+// listings, reads of small kernel files that neither block nor change anything), kept in the
+// host's store per tool and target, so that the tool's next run sends them all in one round
+// trip (ProtocolClient::CallBatch) and its identical requests are answered from those
+// replies. A profile only says what to ask: every answer still comes from the target, fresh.
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bpfd {
+
+// True for a line a profile may hold: SYS_UNAME; FILE_STAT, FILE_STATFS, FILE_ACCESS,
+// FILE_LIST and FILE_LIST_TREE of an absolute path outside /proc/<pid>; FILE_READ and
+// FILE_READ_CACHED of kernel description files (tracefs events' id and format, the available
+// events and functions, kallsyms, BTF, config, CPU lists, /proc/sys, PMU types).
+bool Prefetchable(std::string_view line);
+
+// The line as a profile keeps it: FILE_READ_CACHED without the digests the host held then
+// (the next run names the ones it holds); other lines as they are.
+std::string ProfileLine(std::string_view line);
+
+// DIR/profiles/<sha256 of key>: one run's prefetchable lines, in the order first asked.
+class StartupProfile {
+ public:
+  static constexpr size_t kMaxLines = 64;
+  static constexpr size_t kMaxBytes = 12288;  // under ProtocolClient::kMaxBatchBytes, expanded
+  // dir "" (no store) disables: Load finds nothing, Save keeps nothing.
+  StartupProfile(const std::string& dir, std::string_view key);
+  // The lines kept (each Prefetchable), or none when there is no valid profile.
+  std::vector<std::string> Load() const;
+  // Keeps `lines` (ProfileLine'd; those past kMaxLines or kMaxBytes are left out). 0 or -errno.
+  int Save(const std::vector<std::string>& lines) const;
+
+ private:
+  std::string dir_, path_;
+};
+
+}  // namespace bpfd
