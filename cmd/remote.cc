@@ -109,6 +109,8 @@ int RemoteMain(int argc, char** argv) {
   // BCC runs `ausyscall --dump` to name syscalls: ours, first on PATH, prints the target's.
   AppletDir applets;
   env.emplace_back("BPFD_TARGET_MACHINE", u.machine);
+  env.emplace_back("BPFD_REMOTE_UNAME",
+                   FormatUnameLine(u));  // the library's uname(), no round trip
   if (c.inflate()) env.emplace_back("BPFD_REMOTE_INFLATE", "1");  // the daemon deflates replies
   if (applets.Create(SelfExePath(), {"ausyscall"}, &error) == 0) {
     const char* path = std::getenv("PATH");

@@ -48,13 +48,16 @@ FileCache& HostStore() {
   return *store;
 }
 
+std::string CachedReadLine(const std::string& path) {
+  return "FILE_READ_CACHED " + Token(path) + " " + FormatDigestList(HostStore().Held(path));
+}
+
 int64_t FetchWhole(const std::string& path, std::string* content) {
   State& st = State::Get();
   std::vector<std::string> rest;
   if (g_no_cached_read || !HostStore().enabled() || !Cacheable(path))
     return TakeContent(st.Call("FILE_READ " + Token(path), &rest), rest, content);
-  int64_t r = st.CallIfKnown(
-      "FILE_READ_CACHED " + Token(path) + " " + FormatDigestList(HostStore().Held(path)), &rest);
+  int64_t r = st.CallIfKnown(CachedReadLine(path), &rest);
   if (r == -EBADMSG) {
     g_no_cached_read = true;
     return FetchWhole(path, content);

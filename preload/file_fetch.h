@@ -14,6 +14,9 @@ namespace bpfd::preload {
 // The host's store ($BPFD_REMOTE_CACHE as the tool started), shared with SYS_BPF_CACHED.
 FileCache& HostStore();
 
+// The FILE_READ_CACHED line for `path`, naming the contents the store holds for it now.
+std::string CachedReadLine(const std::string& path);
+
 // Its ret (the size, >= 0) with *content filled, or -errno (the target's, or -EIO for a reply
 // without its data line).
 int64_t FetchWhole(const std::string& path, std::string* content);

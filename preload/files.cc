@@ -16,6 +16,7 @@
 #include "preload/file_copies.h"
 #include "preload/file_fetch.h"
 #include "preload/listings.h"
+#include "preload/prefetch.h"
 #include "preload/real.h"
 #include "preload/state.h"
 #include "preload/streams.h"
@@ -220,6 +221,7 @@ int RemoteOpen(const std::string& path, int flags, mode_t mode) {
         (base == "kprobe_events" || base == "uprobe_events" || base == "dynamic_events"))
       flags = (flags & ~(O_TRUNC | O_CREAT)) | O_APPEND;
     ForgetListings();  // a write may add or remove events
+    ForgetPrefetched();
     int64_t r =
         CallPath("FILE_OPEN", path,
                  std::to_string(PortableFlags(flags)) + " " + std::to_string(mode), nullptr);
@@ -386,6 +388,7 @@ ssize_t RemoteWrite(int fd, const void* buf, size_t n) {
   Obj* o = st.Find(fd);
   if (!o || o->kind != Kind::kFileWrite) return FailErrno(-EBADF);
   ForgetListings();  // "p:..." to kprobe_events adds a directory to events/
+  ForgetPrefetched();
   int64_t r = st.Call("FILE_WRITE " + std::to_string(o->rfd) + " " + Token(buf, n), nullptr);
   return r < 0 ? FailErrno(r) : static_cast<ssize_t>(r);
 }

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <set>
 
 #include "core/base/clock.h"
@@ -18,6 +19,7 @@
 #include "core/wire/base64.h"
 #include "core/wire/tokens.h"
 #include "preload/map_mirror.h"
+#include "preload/prefetch.h"
 #include "preload/real.h"
 #include "preload/rings.h"
 #include "preload/snapshot.h"
@@ -67,6 +69,7 @@ bool ParseFds(const char* s, int fds[2]) {
 void ScrubEnvironment() {
   unsetenv("BPFD_REMOTE_FDS");
   unsetenv("BPFD_REMOTE_INFLATE");
+  unsetenv("BPFD_REMOTE_UNAME");
   const char* pre = getenv("LD_PRELOAD");
   if (!pre) return;
   std::string kept;
@@ -129,10 +132,12 @@ static std::string CallKey(std::string_view line) {
   return key;
 }
 
-// Before the tool goes: the replies to its posted closes are read (State::DrainPosted).
+// Before the tool goes: the replies to its posted closes are read (State::DrainPosted), and
+// what it asked at start-up kept for its next run (prefetch.h).
 __attribute__((destructor)) static void DrainPostedAtExit() {
   State* s = g_state.load(std::memory_order_acquire);
   if (s && s->active()) s->DrainPosted();
+  if (s && s->active() && s->stats().calls > 0 && !s->forked()) SaveProfile();
 }
 
 __attribute__((destructor)) static void PrintStats() {
@@ -164,6 +169,10 @@ State::State() : table_(new std::atomic<Obj*>[kMaxFds]) {
   active_ = fds && ParseFds(fds, fds_);
   const char* inflate = getenv("BPFD_REMOTE_INFLATE");
   client_.set_inflate(inflate && std::strcmp(inflate, "1") == 0);
+  // The uname `bpfd remote` asked for (it needs the machine): no round trip for the tool's.
+  const char* uname = getenv("BPFD_REMOTE_UNAME");
+  if (auto u = std::make_unique<TargetUname>(); uname && ParseUnameLine(uname, u.get()) == 0)
+    uname_ = std::move(u);
   pthread_atfork(nullptr, nullptr, MarkForked);
 }
 
@@ -220,27 +229,72 @@ int64_t State::DoCall(std::string_view line, std::vector<std::string>* rest, int
                       bool unknown_ok) {
   auto lock = Lock();
   Connect();
+  if (!prefetched_) {
+    prefetched_ = true;
+    Prefetch();
+  }
+  RecordAsked(line);
+  std::optional<Result<CallReply>> kept = TakePrefetched(line);
   ++t_in_call;  // the client's own poll() lands in the library's interposer
-  Result<CallReply> reply = bpfd::Call(client_, line, {.timeout_ms = timeout_ms});
+  Result<CallReply> reply =
+      kept ? std::move(*kept) : bpfd::Call(client_, line, {.timeout_ms = timeout_ms});
   --t_in_call;
   ReportPostedFailures();
   int err = reply.err();
   if (err < 0 && err != -EBADMSG && err != -EPROTO)
     Die("lost the connection to the target's bpfd", -err);
-  ++stats_.calls;
-  stats_.sent += line.size() + 1;
+  if (!kept) Count(line, reply.ok() ? reply->bytes : 0);
   if (err == -EBADMSG && unknown_ok) return err;
   if (err < 0) Die(reply.msg().c_str(), -err);
-  stats_.received += reply->bytes;
+  if (rest) *rest = std::move(reply->data);
+  int64_t ret = reply->ret;
+  return ret;
+}
+
+// One round trip's traffic: `line` sent, `received` bytes back.
+void State::Count(std::string_view line, size_t received) {
+  ++stats_.calls;
+  stats_.sent += line.size() + 1;
+  stats_.received += received;
   if (g_print_stats >= 2) {
     Stats& c = by_call_[CallKey(line)];
     ++c.calls;
     c.sent += line.size() + 1;
-    c.received += reply->bytes;
+    c.received += received;
   }
-  if (rest) *rest = std::move(reply->data);
-  int64_t ret = reply->ret;
-  return ret;
+}
+
+// The profile's lines (prefetch.h) in one round trip, at the session's first call.
+void State::Prefetch() {
+  std::vector<std::string> lines = PrefetchLines();
+  if (lines.empty()) return;
+  ++t_in_call;
+  std::vector<Result<CallReply>> replies = bpfd::CallBatch(client_, lines, {.timeout_ms = 120000});
+  --t_in_call;
+  size_t sent = 0, received = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    int err = replies[i].err();
+    if (err < 0 && err != -EBADMSG && err != -EPROTO)
+      Die("lost the connection to the target's bpfd", -err);
+    const size_t got = replies[i].ok() ? replies[i]->bytes : 0;
+    sent += lines[i].size() + 1;
+    received += got;
+    if (g_print_stats >= 2) {  // each line's traffic under its own key too, without a call
+      Stats& c = by_call_[CallKey(lines[i])];
+      c.sent += lines[i].size() + 1;
+      c.received += got;
+    }
+  }
+  ++stats_.calls;
+  stats_.sent += sent;
+  stats_.received += received;
+  if (g_print_stats >= 2) {
+    Stats& c = by_call_["PREFETCH (" + std::to_string(lines.size()) + " lines)"];
+    ++c.calls;
+    c.sent += sent;
+    c.received += received;
+  }
+  KeepPrefetched(lines, std::move(replies));
 }
 
 bool State::TakeInterrupted() { return client_.TakeInterrupted(); }

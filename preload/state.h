@@ -87,11 +87,14 @@ class State {
   int64_t CallIfKnown(std::string_view line, std::vector<std::string>* rest);
   // True while this thread is inside Call (its waits must not start other calls).
   static bool InCall();
+  // True in a forked child (which must not use or save its parent's session).
+  bool forked() const { return forked_; }
   // True if a signal arrived while a call waited (then cleared).
   bool TakeInterrupted();
 
   // Round trips and bytes so far (BPFD_REMOTE_STATS=1 prints them at exit; =2 also the
-  // largest by command and path).
+  // largest by command and path, the start-up prefetch as one call "PREFETCH (N lines)" and
+  // each of its lines' bytes under the line's own key, with no call).
   struct Stats {
     uint64_t calls = 0, sent = 0, received = 0;
   };
@@ -132,11 +135,14 @@ class State {
   bool Connect();
   int64_t DoCall(std::string_view line, std::vector<std::string>* rest, int timeout_ms,
                  bool unknown_ok);
+  void Count(std::string_view line, size_t received);
+  void Prefetch();
 
   bool active_ = false;
   bool connected_ = false;
   bool forked_ = false;
-  int fds_[2] = {-1, -1};  // read, write
+  bool prefetched_ = false;  // the start-up prefetch was sent (prefetch.h)
+  int fds_[2] = {-1, -1};    // read, write
   std::recursive_mutex mu_;
   ProtocolClient client_;
   std::unique_ptr<std::atomic<Obj*>[]> table_;

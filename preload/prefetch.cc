@@ -1,0 +1,96 @@
+#include "preload/prefetch.h"
+
+#include <fcntl.h>
+
+#include <cstdlib>
+#include <map>
+#include <set>
+
+#include "core/base/clock.h"
+#include "core/base/file_io.h"
+#include "core/client/startup_profile.h"
+#include "preload/file_fetch.h"
+#include "preload/real.h"
+#include "preload/state.h"
+
+namespace bpfd::preload {
+namespace {
+
+struct Prefetch {
+  std::string key;                                // "" : no target identity, none
+  std::map<std::string, Result<CallReply>> kept;  // line -> its reply
+  int64_t when_ms = 0;                            // when the replies came
+  std::vector<std::string> asked;                 // prefetchable lines, first-asked order
+  std::set<std::string> asked_set;
+};
+
+Prefetch& Get() {
+  static auto* p = new Prefetch();
+  return *p;
+}
+
+// The key, from the environment the tool started with (read at load: it is scrubbed once the
+// session starts) and its command line; through the real open, since /proc paths may be the
+// target's for the tool.
+__attribute__((constructor)) void InitKey() {
+  const char* uname = getenv("BPFD_REMOTE_UNAME");
+  if (!getenv("BPFD_REMOTE_FDS") || !uname || !*uname) return;
+  int fd = Real().open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  std::string cmdline;
+  int r = ReadFd(fd, &cmdline, 8192);
+  Real().close(fd);
+  if (r < 0 || cmdline.empty()) return;
+  Get().key = cmdline + '\n' + uname;
+}
+
+StartupProfile Profile() { return StartupProfile(HostStore().dir(), Get().key); }
+
+}  // namespace
+
+std::vector<std::string> PrefetchLines() {
+  if (Get().key.empty() || !HostStore().enabled()) return {};
+  std::vector<std::string> lines = Profile().Load();
+  for (std::string& line : lines)
+    if (std::string path; line.starts_with("FILE_READ_CACHED ") &&
+                          Untoken(std::string_view(line).substr(sizeof "FILE_READ_CACHED"), &path))
+      line = CachedReadLine(path);
+  return lines;
+}
+
+void KeepPrefetched(const std::vector<std::string>& lines, std::vector<Result<CallReply>> replies) {
+  Prefetch& p = Get();
+  for (size_t i = 0; i < lines.size() && i < replies.size(); ++i)
+    p.kept.insert_or_assign(lines[i], std::move(replies[i]));
+  p.when_ms = NowMs();
+}
+
+std::optional<Result<CallReply>> TakePrefetched(std::string_view line) {
+  Prefetch& p = Get();
+  if (p.kept.empty()) return std::nullopt;
+  if (NowMs() - p.when_ms > kPrefetchMs) {
+    p.kept.clear();
+    return std::nullopt;
+  }
+  auto it = p.kept.find(std::string(line));
+  if (it == p.kept.end()) return std::nullopt;
+  Result<CallReply> r = std::move(it->second);
+  p.kept.erase(it);
+  return r;
+}
+
+void RecordAsked(std::string_view line) {
+  Prefetch& p = Get();
+  if (p.key.empty() || p.asked.size() >= StartupProfile::kMaxLines || !Prefetchable(line)) return;
+  std::string l = ProfileLine(line);
+  if (p.asked_set.insert(l).second) p.asked.push_back(std::move(l));
+}
+
+void ForgetPrefetched() { Get().kept.clear(); }
+
+void SaveProfile() {
+  Prefetch& p = Get();
+  if (!p.key.empty() && HostStore().enabled()) Profile().Save(p.asked);
+}
+
+}  // namespace bpfd::preload
