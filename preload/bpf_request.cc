@@ -66,14 +66,22 @@ void BpfRequest::Cache(int i, std::string key) {
   cache_key_ = std::move(key);
 }
 
-// One SYS_BPF (SYS_BPF_CACHED when `held` is not empty): ret, the reply's data lines in *rest.
-int64_t BpfRequest::Exchange(std::span<const Sha256Digest> held, std::vector<std::string>* rest) {
+// The SYS_BPF line (SYS_BPF_CACHED when `held` is not empty).
+std::string BpfRequest::Line(std::span<const Sha256Digest> held) const {
   std::string line = SysBpfRequestHead(cmd_, attr_.data(), attr_.size(), !held.empty());
   for (int i = 0; i < static_cast<int>(bufs_.size()); ++i) {
     const Buf& b = bufs_[i];
     AppendSysBpfBuffer(b.slot, b.dir, b.len, b.in, &line,
                        i == cached_ ? held : std::span<const Sha256Digest>{});
   }
+  return line;
+}
+
+void BpfRequest::Post() { State::Get().Post(Line({})); }
+
+// One SYS_BPF (SYS_BPF_CACHED when `held` is not empty): ret, the reply's data lines in *rest.
+int64_t BpfRequest::Exchange(std::span<const Sha256Digest> held, std::vector<std::string>* rest) {
+  std::string line = Line(held);
   if (held.empty()) return State::Get().Call(line, rest);
   return State::Get().CallIfKnown(line, rest);
 }

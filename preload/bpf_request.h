@@ -39,6 +39,9 @@ class BpfRequest {
 
   // Sends SYS_BPF, copies results back into the caller's attr and buffers. ret or -errno.
   int64_t Send();
+  // Sends SYS_BPF without waiting for its reply (State::Post): only for a call with no output
+  // that cannot fail (a late failure is one stderr line).
+  void Post();
 
  private:
   struct Buf {
@@ -57,6 +60,7 @@ class BpfRequest {
   int cached_ = -1;
   std::string cache_key_;
 
+  std::string Line(std::span<const Sha256Digest> held) const;
   int64_t Exchange(std::span<const Sha256Digest> held, std::vector<std::string>* rest);
 };
 

@@ -107,6 +107,22 @@ void InfoPointers(BpfRequest& req, int info, Kind kind) {
 #undef P
 }
 
+// An update the kernel cannot refuse, so it is posted, not waited for (BCC zeroes its
+// counters' arrays one key at a time): of an array this session created writable and has not
+// frozen, at an index below max_entries, with BPF_ANY or BPF_EXIST (array_map_update_elem
+// refuses only other flags and out-of-range keys). Only an allocation failure could still fail
+// it, which is then one stderr line.
+bool UpdateCannotFail(const Obj& map, const BpfRequest& req) {
+  if (!map.created || map.frozen || (map.map_flags & BPF_F_RDONLY) || map.key_size != 4 ||
+      (map.map_type != BPF_MAP_TYPE_ARRAY && map.map_type != BPF_MAP_TYPE_PERCPU_ARRAY))
+    return false;
+  const uint64_t flags = req.U64(OFF(flags)), key = req.U64(OFF(key));
+  if ((flags != BPF_ANY && flags != BPF_EXIST) || !key || !req.U64(OFF(value))) return false;
+  uint32_t index;
+  std::memcpy(&index, reinterpret_cast<const void*>(static_cast<uintptr_t>(key)), 4);
+  return index < map.max_entries;
+}
+
 // Describes cmd's pointers and fds. Returns false for a command we cannot forward.
 bool Describe(int cmd, BpfRequest& req, std::string* scratch, std::string* scratch2) {
   switch (cmd) {
@@ -309,6 +325,9 @@ long ForwardBpf(int cmd, union bpf_attr* attr, unsigned size) {
   } else if (cmd == BPF_MAP_UPDATE_ELEM || cmd == BPF_MAP_LOOKUP_AND_DELETE_ELEM) {
     if (Obj* map = MapOf(req)) SnapshotDrop(*map);
   }
+  // Before Describe, which turns the attr's fds into the target's numbers.
+  const Obj* updated = cmd == BPF_MAP_UPDATE_ELEM ? MapOf(req) : nullptr;
+  const bool post_update = updated && UpdateCannotFail(*updated, req);
   std::string scratch, scratch2;
   if (!Describe(cmd, req, &scratch, &scratch2)) {
     WarnOnce("bpf command " + std::to_string(cmd) +
@@ -316,7 +335,12 @@ long ForwardBpf(int cmd, union bpf_attr* attr, unsigned size) {
              "(EOPNOTSUPP); please report which tool needs it");
     return FailErrno(-EOPNOTSUPP);
   }
-  int64_t ret = req.Send();
+  int64_t ret = 0;
+  if (post_update) {
+    req.Post();
+  } else {
+    ret = req.Send();
+  }
   // BCC's clear() deletes each key while iterating: the snapshot goes on from the deleted key.
   if (cmd == BPF_MAP_DELETE_ELEM)
     if (Obj* map = MapOf(req))
@@ -334,7 +358,7 @@ long ForwardBpf(int cmd, union bpf_attr* attr, unsigned size) {
   Obj* obj = new Obj();
   obj->kind = kind;
   if (cmd == BPF_MAP_CREATE) {
-    obj->map_known = true;
+    obj->map_known = obj->created = true;
     obj->map_type = attr->map_type;
     obj->key_size = attr->key_size;
     obj->value_size = attr->value_size;

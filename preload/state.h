@@ -48,6 +48,7 @@ struct Obj {
   bool map_known = false;
   uint32_t map_type = 0, key_size = 0, value_size = 0, max_entries = 0, map_id = 0, map_flags = 0;
   bool frozen = false;                // BPF_MAP_FREEZE succeeded (or the target says so)
+  bool created = false;               // by this session's BPF_MAP_CREATE (all its rights)
   std::unique_ptr<Ring> ring;         // perf event or ring buffer map once mmap'ed
   std::unique_ptr<MapMirror> mirror;  // mmapable array map once mmap'ed (map_mirror.h)
   struct Snapshot;
