@@ -20,6 +20,10 @@ class BpfRequest {
   uint32_t U32(size_t off) const;
   uint64_t U64(size_t off) const;
   void SetU32(size_t off, uint32_t v);
+  // True when every attr byte from `off` on is zero (the kernel's CHECK_ATTR).
+  bool ZeroFrom(size_t off) const {
+    return off >= attr_.size() || attr_.find_first_not_of('\0', off) == std::string::npos;
+  }
 
   // Rewrites the u32 fd at off to the target's number (restored in the caller's attr later).
   void Fd(size_t off);

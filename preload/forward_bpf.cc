@@ -110,14 +110,16 @@ void InfoPointers(BpfRequest& req, int info, Kind kind) {
 // An update the kernel cannot refuse, so it is posted, not waited for (BCC zeroes its
 // counters' arrays one key at a time): of an array this session created writable and has not
 // frozen, at an index below max_entries, with BPF_ANY or BPF_EXIST (array_map_update_elem
-// refuses only other flags and out-of-range keys). Only an allocation failure could still fail
-// it, which is then one stderr line.
+// refuses only other flags and out-of-range keys), with nothing set past its fields. Only an
+// allocation failure could still fail it, which is then one stderr line.
 bool UpdateCannotFail(const Obj& map, const BpfRequest& req) {
   if (!map.created || map.frozen || (map.map_flags & BPF_F_RDONLY) || map.key_size != 4 ||
       (map.map_type != BPF_MAP_TYPE_ARRAY && map.map_type != BPF_MAP_TYPE_PERCPU_ARRAY))
     return false;
   const uint64_t flags = req.U64(OFF(flags)), key = req.U64(OFF(key));
-  if ((flags != BPF_ANY && flags != BPF_EXIST) || !key || !req.U64(OFF(value))) return false;
+  if ((flags != BPF_ANY && flags != BPF_EXIST) || !key || !req.U64(OFF(value)) ||
+      !req.ZeroFrom(OFF(flags) + 8))  // the kernel refuses set bytes past the command's fields
+    return false;
   uint32_t index;
   std::memcpy(&index, reinterpret_cast<const void*>(static_cast<uintptr_t>(key)), 4);
   return index < map.max_entries;

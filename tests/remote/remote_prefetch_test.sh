@@ -62,7 +62,8 @@ run damaged
 check "a damaged profile is ignored: no prefetch, the same reads" \
   eval "same damaged && ! grep -q PREFETCH '$tmp/damaged.err'"
 
-# (2) Array updates: four that cannot fail (posted), then ones that can (waited, failing).
+# (2) Array updates: five that cannot fail (posted), then ones that can (waited, failing): past
+# the end, BPF_NOEXIST, a byte set past the command's fields, a frozen map.
 cat >"$tmp/update.py" <<'PY'
 import ctypes, struct
 libc = ctypes.CDLL(None, use_errno=True)
@@ -80,7 +81,9 @@ m = bpf(0, struct.pack("<IIII", 2, 4, 8, 4))  # BPF_MAP_CREATE: array, u32 -> u6
 posted = [elem(2, m, k, 11 * (k + 1)) for k in range(4)] + [elem(2, m, 2, 7, 2)]  # ANY, EXIST
 print("posted", *posted)
 print("values", *[elem(1, m, k) for k in range(4)])
-print("refused", elem(2, m, 4, 1), elem(2, m, 0, 1, 1))  # E2BIG, EEXIST (NOEXIST)
+print("refused", elem(2, m, 4, 1), elem(2, m, 0, 1, 1),  # E2BIG, EEXIST (NOEXIST), and
+      bpf(2, struct.pack("<IIQQQQ", m, 0, ctypes.addressof(key), ctypes.addressof(val), 0, 1)))
+# (EACCES: the daemon's policy refuses a field it does not know before the kernel's EINVAL)
 bpf(22, struct.pack("<I", m))  # BPF_MAP_FREEZE
 print("frozen", elem(2, m, 0, 1))  # EPERM
 PY
@@ -90,9 +93,9 @@ rc=$?
 cat "$tmp/update.out"; grep -E "round trips|SYS_BPF|failed" "$tmp/update.err"
 check "five updates that cannot fail return 0 and land in order (values 11 22 7 44); exit $rc" \
   eval "[[ $rc == 0 ]] && grep -qx 'posted 0 0 0 0 0' '$tmp/update.out' && grep -qx 'values 11 22 7 44' '$tmp/update.out'"
-check "an index past the end, BPF_NOEXIST and a frozen map still fail for the tool (E2BIG, EEXIST, EPERM)" \
-  eval "grep -qx 'refused -7 -17' '$tmp/update.out' && grep -qx 'frozen -1' '$tmp/update.out'"
+check "past the end, BPF_NOEXIST, a stray attr byte and a frozen map still fail for the tool (E2BIG, EEXIST, EACCES, EPERM)" \
+  eval "grep -qx 'refused -7 -17 -13' '$tmp/update.out' && grep -qx 'frozen -1' '$tmp/update.out'"
 n=$(awk '/calls: SYS_BPF$/ {print $(NF-2)}' "$tmp/update.err")
-check "the five posted updates made no round trip (SYS_BPF round trips: ${n:-0}, 9 without them); none failed later" \
-  eval "[[ ${n:-0} == 9 ]] && ! grep -q 'failed a command' '$tmp/update.err'"
+check "the five posted updates made no round trip (SYS_BPF round trips: ${n:-0}, 10 without them); none failed later" \
+  eval "[[ ${n:-0} == 10 ]] && ! grep -q 'failed a command' '$tmp/update.err'"
 finish
