@@ -66,6 +66,12 @@ Result<CallReply> Call(ProtocolClient& c, std::string_view line, const CallOptio
   return Interpret(r, line, std::move(lines), opts, c.reply_bytes());
 }
 
+Result<CallReply> Answer(ProtocolClient& c, std::string_view line, const CallOptions& opts) {
+  std::vector<std::string> lines;
+  int r = c.Answer(&lines, opts.timeout_ms);
+  return Interpret(r, line, std::move(lines), opts, c.reply_bytes());
+}
+
 std::vector<Result<CallReply>> CallBatch(ProtocolClient& c, const std::vector<std::string>& lines,
                                          const CallOptions& opts) {
   std::vector<std::vector<std::string>> replies;

@@ -34,6 +34,10 @@ struct CallOptions {
 Result<CallReply> Call(Backend& b, std::string_view line, const CallOptions& opts = {});
 Result<CallReply> Call(ProtocolClient& c, std::string_view line, const CallOptions& opts = {});
 
+// The reply to `line`, sent earlier with ProtocolClient::Ask (e.g. ConnectOptions::ask), as
+// Call's.
+Result<CallReply> Answer(ProtocolClient& c, std::string_view line, const CallOptions& opts = {});
+
 // Independent commands in one round trip (ProtocolClient::CallBatch): one result per line,
 // each as Call's. A transport failure is every line's error.
 std::vector<Result<CallReply>> CallBatch(ProtocolClient& c, const std::vector<std::string>& lines,

@@ -8,7 +8,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -110,7 +109,7 @@ int ProtocolClient::Reset(UniqueFd to_peer, UniqueFd from_peer) {
   from_child_ = std::move(from_peer);
   lines_.Clear();
   eof_ = false;
-  unfinished_ = 0;
+  unfinished_ = asked_ = 0;
   in_reply_ = false;
   int r = SetNonBlocking(to_child_.get());
   return r < 0 ? r : SetNonBlocking(from_child_.get());
@@ -195,9 +194,9 @@ int ProtocolClient::WriteLine(std::string_view line, int64_t deadline_ms) {
   return 0;
 }
 
-int ProtocolClient::SkipUnfinished(int64_t deadline_ms) {
+int ProtocolClient::SkipUnfinished(int64_t deadline_ms, int keep) {
   std::string_view line;
-  while (unfinished_ > 0) {
+  while (unfinished_ > keep) {
     int r = NextLine(deadline_ms, &line);
     if (r < 0) return r;
     if (!in_reply_) {
@@ -252,6 +251,7 @@ static bool Answered(std::string_view line) {
 int ProtocolClient::Post(std::string_view line, int timeout_ms) {
   if (!from_child_ || !to_child_) return -ENOTCONN;
   if (!Answered(line)) return -EINVAL;
+  if (asked_ > 0) return -EBUSY;  // its reply would come before the answers
   const int64_t deadline = Deadline(timeout_ms);
   int r = unfinished_ >= kMaxPosted ? SkipUnfinished(deadline) : 0;
   if (r == 0) r = WriteLine(line, deadline);
@@ -265,11 +265,39 @@ int ProtocolClient::CallEach(std::string_view line,
   // The daemon answers neither empty lines nor "exit": waiting for a reply would only time out.
   if (!Answered(line)) return -EINVAL;
   const int64_t deadline = Deadline(timeout_ms);
+  asked_ = 0;  // unanswered asks are skipped with the rest
   int r = SkipUnfinished(deadline);
   if (r == 0) r = WriteLine(line, deadline);
   if (r < 0) return r;
   ++unfinished_;
   return ReadReply(deadline, on_line);
+}
+
+int ProtocolClient::Ask(std::string_view line, int timeout_ms) {
+  if (!from_child_ || !to_child_) return -ENOTCONN;
+  if (!Answered(line)) return -EINVAL;
+  int r = WriteLine(line, Deadline(timeout_ms));
+  if (r == 0) {
+    ++unfinished_;
+    ++asked_;
+  }
+  return r;
+}
+
+int ProtocolClient::Answer(std::vector<std::string>* reply_lines, int timeout_ms) {
+  return AnswerBy(Deadline(timeout_ms), reply_lines);
+}
+
+int ProtocolClient::AnswerBy(int64_t deadline, std::vector<std::string>* reply_lines) {
+  reply_lines->clear();
+  if (asked_ == 0) return -ENOMSG;
+  int r = SkipUnfinished(deadline, asked_);  // posted before the asks
+  if (r < 0) return r;
+  --asked_;
+  return ReadReply(deadline, [reply_lines](std::string_view l) {
+    reply_lines->emplace_back(l);
+    return 0;
+  });
 }
 
 int ProtocolClient::CallBatch(const std::vector<std::string>& lines,
@@ -287,16 +315,14 @@ int ProtocolClient::CallBatch(const std::vector<std::string>& lines,
   if (all.empty()) return 0;
   all.pop_back();  // WriteLine adds the last '\n'
   const int64_t deadline = Deadline(timeout_ms);
+  asked_ = 0;
   int r = SkipUnfinished(deadline);
   if (r == 0) r = WriteLine(all, deadline);  // one write: the daemon reads them all at once
   if (r < 0) return r;
   unfinished_ += static_cast<int>(lines.size());
+  asked_ = static_cast<int>(lines.size());
   for (size_t i = 0; i < lines.size(); ++i) {
-    std::vector<std::string>& reply = replies->emplace_back();
-    r = ReadReply(deadline, [&reply](std::string_view l) {
-      reply.emplace_back(l);
-      return 0;
-    });
+    r = AnswerBy(deadline, &replies->emplace_back());
     if (r < 0) return r;  // the unread replies are skipped by the next call
     bytes->push_back(reply_bytes_);
   }
@@ -396,7 +422,7 @@ int ProtocolClient::Close(int timeout_ms, int term_after_ms) {
   pid_ = -1;
   lines_.Clear(/*release=*/true);
   eof_ = false;
-  unfinished_ = 0;
+  unfinished_ = asked_ = 0;
   in_reply_ = false;
   return result;
 }

@@ -66,6 +66,14 @@ class ProtocolClient {
   int CallEach(std::string_view line, const std::function<int(std::string_view)>& on_line,
                int timeout_ms);
 
+  // Sends a command whose reply a later Answer() reads (in the order asked), so the round trip
+  // overlaps other work: e.g. before a spawned daemon's banner, while it starts. Post() is
+  // refused (-EBUSY) while asks are unanswered; Call() skips unanswered ones. 0 or -errno.
+  int Ask(std::string_view line, int timeout_ms);
+  // The reply to the oldest unanswered Ask (as Call's lines), after skipping posted replies
+  // before it. -ENOMSG when nothing was asked; else 0 or -errno.
+  int Answer(std::vector<std::string>* reply_lines, int timeout_ms);
+
   // Independent commands in one round trip: sends every line at once, then reads their
   // replies in order ((*replies)[i] as Call's lines, (*bytes)[i] as reply_bytes()). The lines
   // together stay within kMaxBatchBytes (else -E2BIG), so the peer never blocks writing replies
@@ -136,10 +144,11 @@ class ProtocolClient {
   int WriteLine(std::string_view line, int64_t deadline_ms);
   // Takes the two ends of a new peer and clears the read state. 0 or -errno.
   int Reset(UniqueFd to_peer, UniqueFd from_peer);
+  int AnswerBy(int64_t deadline, std::vector<std::string>* reply_lines);
   // Reads the first unfinished reply (written before), its lines to on_line. 0 or -errno.
   int ReadReply(int64_t deadline, const std::function<int(std::string_view)>& on_line);
-  // Skips the rest of replies left unfinished by earlier calls. 0 or -errno.
-  int SkipUnfinished(int64_t deadline_ms);
+  // Skips the rest of replies left unfinished by earlier calls, but the last `keep`. 0 or -errno.
+  int SkipUnfinished(int64_t deadline_ms, int keep = 0);
   // Hands each line of a deflated body to on_line: 0, on_line's error, or -EPROTO.
   static int EachInflatedLine(std::string_view line,
                               const std::function<int(std::string_view)>& on_line);
@@ -150,6 +159,7 @@ class ProtocolClient {
   LineBuffer lines_;     // what the peer sent that no call has consumed yet
   bool eof_ = false;
   int unfinished_ = 0;       // replies whose END line has not been read yet
+  int asked_ = 0;            // the last of them: asked, for Answer (after any posted ones)
   bool in_reply_ = false;    // the first unfinished reply's START line has been read
   bool skip_first_ = false;  // SkipUnfinished read that START line: next comes the ret line
   std::vector<std::string> skipped_failures_;

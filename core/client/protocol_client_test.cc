@@ -293,6 +293,38 @@ TEST(BatchSendsEveryLineBeforeReading) {
   c.Close(2000);
 }
 
+// Asks are answered in order after the posted replies before them; this peer reads the asked
+// line before it prints its banner, as a daemon's start overlaps the line's trip.
+TEST(AskBeforeTheBannerAnswerAfter) {
+  ProtocolClient c;
+  EXPECT_EQ(
+      SpawnSh(&c,
+              "read -r p; read -r a; read -r b; printf 'STARTED_BPFD\\n'; "
+              "for l in \"$p\" \"$a\" \"$b\"; do "
+              "  printf 'START_BPFD_OUTPUT\\nx: ret=1\\n%s\\nEND_BPFD_OUTPUT\\n' \"$l\"; done; "
+              "while read -r l; do "
+              "  printf 'START_BPFD_OUTPUT\\ny: ret=2\\n%s\\nEND_BPFD_OUTPUT\\n' \"$l\"; done"),
+      0);
+  std::vector<std::string> lines;
+  EXPECT_EQ(c.Answer(&lines, 100), -ENOMSG);
+  EXPECT_EQ(c.Post("POSTED", 2000), 0);
+  EXPECT_EQ(c.Ask("FIRST", 2000), 0);
+  EXPECT_EQ(c.Ask("SECOND", 2000), 0);
+  EXPECT_EQ(c.Post("LATE", 2000), -EBUSY);  // its reply would come before the answers
+  EXPECT_EQ(c.WaitBanner(3000), 0);
+  EXPECT_EQ(c.Answer(&lines, 3000), 0);
+  EXPECT(lines == (std::vector<std::string>{"x: ret=1", "FIRST"}));
+  EXPECT_EQ(c.Answer(&lines, 3000), 0);
+  EXPECT(lines == (std::vector<std::string>{"x: ret=1", "SECOND"}));
+  EXPECT_EQ(c.Answer(&lines, 100), -ENOMSG);
+  // An ask left unanswered is skipped by the next call.
+  EXPECT_EQ(c.Ask("DROPPED", 2000), 0);
+  EXPECT_EQ(c.Call("CALL", &lines, 3000), 0);
+  EXPECT(lines == (std::vector<std::string>{"y: ret=2", "CALL"}));
+  EXPECT_EQ(c.Post("P2", 2000), 0);
+  c.Close(2000);
+}
+
 TEST(CallbackCanStopACall) {
   ProtocolClient c;
   EXPECT_EQ(SpawnSh(&c, kEchoPeer), 0);
