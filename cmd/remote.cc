@@ -93,13 +93,14 @@ int RemoteMain(int argc, char** argv) {
   ProtocolClient c;
   ConnectOptions co;
   co.timeout_ms = kBannerTimeoutMs;
-  co.new_session = true;  // the terminal's Ctrl-C is for the tool, not the daemon or ssh
+  co.new_session = true;   // the terminal's Ctrl-C is for the tool, not the daemon or ssh
+  co.ask = {"SYS_UNAME"};  // its round trip overlaps the daemon's start
   if (ConnectRemote(rs, co, &c, &error) < 0) {
     std::fprintf(stderr, "bpfd remote: %s: %s\n", spec.c_str(), error.c_str());
     return 1;
   }
   TargetUname u;
-  if (QueryUname(c, kCallTimeoutMs, &u, &error) < 0) {
+  if (QueryUname(c, kCallTimeoutMs, &u, &error, /*asked=*/true) < 0) {
     std::fprintf(stderr, "bpfd remote: %s: %s\n", spec.c_str(), error.c_str());
     return 1;
   }

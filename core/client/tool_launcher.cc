@@ -158,9 +158,10 @@ std::string PrependPreload(std::string_view existing, const std::string& lib) {
   return lib + ":" + std::string(existing);
 }
 
-int QueryUname(ProtocolClient& c, int timeout_ms, TargetUname* out, std::string* error) {
-  Result<CallReply> reply =
-      Call(c, "SYS_UNAME", {.timeout_ms = timeout_ms, .needs = "`bpfd remote`"});
+int QueryUname(ProtocolClient& c, int timeout_ms, TargetUname* out, std::string* error,
+               bool asked) {
+  const CallOptions opts = {.timeout_ms = timeout_ms, .needs = "`bpfd remote`"};
+  Result<CallReply> reply = asked ? Answer(c, "SYS_UNAME", opts) : Call(c, "SYS_UNAME", opts);
   if (!reply.ok()) {
     *error = reply.msg();
     return reply.err();

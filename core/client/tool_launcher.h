@@ -44,8 +44,10 @@ int FindRemoteLib(const std::string& flag, std::string* path, std::string* error
 std::string PrependPreload(std::string_view existing, const std::string& lib);
 
 // Asks the daemon for its uname (SYS_UNAME). 0, or -errno with *error saying what to do
-// (a daemon that predates the command answers -EBADMSG: update bpfd on the target).
-int QueryUname(ProtocolClient& c, int timeout_ms, TargetUname* out, std::string* error);
+// (a daemon that predates the command answers -EBADMSG: update bpfd on the target). asked:
+// the line was sent already (ConnectOptions::ask), only its reply is read.
+int QueryUname(ProtocolClient& c, int timeout_ms, TargetUname* out, std::string* error,
+               bool asked = false);
 
 struct ToolOutcome {
   bool handed_over = false;  // the connection was ready to pass on (else the tool was not tried)

@@ -222,47 +222,61 @@ void AskDeflate(ProtocolClient* c, int timeout_ms) {
   if (c->Post("COMPRESS deflate", timeout_ms) == 0) c->set_inflate(true);
 }
 
+// What a new connection sends before anything else: COMPRESS deflate when wanted, then the
+// caller's asks. 0 or -errno.
+int SendEarly(const RemoteSpec& spec, const ConnectOptions& opts, ProtocolClient* c) {
+  const char* env = getenv("BPFD_DEFLATE");
+  bool deflate = env ? std::string_view(env) != "0" : spec.kind != RemoteSpec::Kind::kProcess;
+  if (deflate) AskDeflate(c, opts.timeout_ms);
+  for (const std::string& line : opts.ask)
+    if (int r = c->Ask(line, opts.timeout_ms); r < 0) return r;
+  return 0;
+}
+
 int Reach(const RemoteSpec& spec, const ConnectOptions& opts, ProtocolClient* c,
           std::string* error) {
   using Kind = RemoteSpec::Kind;
-  int r;
+  const std::string no_write = "cannot write to the daemon: ";
   if (spec.kind == Kind::kUnix || spec.kind == Kind::kTcp || spec.kind == Kind::kVsock) {
     UniqueFd fd;
-    r = ConnectSocket(spec, opts.timeout_ms, &fd, error);
+    int r = ConnectSocket(spec, opts.timeout_ms, &fd, error);
     if (r < 0) return r;
     r = c->Attach(std::move(fd));
-    if (r == 0) return AuthenticateToListener(c, opts.token_file, opts.timeout_ms, error);
-  } else {
-    SpawnOptions so;
-    so.stderr_fd = opts.stderr_fd;
-    so.new_session = opts.new_session;
-    std::vector<std::string> argv = RemoteArgv(spec);
-    r = c->Spawn(argv, so);
-    if (r < 0) {
-      *error = "cannot start '" + argv[0] + "': " + std::strerror(-r);
-      return r;
-    }
+    // Authentication ends with the banner read.
+    if (r == 0) r = AuthenticateToListener(c, opts.token_file, opts.timeout_ms, error);
+    if (r == 0 && (r = SendEarly(spec, opts, c)) < 0) *error = no_write + std::strerror(-r);
+    return r;
   }
-  if (r == 0) r = c->WaitBanner(opts.timeout_ms);
-  if (r < 0 && error->empty()) {
+  SpawnOptions so;
+  so.stderr_fd = opts.stderr_fd;
+  so.new_session = opts.new_session;
+  std::vector<std::string> argv = RemoteArgv(spec);
+  int r = c->Spawn(argv, so);
+  if (r < 0) {
+    *error = "cannot start '" + argv[0] + "': " + std::strerror(-r);
+    return r;
+  }
+  // The daemon reads them once it has started: over ssh or adb their trip overlaps its start.
+  // A write that fails here (it could not start) leaves the banner wait to say why.
+  const int early = SendEarly(spec, opts, c);
+  r = c->WaitBanner(opts.timeout_ms);
+  if (r < 0) {
     *error = r == -ETIMEDOUT ? "the daemon did not answer within " +
                                    std::to_string(opts.timeout_ms / 1000) + " s"
              : r == -ECONNRESET ? "the daemon closed the connection before its banner (it "
                                   "could not start: see its stderr)"
                                 : std::string("no banner from the daemon: ") + std::strerror(-r);
+    return r;
   }
-  return r;
+  if (early < 0) *error = no_write + std::strerror(-early);
+  return early;
 }
 
 }  // namespace
 
 int ConnectRemote(const RemoteSpec& spec, const ConnectOptions& opts, ProtocolClient* c,
                   std::string* error) {
-  int r = Reach(spec, opts, c, error);
-  const char* env = getenv("BPFD_DEFLATE");
-  bool deflate = env ? std::string_view(env) != "0" : spec.kind != RemoteSpec::Kind::kProcess;
-  if (r == 0 && deflate) AskDeflate(c, opts.timeout_ms);
-  return r;
+  return Reach(spec, opts, c, error);
 }
 
 int RemoteBackend::Call(std::string_view line, std::vector<std::string>* lines) {

@@ -43,11 +43,15 @@ struct ConnectOptions {
   std::string token_file;    // sockets: the token, if the daemon asks (default: $BPFD_TOKEN_FILE)
   int stderr_fd = -1;        // spawned kinds: the child's stderr (-1: ours)
   bool new_session = false;  // spawned kinds: the child in its own session (no Ctrl-C)
+  // Lines sent as early as the transport allows (a spawned daemon: with its start, before
+  // the banner; a socket: after authentication), so their round trip overlaps the start.
+  // Read their replies in order with Answer (call.h).
+  std::vector<std::string> ask;
 };
 
 // Connects *c to the daemon and waits for STARTED_BPFD. Over a link (every kind but process)
-// it then asks for deflated replies (COMPRESS deflate; BPFD_DEFLATE=0 never, =1 also for
-// process). 0, or -errno with *error saying what failed and what to check.
+// it asks for deflated replies (COMPRESS deflate, posted; BPFD_DEFLATE=0 never, =1 also for
+// process), then sends opts.ask. 0, or -errno with *error saying what failed and what to check.
 int ConnectRemote(const RemoteSpec& spec, const ConnectOptions& opts, ProtocolClient* c,
                   std::string* error);
 
