@@ -16,11 +16,7 @@ tmp=$(mktemp -d /tmp/bpfd-cache.XXXXXX)
 holder=""
 trap '[[ -n $holder ]] && kill "$holder" 2>/dev/null; rm -rf "$tmp"' EXIT
 
-if [[ $arch != x86_64 ]]; then
-  skip "the host's store of target files" "the host library is for the x86_64 host; bpf() is ENOSYS under qemu-user ($arch)"
-  finish; exit
-fi
-if [[ $EUID != 0 ]]; then skip "the host's store of target files" "needs root (bpf(), kallsyms addresses)"; finish; exit; fi
+host_library_ready "the host's store of target files" "$arch" "bpf(), kallsyms addresses" || exit 0
 [[ -r /sys/kernel/btf/vmlinux ]] || { skip "the host's store of target files" "no /sys/kernel/btf/vmlinux"; finish; exit; }
 
 cache_reader "$tmp/read.py"  # each file's size and SHA-256 as the tool sees it; bpfdcache symbols

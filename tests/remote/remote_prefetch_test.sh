@@ -14,12 +14,7 @@ tmp=$(mktemp -d /tmp/bpfd-prefetch.XXXXXX)
 group=bpfdprefetch$$
 trap 'echo "-:$group/probe" >>/sys/kernel/tracing/uprobe_events 2>/dev/null; rm -rf "$tmp"' EXIT
 
-if [[ $arch != x86_64 ]]; then
-  skip "prefetch and posted updates of bpfd remote" "the host library is for the x86_64 host; bpf() is ENOSYS under qemu-user ($arch)"
-  finish; exit
-fi
-if [[ $EUID != 0 ]]; then skip "prefetch and posted updates of bpfd remote" "needs root (bpf(), tracefs)"; finish; exit; fi
-mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+host_library_ready "prefetch and posted updates of bpfd remote" "$arch" "bpf(), tracefs" || exit 0
 
 # (1) A tool that reads tracefs and sysfs at start, then adds a uprobe event and reads its id
 # (which the second run's prefetch, made before the event exists, found missing).

@@ -15,12 +15,7 @@ lib=$(dirname "$bpfd")/libbpfd-remote.so
 tmp=$(mktemp -d /tmp/bpfd-trips.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
-if [[ $arch != x86_64 ]]; then
-  skip "round trips of bpfd remote" "the host library is for the x86_64 host; bpf() is ENOSYS under qemu-user ($arch)"
-  finish; exit
-fi
-if [[ $EUID != 0 ]]; then skip "round trips of bpfd remote" "needs root (bpf(), perf, tracefs)"; finish; exit; fi
-mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+host_library_ready "round trips of bpfd remote" "$arch" "bpf(), perf, tracefs" || exit 0
 export BPFD_REMOTE_CACHE=off
 
 # (1) A perf_event program counting cpu-clock samples into an array map, on an event opened
