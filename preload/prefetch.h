@@ -1,9 +1,10 @@
 // Start-up prefetch (core/client/startup_profile.h) for this tool against this target. The
 // profile is keyed by the tool's command line and the target's uname (BPFD_REMOTE_UNAME, read
 // at load). At the session's first call its lines go out in one round trip; a call whose line
-// is one of them is answered from that reply, once, within kPrefetchMs of it and until the
-// tool writes to the target (ForgetPrefetched). Every prefetchable line the tool asks is
-// recorded, and the profile rewritten at exit. Callers hold State's lock.
+// is one of them is answered from that reply within kPrefetchMs of it (as often as asked: a
+// tool checks the same path twice) and until the tool writes to the target
+// (ForgetPrefetched). Every prefetchable line the tool asks is recorded, and the profile
+// rewritten at exit. Callers hold State's lock.
 #pragma once
 #include <optional>
 #include <string>
@@ -22,7 +23,7 @@ inline constexpr int64_t kPrefetchMs = 5000;
 std::vector<std::string> PrefetchLines();
 // Keeps the replies to PrefetchLines() for TakePrefetched.
 void KeepPrefetched(const std::vector<std::string>& lines, std::vector<Result<CallReply>> replies);
-// The kept reply to exactly `line` (then no longer kept), if still fresh.
+// The kept reply to exactly `line`, if still fresh.
 std::optional<Result<CallReply>> TakePrefetched(std::string_view line);
 // Notes a line the tool asked, for the next run's profile (if it is Prefetchable).
 void RecordAsked(std::string_view line);
