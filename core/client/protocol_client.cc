@@ -266,8 +266,10 @@ int ProtocolClient::CallEach(std::string_view line,
   if (!Answered(line)) return -EINVAL;
   const int64_t deadline = Deadline(timeout_ms);
   asked_ = 0;  // unanswered asks are skipped with the rest
-  int r = SkipUnfinished(deadline);
-  if (r == 0) r = WriteLine(line, deadline);
+  // Written before the replies of posted commands are skipped: waiting for those first would
+  // cost the round trip posting saves (they come in order, before this one's).
+  int r = WriteLine(line, deadline);
+  if (r == 0) r = SkipUnfinished(deadline);
   if (r < 0) return r;
   ++unfinished_;
   return ReadReply(deadline, on_line);
@@ -316,8 +318,7 @@ int ProtocolClient::CallBatch(const std::vector<std::string>& lines,
   all.pop_back();  // WriteLine adds the last '\n'
   const int64_t deadline = Deadline(timeout_ms);
   asked_ = 0;
-  int r = SkipUnfinished(deadline);
-  if (r == 0) r = WriteLine(all, deadline);  // one write: the daemon reads them all at once
+  int r = WriteLine(all, deadline);  // one write: the daemon reads them all at once
   if (r < 0) return r;
   unfinished_ += static_cast<int>(lines.size());
   asked_ = static_cast<int>(lines.size());

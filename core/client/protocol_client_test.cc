@@ -222,6 +222,25 @@ TEST(PostedRepliesAreSkipped) {
   EXPECT_EQ(c.Close(5000), 3);
 }
 
+// A call after a post does not wait for the posted reply before it sends its own line: this
+// peer answers neither until it has read both (over a link, waiting would cost the round trip
+// that posting saves).
+TEST(CallAfterPostSendsAtOnce) {
+  ProtocolClient c;
+  EXPECT_EQ(SpawnSh(&c,
+                    "printf 'STARTED_BPFD\\n'; read -r p; read -r l; "
+                    "printf 'START_BPFD_OUTPUT\\np: ret=0\\nEND_BPFD_OUTPUT\\n'; "
+                    "printf 'START_BPFD_OUTPUT\\nx: ret=5\\n%s\\nEND_BPFD_OUTPUT\\n' \"$l\"; "
+                    "cat >/dev/null"),
+            0);
+  EXPECT_EQ(c.WaitBanner(3000), 0);
+  EXPECT_EQ(c.Post("POSTED", 1000), 0);
+  std::vector<std::string> lines;
+  EXPECT_EQ(c.Call("NOW", &lines, 2000), 0);
+  EXPECT(lines == (std::vector<std::string>{"x: ret=5", "NOW"}));
+  c.Close(2000);
+}
+
 // Deflated replies (after COMPRESS deflate) reach the caller as the lines they hold, counted
 // as the bytes that crossed; a posted one's failure is read inside it; without set_inflate the
 // line is handed over as it is.
