@@ -74,17 +74,20 @@ Result<CallReply> Answer(ProtocolClient& c, std::string_view line, const CallOpt
 
 std::vector<Result<CallReply>> CallBatch(ProtocolClient& c, const std::vector<std::string>& lines,
                                          const CallOptions& opts) {
-  std::vector<std::vector<std::string>> replies;
-  std::vector<size_t> bytes;
-  int r = c.CallBatch(lines, &replies, &bytes, opts.timeout_ms);
+  // Checked first, so that a refused batch sends nothing.
+  size_t total = 0;
+  int r = 0;
+  for (const std::string& line : lines) {
+    total += line.size() + 1;
+    if (!ProtocolClient::Answered(line)) r = -EINVAL;
+  }
+  if (r == 0 && total > ProtocolClient::kMaxAskedBytes) r = -E2BIG;
+  for (size_t i = 0; r == 0 && i < lines.size(); ++i) r = c.Ask(lines[i], opts.timeout_ms);
   std::vector<Result<CallReply>> out;
   out.reserve(lines.size());
-  for (size_t i = 0; i < lines.size(); ++i) {
-    if (r < 0) {
-      out.push_back(Interpret(r, lines[i], {}, opts, 0));
-    } else {
-      out.push_back(Interpret(0, lines[i], std::move(replies[i]), opts, bytes[i]));
-    }
+  for (const std::string& line : lines) {
+    out.push_back(r < 0 ? Interpret(r, line, {}, opts, 0) : Answer(c, line, opts));
+    if (int e = out.back().err(); e < 0 && e != -EBADMSG && e != -EPROTO) r = e;  // transport
   }
   return out;
 }

@@ -38,8 +38,10 @@ Result<CallReply> Call(ProtocolClient& c, std::string_view line, const CallOptio
 // Call's.
 Result<CallReply> Answer(ProtocolClient& c, std::string_view line, const CallOptions& opts = {});
 
-// Independent commands in one round trip (ProtocolClient::CallBatch): one result per line,
-// each as Call's. A transport failure is every line's error.
+// Independent commands in one round trip (asked at once, then answered in order): one result
+// per line, each as Call's. Lines the daemon would not answer (-EINVAL) or beyond
+// ProtocolClient::kMaxAskedBytes (-E2BIG) send nothing; a transport failure is the error of
+// that line and every later one.
 std::vector<Result<CallReply>> CallBatch(ProtocolClient& c, const std::vector<std::string>& lines,
                                          const CallOptions& opts = {});
 

@@ -242,8 +242,7 @@ int ProtocolClient::Send(std::string_view line, int timeout_ms) {
   return WriteLine(line, Deadline(timeout_ms));
 }
 
-// A line the daemon answers: not empty, not "exit", one line.
-static bool Answered(std::string_view line) {
+bool ProtocolClient::Answered(std::string_view line) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   return !line.empty() && line != "exit" && line.find('\n') == std::string_view::npos;
 }
@@ -278,21 +277,21 @@ int ProtocolClient::CallEach(std::string_view line,
 int ProtocolClient::Ask(std::string_view line, int timeout_ms) {
   if (!from_child_ || !to_child_) return -ENOTCONN;
   if (!Answered(line)) return -EINVAL;
+  if (asked_ == 0) asked_bytes_ = 0;
+  if (asked_bytes_ + line.size() + 1 > kMaxAskedBytes) return -E2BIG;
   int r = WriteLine(line, Deadline(timeout_ms));
   if (r == 0) {
     ++unfinished_;
     ++asked_;
+    asked_bytes_ += line.size() + 1;
   }
   return r;
 }
 
 int ProtocolClient::Answer(std::vector<std::string>* reply_lines, int timeout_ms) {
-  return AnswerBy(Deadline(timeout_ms), reply_lines);
-}
-
-int ProtocolClient::AnswerBy(int64_t deadline, std::vector<std::string>* reply_lines) {
   reply_lines->clear();
   if (asked_ == 0) return -ENOMSG;
+  const int64_t deadline = Deadline(timeout_ms);
   int r = SkipUnfinished(deadline, asked_);  // posted before the asks
   if (r < 0) return r;
   --asked_;
@@ -300,34 +299,6 @@ int ProtocolClient::AnswerBy(int64_t deadline, std::vector<std::string>* reply_l
     reply_lines->emplace_back(l);
     return 0;
   });
-}
-
-int ProtocolClient::CallBatch(const std::vector<std::string>& lines,
-                              std::vector<std::vector<std::string>>* replies,
-                              std::vector<size_t>* bytes, int timeout_ms) {
-  replies->clear();
-  bytes->clear();
-  if (!from_child_) return -ENOTCONN;
-  std::string all;
-  for (const std::string& line : lines) {
-    if (!Answered(line)) return -EINVAL;
-    all.append(line).push_back('\n');
-  }
-  if (all.size() > kMaxBatchBytes) return -E2BIG;
-  if (all.empty()) return 0;
-  all.pop_back();  // WriteLine adds the last '\n'
-  const int64_t deadline = Deadline(timeout_ms);
-  asked_ = 0;
-  int r = WriteLine(all, deadline);  // one write: the daemon reads them all at once
-  if (r < 0) return r;
-  unfinished_ += static_cast<int>(lines.size());
-  asked_ = static_cast<int>(lines.size());
-  for (size_t i = 0; i < lines.size(); ++i) {
-    r = AnswerBy(deadline, &replies->emplace_back());
-    if (r < 0) return r;  // the unread replies are skipped by the next call
-    bytes->push_back(reply_bytes_);
-  }
-  return 0;
 }
 
 int ProtocolClient::ReadReply(int64_t deadline,

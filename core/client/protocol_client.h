@@ -67,22 +67,16 @@ class ProtocolClient {
                int timeout_ms);
 
   // Sends a command whose reply a later Answer() reads (in the order asked), so the round trip
-  // overlaps other work: e.g. before a spawned daemon's banner, while it starts. Post() is
-  // refused (-EBUSY) while asks are unanswered; Call() skips unanswered ones. 0 or -errno.
+  // overlaps other work: e.g. before a spawned daemon's banner, while it starts, or several
+  // independent commands at once (call.h's CallBatch). Unanswered asks stay within
+  // kMaxAskedBytes (else -E2BIG), so the peer never blocks writing replies while we still
+  // write. Post() is refused (-EBUSY) while asks are unanswered; Call() skips unanswered
+  // ones. 0 or -errno.
+  static constexpr size_t kMaxAskedBytes = 16384;
   int Ask(std::string_view line, int timeout_ms);
   // The reply to the oldest unanswered Ask (as Call's lines), after skipping posted replies
   // before it. -ENOMSG when nothing was asked; else 0 or -errno.
   int Answer(std::vector<std::string>* reply_lines, int timeout_ms);
-
-  // Independent commands in one round trip: sends every line at once, then reads their
-  // replies in order ((*replies)[i] as Call's lines, (*bytes)[i] as reply_bytes()). The lines
-  // together stay within kMaxBatchBytes (else -E2BIG), so the peer never blocks writing replies
-  // while we still write. After an error the unread replies are skipped by the next call.
-  // Returns 0 or -errno.
-  static constexpr size_t kMaxBatchBytes = 16384;
-  int CallBatch(const std::vector<std::string>& lines,
-                std::vector<std::vector<std::string>>* replies, std::vector<size_t>* bytes,
-                int timeout_ms);
 
   // Sends a command whose reply the caller does not need (a close): the next call skips that
   // reply, so it costs no round trip. At most kMaxPosted are outstanding (then the replies
@@ -103,6 +97,9 @@ class ProtocolClient {
   // commands), at most kMaxSkippedFailures kept; taken once.
   static constexpr size_t kMaxSkippedFailures = 16;
   std::vector<std::string> TakeSkippedFailures() { return std::exchange(skipped_failures_, {}); }
+
+  // True for a line the daemon answers: not empty, not "exit", one line.
+  static bool Answered(std::string_view line);
 
   // Reads the next line the peer sent (e.g. a listener's challenge before the banner). 0 or
   // -errno.
@@ -144,7 +141,6 @@ class ProtocolClient {
   int WriteLine(std::string_view line, int64_t deadline_ms);
   // Takes the two ends of a new peer and clears the read state. 0 or -errno.
   int Reset(UniqueFd to_peer, UniqueFd from_peer);
-  int AnswerBy(int64_t deadline, std::vector<std::string>* reply_lines);
   // Reads the first unfinished reply (written before), its lines to on_line. 0 or -errno.
   int ReadReply(int64_t deadline, const std::function<int(std::string_view)>& on_line);
   // Skips the rest of replies left unfinished by earlier calls, but the last `keep`. 0 or -errno.
@@ -160,6 +156,7 @@ class ProtocolClient {
   bool eof_ = false;
   int unfinished_ = 0;       // replies whose END line has not been read yet
   int asked_ = 0;            // the last of them: asked, for Answer (after any posted ones)
+  size_t asked_bytes_ = 0;   // the lines of the asks since asked_ was last 0
   bool in_reply_ = false;    // the first unfinished reply's START line has been read
   bool skip_first_ = false;  // SkipUnfinished read that START line: next comes the ret line
   std::vector<std::string> skipped_failures_;

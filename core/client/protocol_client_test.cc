@@ -2,6 +2,7 @@
 // /bin/sh -c scripts (banner, framing, big replies, timeouts, resync, peer death, Close).
 #include "core/client/protocol_client.h"
 #include "core/base/clock.h"
+#include "core/client/call.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -33,6 +34,12 @@ constexpr const char* kEchoPeer =
     "  if [ \"$l\" = exit ]; then exit 3; fi; "
     "  printf 'START_BPFD_OUTPUT\\nx: ret=%s\\nsecond\\nEND_BPFD_OUTPUT\\n' \"$l\"; "
     "done; exit 4";
+
+// Shell printing one framed reply: the ret line `first`, then the shell word `data` if given.
+std::string Framed(const std::string& first, const std::string& data = "") {
+  if (data.empty()) return "printf 'START_BPFD_OUTPUT\\n" + first + "\\nEND_BPFD_OUTPUT\\n'; ";
+  return "printf 'START_BPFD_OUTPUT\\n" + first + "\\n%s\\nEND_BPFD_OUTPUT\\n' \"" + data + "\"; ";
+}
 
 int SpawnSh(ProtocolClient* c, const std::string& script, bpfd::SpawnOptions opts = {}) {
   return c->Spawn({"/bin/sh", "-c", script}, opts);
@@ -227,11 +234,8 @@ TEST(PostedRepliesAreSkipped) {
 // that posting saves).
 TEST(CallAfterPostSendsAtOnce) {
   ProtocolClient c;
-  EXPECT_EQ(SpawnSh(&c,
-                    "printf 'STARTED_BPFD\\n'; read -r p; read -r l; "
-                    "printf 'START_BPFD_OUTPUT\\np: ret=0\\nEND_BPFD_OUTPUT\\n'; "
-                    "printf 'START_BPFD_OUTPUT\\nx: ret=5\\n%s\\nEND_BPFD_OUTPUT\\n' \"$l\"; "
-                    "cat >/dev/null"),
+  EXPECT_EQ(SpawnSh(&c, "printf 'STARTED_BPFD\\n'; read -r p; read -r l; " + Framed("p: ret=0") +
+                            Framed("x: ret=5", "$l") + "cat >/dev/null"),
             0);
   EXPECT_EQ(c.WaitBanner(3000), 0);
   EXPECT_EQ(c.Post("POSTED", 1000), 0);
@@ -275,37 +279,32 @@ TEST(DeflatedRepliesAreInflated) {
   }
 }
 
-// A batch is written at once and its replies read in order: this peer reads all three lines
-// before it answers any, so a client that waited for the first reply would time out. A posted
+// A batch (call.h) is written at once and its replies read in order: this peer reads all three
+// lines before it answers any, so a client that waited for the first reply would time out. A posted
 // command's reply before the batch is skipped; too many bytes or an unanswered line is refused.
 TEST(BatchSendsEveryLineBeforeReading) {
   ProtocolClient c;
-  EXPECT_EQ(
-      SpawnSh(&c,
-              "printf 'STARTED_BPFD\\n'; read -r p; "
-              "printf 'START_BPFD_OUTPUT\\nposted: ret=-1\\nEND_BPFD_OUTPUT\\n'; "
-              "read -r a; read -r b; read -r d; "
-              "for l in \"$a\" \"$b\" \"$d\"; do "
-              "  printf 'START_BPFD_OUTPUT\\nx: ret=0\\n%s\\nEND_BPFD_OUTPUT\\n' \"$l\"; done; "
-              "read -r e; printf 'START_BPFD_OUTPUT\\nlast: ret=9\\nEND_BPFD_OUTPUT\\n'; "
-              "cat >/dev/null"),
-      0);
+  EXPECT_EQ(SpawnSh(&c, "printf 'STARTED_BPFD\\n'; read -r p; " + Framed("posted: ret=-1") +
+                            "read -r a; read -r b; read -r d; for l in \"$a\" \"$b\" \"$d\"; do " +
+                            Framed("x: ret=0", "$l") + "done; read -r e; " + Framed("last: ret=9") +
+                            "cat >/dev/null"),
+            0);
   EXPECT_EQ(c.WaitBanner(5000), 0);
   EXPECT_EQ(c.Post("P", 2000), 0);
-  std::vector<std::vector<std::string>> replies;
-  std::vector<size_t> bytes;
-  EXPECT_EQ(c.CallBatch({"A", "BB", "C"}, &replies, &bytes, 3000), 0);
+  std::vector<bpfd::Result<bpfd::CallReply>> replies = bpfd::CallBatch(c, {"A", "BB", "C"});
   EXPECT_EQ(replies.size(), 3u);
-  EXPECT_EQ(bytes.size(), 3u);
-  if (replies.size() == 3 && bytes.size() == 3) {
-    EXPECT(replies[1] == (std::vector<std::string>{"x: ret=0", "BB"}));
-    EXPECT(replies[2] == (std::vector<std::string>{"x: ret=0", "C"}));
-    EXPECT_EQ(bytes[1], 12u);  // "x: ret=0\n" + "BB\n"
+  if (replies.size() == 3 && replies[1].ok() && replies[2].ok()) {
+    EXPECT(replies[1]->ret == 0 && replies[1]->data == std::vector<std::string>{"BB"});
+    EXPECT(replies[2]->ret == 0 && replies[2]->data == std::vector<std::string>{"C"});
+    EXPECT_EQ(replies[1]->bytes, 12u);  // "x: ret=0\n" + "BB\n"
+  } else {
+    EXPECT(false);
   }
   EXPECT(c.TakeSkippedFailures() == std::vector<std::string>{"posted: ret=-1"});
-  EXPECT_EQ(c.CallBatch({"A", "exit"}, &replies, &bytes, 100), -EINVAL);
-  EXPECT_EQ(c.CallBatch({std::string(ProtocolClient::kMaxBatchBytes, 'a')}, &replies, &bytes, 100),
-            -E2BIG);
+  replies = bpfd::CallBatch(c, {"A", "exit"});
+  EXPECT(replies.size() == 2 && replies[0].err() == -EINVAL && replies[1].err() == -EINVAL);
+  replies = bpfd::CallBatch(c, {std::string(ProtocolClient::kMaxAskedBytes, 'a')});
+  EXPECT(replies.size() == 1 && replies[0].err() == -E2BIG);
   std::vector<std::string> lines;
   EXPECT_EQ(c.Call("E", &lines, 3000), 0);
   EXPECT(lines == std::vector<std::string>{"last: ret=9"});
@@ -316,14 +315,12 @@ TEST(BatchSendsEveryLineBeforeReading) {
 // line before it prints its banner, as a daemon's start overlaps the line's trip.
 TEST(AskBeforeTheBannerAnswerAfter) {
   ProtocolClient c;
-  EXPECT_EQ(
-      SpawnSh(&c,
-              "read -r p; read -r a; read -r b; printf 'STARTED_BPFD\\n'; "
-              "for l in \"$p\" \"$a\" \"$b\"; do "
-              "  printf 'START_BPFD_OUTPUT\\nx: ret=1\\n%s\\nEND_BPFD_OUTPUT\\n' \"$l\"; done; "
-              "while read -r l; do "
-              "  printf 'START_BPFD_OUTPUT\\ny: ret=2\\n%s\\nEND_BPFD_OUTPUT\\n' \"$l\"; done"),
-      0);
+  EXPECT_EQ(SpawnSh(&c,
+                    "read -r p; read -r a; read -r b; printf 'STARTED_BPFD\\n'; "
+                    "for l in \"$p\" \"$a\" \"$b\"; do " +
+                        Framed("x: ret=1", "$l") + "done; while read -r l; do " +
+                        Framed("y: ret=2", "$l") + "done"),
+            0);
   std::vector<std::string> lines;
   EXPECT_EQ(c.Answer(&lines, 100), -ENOMSG);
   EXPECT_EQ(c.Post("POSTED", 2000), 0);

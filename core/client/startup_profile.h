@@ -1,7 +1,7 @@
 // Start-up prefetch for `bpfd remote`: the read-only requests a tool made of a target (stats,
 // listings, reads of small kernel files that neither block nor change anything), kept in the
 // host's store per tool and target, so that the tool's next run sends them all in one round
-// trip (ProtocolClient::CallBatch) and its identical requests are answered from those
+// trip (call.h's CallBatch) and its identical requests are answered from those
 // replies. A profile only says what to ask: every answer still comes from the target, fresh.
 #pragma once
 #include <string>
@@ -24,7 +24,7 @@ std::string ProfileLine(std::string_view line);
 class StartupProfile {
  public:
   static constexpr size_t kMaxLines = 64;
-  static constexpr size_t kMaxBytes = 12288;  // under ProtocolClient::kMaxBatchBytes, expanded
+  static constexpr size_t kMaxBytes = 12288;  // under ProtocolClient::kMaxAskedBytes, expanded
   // dir "" (no store) disables: Load finds nothing, Save keeps nothing.
   StartupProfile(const std::string& dir, std::string_view key);
   // The lines kept (each Prefetchable), or none when there is no valid profile.
