@@ -251,17 +251,18 @@ int64_t State::DoCall(std::string_view line, std::vector<std::string>* rest, int
   return ret;
 }
 
+namespace {
+void Add(State::Stats* s, uint64_t calls, size_t sent, size_t received) {
+  s->calls += calls;
+  s->sent += sent;
+  s->received += received;
+}
+}  // namespace
+
 // One round trip's traffic: `line` sent, `received` bytes back.
 void State::Count(std::string_view line, size_t received) {
-  ++stats_.calls;
-  stats_.sent += line.size() + 1;
-  stats_.received += received;
-  if (g_print_stats >= 2) {
-    Stats& c = by_call_[CallKey(line)];
-    ++c.calls;
-    c.sent += line.size() + 1;
-    c.received += received;
-  }
+  Add(&stats_, 1, line.size() + 1, received);
+  if (g_print_stats >= 2) Add(&by_call_[CallKey(line)], 1, line.size() + 1, received);
 }
 
 // The profile's lines (prefetch.h) in one round trip, at the session's first call.
@@ -279,21 +280,12 @@ void State::Prefetch() {
     const size_t got = replies[i].ok() ? replies[i]->bytes : 0;
     sent += lines[i].size() + 1;
     received += got;
-    if (g_print_stats >= 2) {  // each line's traffic under its own key too, without a call
-      Stats& c = by_call_[CallKey(lines[i])];
-      c.sent += lines[i].size() + 1;
-      c.received += got;
-    }
+    // Each line's traffic under its own key too, without a call.
+    if (g_print_stats >= 2) Add(&by_call_[CallKey(lines[i])], 0, lines[i].size() + 1, got);
   }
-  ++stats_.calls;
-  stats_.sent += sent;
-  stats_.received += received;
-  if (g_print_stats >= 2) {
-    Stats& c = by_call_["PREFETCH (" + std::to_string(lines.size()) + " lines)"];
-    ++c.calls;
-    c.sent += sent;
-    c.received += received;
-  }
+  Add(&stats_, 1, sent, received);
+  if (g_print_stats >= 2)
+    Add(&by_call_["PREFETCH (" + std::to_string(lines.size()) + " lines)"], 1, sent, received);
   KeepPrefetched(lines, std::move(replies));
 }
 

@@ -233,8 +233,10 @@ int SendEarly(const RemoteSpec& spec, const ConnectOptions& opts, ProtocolClient
   return 0;
 }
 
-int Reach(const RemoteSpec& spec, const ConnectOptions& opts, ProtocolClient* c,
-          std::string* error) {
+}  // namespace
+
+int ConnectRemote(const RemoteSpec& spec, const ConnectOptions& opts, ProtocolClient* c,
+                  std::string* error) {
   using Kind = RemoteSpec::Kind;
   const std::string no_write = "cannot write to the daemon: ";
   if (spec.kind == Kind::kUnix || spec.kind == Kind::kTcp || spec.kind == Kind::kVsock) {
@@ -270,13 +272,6 @@ int Reach(const RemoteSpec& spec, const ConnectOptions& opts, ProtocolClient* c,
   }
   if (early < 0) *error = no_write + std::strerror(-early);
   return early;
-}
-
-}  // namespace
-
-int ConnectRemote(const RemoteSpec& spec, const ConnectOptions& opts, ProtocolClient* c,
-                  std::string* error) {
-  return Reach(spec, opts, c, error);
 }
 
 int RemoteBackend::Call(std::string_view line, std::vector<std::string>* lines) {
