@@ -20,6 +20,7 @@ struct Prefetch {
   std::string key;                                // "" : no target identity, none
   std::map<std::string, Result<CallReply>> kept;  // line -> its reply
   int64_t when_ms = 0;                            // when the replies came
+  std::vector<std::string> loaded;                // the profile as this run found it
   std::vector<std::string> asked;                 // prefetchable lines, first-asked order
   std::set<std::string> asked_set;
 };
@@ -50,7 +51,7 @@ StartupProfile Profile() { return StartupProfile(HostStore().dir(), Get().key); 
 
 std::vector<std::string> PrefetchLines() {
   if (Get().key.empty() || !HostStore().enabled()) return {};
-  std::vector<std::string> lines = Profile().Load();
+  std::vector<std::string> lines = Get().loaded = Profile().Load();
   for (std::string& line : lines)
     if (std::string path; line.starts_with("FILE_READ_CACHED ") &&
                           Untoken(std::string_view(line).substr(sizeof "FILE_READ_CACHED"), &path))
@@ -88,7 +89,8 @@ void ForgetPrefetched() { Get().kept.clear(); }
 
 void SaveProfile() {
   Prefetch& p = Get();
-  if (!p.key.empty() && HostStore().enabled()) Profile().Save(p.asked);
+  // Unchanged (the usual cached run): nothing to write.
+  if (!p.key.empty() && HostStore().enabled() && p.asked != p.loaded) Profile().Save(p.asked);
 }
 
 }  // namespace bpfd::preload
