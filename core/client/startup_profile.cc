@@ -10,6 +10,8 @@
 #include "core/base/sha256.h"
 #include "core/base/tracefs_names.h"
 #include "core/wire/base64.h"
+#include "core/wire/sys_bpf_record.h"
+#include "core/wire/tokens.h"
 
 namespace bpfd {
 namespace {
@@ -71,8 +73,19 @@ bool PathOf(std::string_view line, std::string_view* cmd, std::string* path) {
 
 }  // namespace
 
+bool CreationLine(std::string_view line) {
+  if (line.find('\n') != std::string_view::npos) return false;
+  for (std::string_view head : {"SYS_BPF 0 ", "SYS_BPF 5 ", "SYS_BPF 18 "}) {
+    if (!line.starts_with(head)) continue;
+    std::vector<std::string_view> args = SplitTokens(line.substr(head.size()));
+    SysBpfRequest req;
+    return ParseSysBpfArgs(args, &req) == 0;
+  }
+  return false;
+}
+
 bool Prefetchable(std::string_view line) {
-  if (line == "SYS_UNAME") return true;
+  if (line == "SYS_UNAME" || CreationLine(line)) return true;
   std::string_view cmd;
   std::string path;
   if (line.find('\n') != std::string_view::npos || !PathOf(line, &cmd, &path) || !PlainPath(path))

@@ -10,8 +10,13 @@
 
 namespace bpfd {
 
-// True for a line a profile may hold: SYS_UNAME; FILE_STAT, FILE_STATFS, FILE_ACCESS,
-// FILE_LIST and FILE_LIST_TREE of an absolute path outside /proc/<pid>; FILE_READ and
+// True for SYS_BPF of BPF_MAP_CREATE, BPF_PROG_LOAD or BPF_BTF_LOAD: an object creation. A
+// profile holds one only when it named none of the session's objects, so that the next run
+// can make it ahead (its fd closed if the tool does not ask) and get the same result.
+bool CreationLine(std::string_view line);
+
+// True for a line a profile may hold: a CreationLine; SYS_UNAME; FILE_STAT, FILE_STATFS,
+// FILE_ACCESS, FILE_LIST and FILE_LIST_TREE of an absolute path outside /proc/<pid>; FILE_READ and
 // FILE_READ_CACHED of kernel description files (tracefs events' id and format, the available
 // events and functions, kallsyms, BTF, config, CPU lists, /proc/sys, PMU types).
 bool Prefetchable(std::string_view line);

@@ -9,6 +9,7 @@
 
 #include "core/base/file_io.h"
 #include "core/wire/base64.h"
+#include "core/wire/sys_bpf_record.h"
 #include "tests/testing.h"
 
 using namespace bpfd;
@@ -53,7 +54,33 @@ TEST(PrefetchableLines) {
   EXPECT(!Prefetchable(Line("FILE_STAT", "relative/path", "1")));
   EXPECT(!Prefetchable(Line("FILE_OPEN", ev + "/id", "0 0")));
   EXPECT(!Prefetchable(Line("FILE_WRITE", "/sys/kernel/tracing/uprobe_events")));
-  EXPECT(!Prefetchable("SYS_BPF 5 AAAA"));
+  EXPECT(!Prefetchable("SYS_BPF 2 AAAA"));
+  EXPECT(!Prefetchable("SYS_BPF 5 !!"));
+  EXPECT(!Prefetchable("SYS_BPF 5"));
+}
+
+// Object creations a profile may hold (the next run makes them ahead): map creates, program
+// and BTF loads, as SYS_BPF lines that parse; no other bpf command.
+TEST(CreationLines) {
+  SysBpfRequest map{.cmd = 0, .attr = std::vector<uint8_t>(72, 1), .bufs = {}};
+  SysBpfRequest prog{.cmd = 5, .attr = std::vector<uint8_t>(128, 0), .bufs = {}};
+  prog.bufs.push_back({.slot = {-1, 16}, .dir = 'i', .data = std::vector<uint8_t>(16, 0x95)});
+  prog.bufs.push_back({.slot = {-1, 40}, .dir = 'o', .data = std::vector<uint8_t>(64, 0)});
+  for (const SysBpfRequest& r : {map, prog}) {
+    EXPECT(CreationLine(FormatSysBpfRequest(r)));
+    EXPECT(Prefetchable(FormatSysBpfRequest(r)));
+    EXPECT_EQ(ProfileLine(FormatSysBpfRequest(r)), FormatSysBpfRequest(r));
+  }
+  SysBpfRequest btf = prog;
+  btf.cmd = 18;
+  EXPECT(CreationLine(FormatSysBpfRequest(btf)));
+  SysBpfRequest update = map;
+  update.cmd = 2;  // BPF_MAP_UPDATE_ELEM: a change, never ahead
+  EXPECT(!Prefetchable(FormatSysBpfRequest(update)));
+  std::string cut = FormatSysBpfRequest(prog);
+  cut.resize(cut.rfind(' '));  // a buffer without its data token
+  EXPECT(!CreationLine(cut));
+  EXPECT(!CreationLine(FormatSysBpfRequest(map) + "\nSYS_UNAME"));
   EXPECT(!Prefetchable("FILE_READ !!notbase64"));
   EXPECT(!Prefetchable("FILE_READ"));
 }
@@ -73,7 +100,7 @@ TEST(ProfileRoundTrip) {
   EXPECT(p.Load().empty());  // none yet
   const std::string id = Line("FILE_READ", "/sys/kernel/tracing/events/irq/irq_handler_entry/id");
   const std::string kall = Line("FILE_READ_CACHED", "/proc/kallsyms");
-  EXPECT_EQ(p.Save({"SYS_UNAME", id, "SYS_BPF 0 AAAA", kall + " -", id,
+  EXPECT_EQ(p.Save({"SYS_UNAME", id, "SYS_BPF 2 AAAA", kall + " -", id,
                     kall + " " + std::string(64, 'b')}),
             0);
   EXPECT(p.Load() == (std::vector<std::string>{"SYS_UNAME", id, kall}));
