@@ -66,9 +66,15 @@ void BpfRequest::Cache(int i, std::string key) {
   cache_key_ = std::move(key);
 }
 
-// The SYS_BPF line (SYS_BPF_CACHED when `held` is not empty).
+// The SYS_BPF line (SYS_BPF_CACHED when `held` is not empty). The attr's pointers to the
+// buffers sent are 0: the daemon puts its copies' addresses there, so the caller's addresses
+// would only make the same request differ from run to run (Send puts them back).
 std::string BpfRequest::Line(std::span<const Sha256Digest> held) const {
-  std::string line = SysBpfRequestHead(cmd_, attr_.data(), attr_.size(), !held.empty());
+  std::string attr = attr_;
+  for (const Buf& b : bufs_)
+    if (b.slot.parent < 0 && b.slot.off + 8 <= attr.size())
+      std::memset(attr.data() + b.slot.off, 0, 8);
+  std::string line = SysBpfRequestHead(cmd_, attr.data(), attr.size(), !held.empty());
   for (int i = 0; i < static_cast<int>(bufs_.size()); ++i) {
     const Buf& b = bufs_[i];
     AppendSysBpfBuffer(b.slot, b.dir, b.len, b.in, &line,
@@ -80,22 +86,24 @@ std::string BpfRequest::Line(std::span<const Sha256Digest> held) const {
 void BpfRequest::Post() { State::Get().Post(Line({})); }
 
 // One SYS_BPF (SYS_BPF_CACHED when `held` is not empty): ret, the reply's data lines in *rest.
-int64_t BpfRequest::Exchange(std::span<const Sha256Digest> held, std::vector<std::string>* rest) {
+int64_t BpfRequest::Exchange(std::span<const Sha256Digest> held, std::vector<std::string>* rest,
+                             bool creation) {
   std::string line = Line(held);
+  if (creation && held.empty()) return State::Get().CallCreation(line, rest);
   if (held.empty()) return State::Get().Call(line, rest);
   return State::Get().CallIfKnown(line, rest);
 }
 
-int64_t BpfRequest::Send() {
+int64_t BpfRequest::Send(bool creation) {
   static bool no_cached_bpf = false;  // the daemon predates SYS_BPF_CACHED
   const bool cached = cached_ >= 0 && HostStore().enabled() && !no_cached_bpf;
   std::vector<Sha256Digest> held;
   if (cached) held = HostStore().Held(cache_key_);
   std::vector<std::string> rest;
-  int64_t ret = Exchange(held, &rest);
+  int64_t ret = Exchange(held, &rest, creation);
   if (ret == -EBADMSG && !held.empty() && rest.empty()) {  // "Command not recognized"
     no_cached_bpf = true;
-    return Send();
+    return Send(creation);
   }
   SysBpfReplyData reply;
   if (ParseSysBpfReply(rest, &reply) < 0) return ret;
@@ -115,7 +123,11 @@ int64_t BpfRequest::Send() {
   }
   if (reply.attr.size() == size_) {
     std::memcpy(user_, reply.attr.data(), size_);
-    for (auto& [off, local] : fds_) std::memcpy(reinterpret_cast<char*>(user_) + off, &local, 4);
+    auto* user = reinterpret_cast<char*>(user_);
+    for (auto& [off, local] : fds_) std::memcpy(user + off, &local, 4);
+    for (const Buf& b : bufs_)  // the pointers Line sent as 0
+      if (b.slot.parent < 0 && b.slot.off + 8 <= size_)
+        std::memcpy(user + b.slot.off, attr_.data() + b.slot.off, 8);
   }
   for (const auto& [idx, bytes] : reply.bufs) {
     if (idx >= bufs_.size() || bufs_[idx].dir == 'i') continue;

@@ -27,6 +27,11 @@ class BpfRequest {
 
   // Rewrites the u32 fd at off to the target's number (restored in the caller's attr later).
   void Fd(size_t off);
+  // Notes that a buffer carries one of the session's fds in the target's numbering.
+  void MarkFdTranslated() { refers_fds_ = true; }
+  // True when the request names none of the session's objects: the same line means the same
+  // request in any session on that target (prefetch.h's creations).
+  bool SelfContained() const { return fds_.empty() && !refers_fds_; }
   // Adds the buffer the u64 pointer at attr offset `off` designates (nothing when it is null
   // or len is 0). dir: 'i', 'o' or 'x'. `in` replaces the caller's bytes (translated copies;
   // must outlive Send). Returns the buffer's index or -1.
@@ -42,7 +47,9 @@ class BpfRequest {
   void Cache(int i, std::string key);
 
   // Sends SYS_BPF, copies results back into the caller's attr and buffers. ret or -errno.
-  int64_t Send();
+  // `creation`: a SelfContained object creation, which the start-up prefetch may have made
+  // already (State::CallCreation).
+  int64_t Send(bool creation = false);
   // Sends SYS_BPF without waiting for its reply (State::Post): only for a call with no output
   // that cannot fail (a late failure is one stderr line).
   void Post();
@@ -61,11 +68,13 @@ class BpfRequest {
   std::string attr_;
   std::vector<Buf> bufs_;
   std::vector<std::pair<size_t, uint32_t>> fds_;  // (offset, caller's value)
+  bool refers_fds_ = false;
   int cached_ = -1;
   std::string cache_key_;
 
   std::string Line(std::span<const Sha256Digest> held) const;
-  int64_t Exchange(std::span<const Sha256Digest> held, std::vector<std::string>* rest);
+  int64_t Exchange(std::span<const Sha256Digest> held, std::vector<std::string>* rest,
+                   bool creation = false);
 };
 
 // Forwards bpf(cmd, attr, size) to the target: the return value as bpf(2) gives it (fd or

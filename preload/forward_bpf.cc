@@ -125,6 +125,24 @@ bool UpdateCannotFail(const Obj& map, const BpfRequest& req) {
   return index < map.max_entries;
 }
 
+// The commands that make a new object from what the call carries (prefetch.h's creations).
+bool Creates(int cmd) {
+  return cmd == BPF_MAP_CREATE || cmd == BPF_PROG_LOAD || cmd == BPF_BTF_LOAD;
+}
+
+// A bind the kernel cannot refuse, so it is posted (libbpf binds its .rodata map to every
+// program it loads, and only warns if that fails): of a program and a map this session made
+// (bpf_prog_bind_map refuses only other fds and flags, and returns 0 when already bound), with
+// nothing set past its fields. Only an allocation failure could still fail it.
+bool BindCannotFail(const BpfRequest& req) {
+  const State& st = State::Get();
+  const Obj* prog = st.Find(static_cast<int>(req.U32(OFF(prog_bind_map.prog_fd))));
+  const Obj* map = st.Find(static_cast<int>(req.U32(OFF(prog_bind_map.map_fd))));
+  return prog && map && prog->kind == Kind::kProg && prog->created && map->kind == Kind::kMap &&
+         map->created && req.U32(OFF(prog_bind_map.flags)) == 0 &&
+         req.ZeroFrom(OFF(prog_bind_map.flags) + 4);
+}
+
 // Describes cmd's pointers and fds. Returns false for a command we cannot forward.
 bool Describe(int cmd, BpfRequest& req, std::string* scratch, std::string* scratch2) {
   switch (cmd) {
@@ -182,8 +200,9 @@ bool Describe(int cmd, BpfRequest& req, std::string* scratch, std::string* scrat
     case BPF_PROG_LOAD: {
       uint32_t cnt = req.U32(OFF(insn_cnt)), max_idx = 0;
       if (req.U64(OFF(insns))) {
-        *scratch = TranslateInsns(reinterpret_cast<const struct bpf_insn*>(req.U64(OFF(insns))),
-                                  cnt, &max_idx);
+        const auto* insns = reinterpret_cast<const struct bpf_insn*>(req.U64(OFF(insns)));
+        *scratch = TranslateInsns(insns, cnt, &max_idx);
+        if (std::memcmp(scratch->data(), insns, scratch->size()) != 0) req.MarkFdTranslated();
         req.Ptr(OFF(insns), 'i', scratch->size(), scratch->data());
       }
       req.Ptr(OFF(license), 'i', StrLen(req.U64(OFF(license))));
@@ -196,6 +215,7 @@ bool Describe(int cmd, BpfRequest& req, std::string* scratch, std::string* scrat
       req.Fd(OFF(attach_prog_fd));
       if (req.Has(OFF(fd_array), 8) && req.U64(OFF(fd_array)) && max_idx) {
         *scratch2 = TranslateFdArray(req.U64(OFF(fd_array)), max_idx);
+        req.MarkFdTranslated();
         req.Ptr(OFF(fd_array), 'i', scratch2->size(), scratch2->data());
       }
       req.Ptr(OFF(core_relos), 'i',
@@ -329,7 +349,8 @@ long ForwardBpf(int cmd, union bpf_attr* attr, unsigned size) {
   }
   // Before Describe, which turns the attr's fds into the target's numbers.
   const Obj* updated = cmd == BPF_MAP_UPDATE_ELEM ? MapOf(req) : nullptr;
-  const bool post_update = updated && UpdateCannotFail(*updated, req);
+  const bool post = (updated && UpdateCannotFail(*updated, req)) ||
+                    (cmd == BPF_PROG_BIND_MAP && BindCannotFail(req));
   std::string scratch, scratch2;
   if (!Describe(cmd, req, &scratch, &scratch2)) {
     WarnOnce("bpf command " + std::to_string(cmd) +
@@ -338,10 +359,10 @@ long ForwardBpf(int cmd, union bpf_attr* attr, unsigned size) {
     return FailErrno(-EOPNOTSUPP);
   }
   int64_t ret = 0;
-  if (post_update) {
+  if (post) {
     req.Post();
   } else {
-    ret = req.Send();
+    ret = req.Send(Creates(cmd) && req.SelfContained());
   }
   // BCC's clear() deletes each key while iterating: the snapshot goes on from the deleted key.
   if (cmd == BPF_MAP_DELETE_ELEM)
@@ -359,8 +380,9 @@ long ForwardBpf(int cmd, union bpf_attr* attr, unsigned size) {
   if (!ReturnsFd(cmd, &kind)) return static_cast<long>(ret);
   Obj* obj = new Obj();
   obj->kind = kind;
+  obj->created = cmd == BPF_MAP_CREATE || cmd == BPF_PROG_LOAD;
   if (cmd == BPF_MAP_CREATE) {
-    obj->map_known = obj->created = true;
+    obj->map_known = true;
     obj->map_type = attr->map_type;
     obj->key_size = attr->key_size;
     obj->value_size = attr->value_size;

@@ -47,6 +47,22 @@ __attribute__((constructor)) void InitKey() {
 
 StartupProfile Profile() { return StartupProfile(HostStore().dir(), Get().key); }
 
+// Drops the kept replies (all, or all but the creations'), closing the target's fd of each
+// creation the tool did not take.
+void DropKept(bool creations) {
+  auto& kept = Get().kept;
+  for (auto it = kept.begin(); it != kept.end();) {
+    const bool creation = CreationLine(it->first);
+    if (creation && !creations) {
+      ++it;
+      continue;
+    }
+    if (creation && it->second.ok() && it->second->ret >= 0)
+      State::Get().Post("SYS_CLOSE " + std::to_string(it->second->ret));
+    it = kept.erase(it);
+  }
+}
+
 }  // namespace
 
 std::vector<std::string> PrefetchLines() {
@@ -66,31 +82,46 @@ void KeepPrefetched(const std::vector<std::string>& lines, std::vector<Result<Ca
   p.when_ms = NowMs();
 }
 
-std::optional<Result<CallReply>> TakePrefetched(std::string_view line) {
+std::optional<Result<CallReply>> TakePrefetched(std::string_view line, bool creation) {
   Prefetch& p = Get();
   if (p.kept.empty()) return std::nullopt;
   if (NowMs() - p.when_ms > kPrefetchMs) {
-    p.kept.clear();
+    DropKept(true);
     return std::nullopt;
   }
+  if (creation != CreationLine(line)) return std::nullopt;
   auto it = p.kept.find(std::string(line));
   if (it == p.kept.end()) return std::nullopt;
-  return it->second;
+  if (!creation) return it->second;
+  Result<CallReply> reply = std::move(it->second);  // an object: the tool's, once
+  p.kept.erase(it);
+  return reply;
 }
 
-void RecordAsked(std::string_view line) {
+void RecordAsked(std::string_view line, bool creation) {
   Prefetch& p = Get();
-  if (p.key.empty() || p.asked.size() >= StartupProfile::kMaxLines || !Prefetchable(line)) return;
+  if (p.key.empty() || p.asked.size() >= StartupProfile::kMaxLines || !Prefetchable(line) ||
+      (CreationLine(line) && !creation))
+    return;
   std::string l = ProfileLine(line);
   if (p.asked_set.insert(l).second) p.asked.push_back(std::move(l));
 }
 
-void ForgetPrefetched() { Get().kept.clear(); }
+void ForgetPrefetched() { DropKept(false); }
 
 void SaveProfile() {
   Prefetch& p = Get();
-  // Unchanged (the usual cached run): nothing to write.
-  if (!p.key.empty() && HostStore().enabled() && p.asked != p.loaded) Profile().Save(p.asked);
+  // Unchanged (the usual cached run, or nothing new since start-up ended): nothing to write.
+  if (p.key.empty() || !HostStore().enabled() || p.asked == p.loaded) return;
+  Profile().Save(p.asked);
+  p.loaded = p.asked;
+}
+
+void StartupEnded() {
+  static bool ended = false;
+  if (ended || State::Get().forked()) return;
+  ended = true;
+  SaveProfile();
 }
 
 }  // namespace bpfd::preload

@@ -192,7 +192,7 @@ bool State::Connect() {
 }
 
 int64_t State::Call(std::string_view line, std::vector<std::string>* rest, int timeout_ms) {
-  return DoCall(line, rest, timeout_ms, false);
+  return DoCall(line, rest, timeout_ms, CallKind::kPlain);
 }
 
 void State::Post(std::string_view line) {
@@ -222,19 +222,24 @@ void State::DrainPosted() {
 }
 
 int64_t State::CallIfKnown(std::string_view line, std::vector<std::string>* rest) {
-  return DoCall(line, rest, 120000, true);
+  return DoCall(line, rest, 120000, CallKind::kIfKnown);
+}
+
+int64_t State::CallCreation(std::string_view line, std::vector<std::string>* rest) {
+  return DoCall(line, rest, 120000, CallKind::kCreation);
 }
 
 int64_t State::DoCall(std::string_view line, std::vector<std::string>* rest, int timeout_ms,
-                      bool unknown_ok) {
+                      CallKind how) {
   auto lock = Lock();
   Connect();
   if (!prefetched_) {
     prefetched_ = true;
     Prefetch();
   }
-  RecordAsked(line);
-  std::optional<Result<CallReply>> kept = TakePrefetched(line);
+  const bool creation = how == CallKind::kCreation;
+  RecordAsked(line, creation);
+  std::optional<Result<CallReply>> kept = TakePrefetched(line, creation);
   ++t_in_call;  // the client's own poll() lands in the library's interposer
   Result<CallReply> reply =
       kept ? std::move(*kept) : bpfd::Call(client_, line, {.timeout_ms = timeout_ms});
@@ -244,7 +249,7 @@ int64_t State::DoCall(std::string_view line, std::vector<std::string>* rest, int
   if (err < 0 && err != -EBADMSG && err != -EPROTO)
     Die("lost the connection to the target's bpfd", -err);
   if (!kept) Count(line, reply.ok() ? reply->bytes : 0);
-  if (err == -EBADMSG && unknown_ok) return err;
+  if (err == -EBADMSG && how == CallKind::kIfKnown) return err;
   if (err < 0) Die(reply.msg().c_str(), -err);
   if (rest) *rest = std::move(reply->data);
   int64_t ret = reply->ret;

@@ -48,7 +48,7 @@ struct Obj {
   bool map_known = false;
   uint32_t map_type = 0, key_size = 0, value_size = 0, max_entries = 0, map_id = 0, map_flags = 0;
   bool frozen = false;                // BPF_MAP_FREEZE succeeded (or the target says so)
-  bool created = false;               // by this session's BPF_MAP_CREATE (all its rights)
+  bool created = false;               // by this session's MAP_CREATE or PROG_LOAD (all rights)
   std::unique_ptr<Ring> ring;         // perf event or ring buffer map once mmap'ed
   std::unique_ptr<MapMirror> mirror;  // mmapable array map once mmap'ed (map_mirror.h)
   struct Snapshot;
@@ -86,6 +86,9 @@ class State {
   void DrainPosted();
   // Call for a command an older daemon may not know: -EBADMSG then, not the end of the process.
   int64_t CallIfKnown(std::string_view line, std::vector<std::string>* rest);
+  // Call for an object creation that names none of the session's objects (BpfRequest::
+  // SelfContained): the start-up prefetch may have made it already (prefetch.h).
+  int64_t CallCreation(std::string_view line, std::vector<std::string>* rest);
   // True while this thread is inside Call (its waits must not start other calls).
   static bool InCall();
   // True in a forked child (which must not use or save its parent's session).
@@ -134,8 +137,9 @@ class State {
   void ReportPostedFailures();
   State();
   bool Connect();
+  enum class CallKind { kPlain, kIfKnown, kCreation };
   int64_t DoCall(std::string_view line, std::vector<std::string>* rest, int timeout_ms,
-                 bool unknown_ok);
+                 CallKind how);
   void Count(std::string_view line, size_t received);
   void Prefetch();
 

@@ -6,6 +6,7 @@
 #include <map>
 #include <vector>
 
+#include "preload/prefetch.h"
 #include "preload/real.h"
 #include "preload/rings.h"
 #include "preload/state.h"
@@ -27,6 +28,10 @@ std::map<int, std::map<int, epoll_event>>& Registry() {
 template <typename Ready>
 int SliceLoop(const std::vector<int>& rings, bool have_local, int timeout_ms, Ready ready) {
   State& st = State::Get();
+  {
+    auto lock = st.Lock();
+    StartupEnded();
+  }
   const int64_t deadline = timeout_ms < 0 ? -1 : NowMs() + timeout_ms;
   while (true) {
     int n = ready();
