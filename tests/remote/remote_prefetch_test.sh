@@ -85,14 +85,19 @@ check "a tool SIGKILLed while it waits for events has saved its profile (profile
 # BTF): a cached run makes them in its prefetch, and the tool's identical call takes the object.
 # A program load and an array create, the array then written and read; with PROBE=skip the tool
 # does not load the program, and the one made ahead is closed once kPrefetchMs (5 s) passed.
-cat >"$tmp/creates.py" <<PY
-import ctypes, os, struct, sys, time
+cat >"$tmp/bpf.py" <<'PY'
+# bpf(cmd, attr bytes): ret or -errno, through the library's syscall(2) (x86_64 numbering).
+import ctypes
 libc = ctypes.CDLL(None, use_errno=True)
 libc.syscall.restype = ctypes.c_long
 def bpf(cmd, attr):
     buf = ctypes.create_string_buffer(attr, 128)
     r = libc.syscall(321, cmd, buf, 128)
     return r if r >= 0 else -ctypes.get_errno()
+PY
+cat >"$tmp/creates.py" <<PY
+import ctypes, os, struct, sys, time
+from bpf import bpf
 def wait(name):  # the test's go-ahead (20 s at most)
     open("$tmp/" + name, "w").close()
     for _ in range(200):
@@ -147,12 +152,7 @@ check "a program made ahead that the tool does not load exists on the target, th
 # the end, BPF_NOEXIST, a byte set past the command's fields, a frozen map.
 cat >"$tmp/update.py" <<'PY'
 import ctypes, struct
-libc = ctypes.CDLL(None, use_errno=True)
-libc.syscall.restype = ctypes.c_long
-def bpf(cmd, attr):
-    buf = ctypes.create_string_buffer(attr, 128)
-    r = libc.syscall(321, cmd, buf, 128)
-    return r if r >= 0 else -ctypes.get_errno()
+from bpf import bpf
 key, val = ctypes.create_string_buffer(4), ctypes.create_string_buffer(8)
 def elem(cmd, m, k, v=0, flags=0):
     key.raw = struct.pack("<I", k); val.raw = struct.pack("<Q", v)
