@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 
+#include <atomic>
+
 #include <cstdlib>
 #include <map>
 #include <set>
@@ -19,6 +21,7 @@ namespace {
 struct Prefetch {
   std::string key;                                // "" : no target identity, none
   std::map<std::string, Result<CallReply>> kept;  // line -> its reply
+  std::map<std::string, Result<CallReply>> made;  // creations: line -> its reply (an object)
   int64_t when_ms = 0;                            // when the replies came
   std::vector<std::string> loaded;                // the profile as this run found it
   std::vector<std::string> asked;                 // prefetchable lines, first-asked order
@@ -47,20 +50,11 @@ __attribute__((constructor)) void InitKey() {
 
 StartupProfile Profile() { return StartupProfile(HostStore().dir(), Get().key); }
 
-// Drops the kept replies (all, or all but the creations'), closing the target's fd of each
-// creation the tool did not take.
-void DropKept(bool creations) {
-  auto& kept = Get().kept;
-  for (auto it = kept.begin(); it != kept.end();) {
-    const bool creation = CreationLine(it->first);
-    if (creation && !creations) {
-      ++it;
-      continue;
-    }
-    if (creation && it->second.ok() && it->second->ret >= 0)
-      State::Get().Post("SYS_CLOSE " + std::to_string(it->second->ret));
-    it = kept.erase(it);
-  }
+// Drops the creations' replies, closing the target's fd of each the tool did not take.
+void DropMade() {
+  for (auto& [line, reply] : Get().made)
+    if (reply.ok() && reply->ret >= 0) State::Get().Post("SYS_CLOSE " + std::to_string(reply->ret));
+  Get().made.clear();
 }
 
 }  // namespace
@@ -78,36 +72,37 @@ std::vector<std::string> PrefetchLines() {
 void KeepPrefetched(const std::vector<std::string>& lines, std::vector<Result<CallReply>> replies) {
   Prefetch& p = Get();
   for (size_t i = 0; i < lines.size() && i < replies.size(); ++i)
-    p.kept.insert_or_assign(lines[i], std::move(replies[i]));
+    (CreationCommand(lines[i]) ? p.made : p.kept).insert_or_assign(lines[i], std::move(replies[i]));
   p.when_ms = NowMs();
 }
 
 std::optional<Result<CallReply>> TakePrefetched(std::string_view line, bool creation) {
   Prefetch& p = Get();
-  if (p.kept.empty()) return std::nullopt;
+  if (p.kept.empty() && p.made.empty()) return std::nullopt;
   if (NowMs() - p.when_ms > kPrefetchMs) {
-    DropKept(true);
+    p.kept.clear();
+    DropMade();
     return std::nullopt;
   }
-  if (creation != CreationLine(line)) return std::nullopt;
-  auto it = p.kept.find(std::string(line));
-  if (it == p.kept.end()) return std::nullopt;
+  auto& from = creation ? p.made : p.kept;
+  auto it = from.find(std::string(line));
+  if (it == from.end()) return std::nullopt;
   if (!creation) return it->second;
   Result<CallReply> reply = std::move(it->second);  // an object: the tool's, once
-  p.kept.erase(it);
+  from.erase(it);
   return reply;
 }
 
 void RecordAsked(std::string_view line, bool creation) {
   Prefetch& p = Get();
-  if (p.key.empty() || p.asked.size() >= StartupProfile::kMaxLines || !Prefetchable(line) ||
-      (CreationLine(line) && !creation))
+  if (p.key.empty() || p.asked.size() >= StartupProfile::kMaxLines ||
+      creation != CreationCommand(line) || !Prefetchable(line))
     return;
   std::string l = ProfileLine(line);
   if (p.asked_set.insert(l).second) p.asked.push_back(std::move(l));
 }
 
-void ForgetPrefetched() { DropKept(false); }
+void ForgetPrefetched() { Get().kept.clear(); }
 
 void SaveProfile() {
   Prefetch& p = Get();
@@ -118,9 +113,10 @@ void SaveProfile() {
 }
 
 void StartupEnded() {
-  static bool ended = false;
-  if (ended || State::Get().forked()) return;
-  ended = true;
+  static std::atomic<bool> ended{false};
+  if (ended.load(std::memory_order_relaxed)) return;  // every later wait: no lock
+  auto lock = State::Get().Lock();
+  if (ended.exchange(true) || State::Get().forked()) return;
   SaveProfile();
 }
 

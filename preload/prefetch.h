@@ -41,6 +41,7 @@ void ForgetPrefetched();
 void SaveProfile();
 // The tool's start-up is over (its first wait for events): the profile is saved now, once, so
 // that a tool ended by a signal no exit handler sees (timeout's SIGTERM, SIGKILL) leaves it.
+// Takes State's lock itself, the first time only: later waits cost an atomic load.
 void StartupEnded();
 
 }  // namespace bpfd::preload

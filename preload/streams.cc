@@ -50,10 +50,7 @@ int OpenStream(const std::string& path, int flags) {
 ssize_t StreamRead(const Obj& o, int fd, void* buf, size_t n) {
   if (n == 0) return 0;
   State& st = State::Get();
-  {
-    auto lock = st.Lock();
-    StartupEnded();  // a tool that reads trace_pipe has started
-  }
+  StartupEnded();  // a tool that reads trace_pipe has started
   int fl = Real().fcntl(fd, F_GETFL, nullptr);
   const bool nonblock = fl >= 0 && (fl & O_NONBLOCK);
   const std::string line = "FILE_STREAM " + std::to_string(o.rfd) + " " +

@@ -28,10 +28,7 @@ std::map<int, std::map<int, epoll_event>>& Registry() {
 template <typename Ready>
 int SliceLoop(const std::vector<int>& rings, bool have_local, int timeout_ms, Ready ready) {
   State& st = State::Get();
-  {
-    auto lock = st.Lock();
-    StartupEnded();
-  }
+  StartupEnded();  // the tool's first wait for events ends its start-up
   const int64_t deadline = timeout_ms < 0 ? -1 : NowMs() + timeout_ms;
   while (true) {
     int n = ready();

@@ -73,15 +73,20 @@ bool PathOf(std::string_view line, std::string_view* cmd, std::string* path) {
 
 }  // namespace
 
+// The length of a creation's head ("SYS_BPF <cmd> "), or 0.
+static size_t CreationHead(std::string_view line) {
+  for (std::string_view head : {"SYS_BPF 0 ", "SYS_BPF 5 ", "SYS_BPF 18 "})
+    if (line.starts_with(head)) return head.size();
+  return 0;
+}
+
+bool CreationCommand(std::string_view line) { return CreationHead(line) > 0; }
+
 bool CreationLine(std::string_view line) {
-  if (line.find('\n') != std::string_view::npos) return false;
-  for (std::string_view head : {"SYS_BPF 0 ", "SYS_BPF 5 ", "SYS_BPF 18 "}) {
-    if (!line.starts_with(head)) continue;
-    std::vector<std::string_view> args = SplitTokens(line.substr(head.size()));
-    SysBpfRequest req;
-    return ParseSysBpfArgs(args, &req) == 0;
-  }
-  return false;
+  const size_t head = CreationHead(line);
+  if (head == 0 || line.find('\n') != std::string_view::npos) return false;
+  SysBpfRequest req;
+  return ParseSysBpfArgs(SplitTokens(line.substr(head)), &req) == 0;
 }
 
 bool Prefetchable(std::string_view line) {

@@ -10,9 +10,12 @@
 
 namespace bpfd {
 
-// True for SYS_BPF of BPF_MAP_CREATE, BPF_PROG_LOAD or BPF_BTF_LOAD: an object creation. A
-// profile holds one only when it named none of the session's objects, so that the next run
-// can make it ahead (its fd closed if the tool does not ask) and get the same result.
+// True for SYS_BPF of BPF_MAP_CREATE, BPF_PROG_LOAD or BPF_BTF_LOAD, by the line's head
+// alone: an object creation.
+bool CreationCommand(std::string_view line);
+// A CreationCommand that parses as SYS_BPF. A profile holds one only when it named none of
+// the session's objects, so that the next run can make it ahead (its fd closed if the tool
+// does not ask) and get the same result.
 bool CreationLine(std::string_view line);
 
 // True for a line a profile may hold: a CreationLine; SYS_UNAME; FILE_STAT, FILE_STATFS,

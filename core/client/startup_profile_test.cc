@@ -80,6 +80,7 @@ TEST(CreationLines) {
   std::string cut = FormatSysBpfRequest(prog);
   cut.resize(cut.rfind(' '));  // a buffer without its data token
   EXPECT(!CreationLine(cut));
+  EXPECT(CreationCommand(cut) && !CreationCommand(FormatSysBpfRequest(update)));
   EXPECT(!CreationLine(FormatSysBpfRequest(map) + "\nSYS_UNAME"));
   EXPECT(!Prefetchable("FILE_READ !!notbase64"));
   EXPECT(!Prefetchable("FILE_READ"));
